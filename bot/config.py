@@ -1,0 +1,259 @@
+"""One validated settings object: an optional TOML file, then environment variables.
+
+Secrets (API keys, platform tokens) come only from the environment and are never part of this
+object's TOML surface, so a config file can be shared or committed safely.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PrivacyLevel = Literal["local-only", "standard", "cloud-ok"]
+PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "cloud-ok")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class BotConfig(_Section):
+    name: str = "hybridbot"
+    database: str = "hybridbot.db"
+    agents_dir: str = "agents"
+    default_agent: str = "general"
+    max_message_chars: int = Field(20_000, ge=100, le=1_000_000)
+    max_answer_tokens: int = Field(1024, ge=16, le=32_768)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+
+class RoutingConfig(_Section):
+    default_model: str = "auto"
+    prefer_local: bool = True
+    complexity_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    local_model: str = ""
+    cloud_model: str = ""
+    monthly_cloud_token_budget: int = Field(0, ge=0)
+
+    @field_validator("default_model")
+    @classmethod
+    def _model_setting(cls, value: str) -> str:
+        if value in ("auto", "local", "cloud") or ":" in value:
+            return value
+        raise ValueError("must be 'auto', 'local', 'cloud' or 'provider:model'")
+
+    @field_validator("local_model", "cloud_model")
+    @classmethod
+    def _model_ref(cls, value: str) -> str:
+        if value and ":" not in value:
+            raise ValueError("must be 'provider:model' (for example 'ollama:llama3.2:3b') or empty")
+        return value
+
+
+class PrivacyConfig(_Section):
+    default_level: PrivacyLevel = "standard"
+    dm_level: PrivacyLevel = "local-only"
+    channels: dict[str, PrivacyLevel] = Field(default_factory=dict)
+
+
+class OllamaConfig(_Section):
+    enabled: bool = True
+    host: str = "http://127.0.0.1:11434"
+    timeout: float = Field(120.0, gt=0)
+    connect_timeout: float = Field(3.0, gt=0)
+    idle_timeout: float = Field(60.0, gt=0)
+    keep_alive: str = "10m"
+    max_context: int = Field(8192, ge=512)
+
+
+class OpenAIConfig(_Section):
+    enabled: bool = True
+    base_url: str = ""
+    locality: Literal["local", "cloud"] = "cloud"
+    models: list[str] = Field(default_factory=list)
+    timeout: float = Field(60.0, gt=0)
+    connect_timeout: float = Field(5.0, gt=0)
+    idle_timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+
+
+class EndpointConfig(_Section):
+    """An extra OpenAI-compatible endpoint (vLLM, LM Studio, a gateway...)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    base_url: str
+    locality: Literal["local", "cloud"]
+    api_key_env: str = ""
+    models: list[str] = Field(default_factory=list)
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0, le=10)
+
+
+class EmbeddedConfig(_Section):
+    enabled: bool = True
+    model_path: str = ""
+    context_length: int = Field(2048, ge=256, le=131_072)
+    threads: int = Field(0, ge=0)
+
+
+class CatalogConfig(_Section):
+    health_ttl: float = Field(30.0, ge=0)
+
+
+class Settings(_Section):
+    bot: BotConfig = Field(default_factory=BotConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    ollama: OllamaConfig = Field(default_factory=OllamaConfig)
+    openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
+    endpoints: list[EndpointConfig] = Field(default_factory=list)
+    embedded: EmbeddedConfig = Field(default_factory=EmbeddedConfig)
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig)
+
+    # Secrets: filled from the environment only, excluded from dumps.
+    secrets: dict[str, str] = Field(default_factory=dict, exclude=True)
+    source: str = Field("defaults", exclude=True)
+
+    @field_validator("endpoints")
+    @classmethod
+    def _unique_endpoint_names(cls, value: list[EndpointConfig]) -> list[EndpointConfig]:
+        names = [e.name for e in value]
+        reserved = {"ollama", "openai", "embedded"}
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"endpoint name '{name}' is used twice")
+            if name in reserved:
+                raise ValueError(f"endpoint name '{name}' is reserved for the built-in provider")
+        return value
+
+    def secret(self, name: str) -> str:
+        return self.secrets.get(name, "")
+
+
+class ConfigError(Exception):
+    """Bad configuration: the message names the key at fault and the fix."""
+
+
+# Environment variables the bot reads, with what they set. Secrets are marked.
+ENV_VARS: dict[str, str] = {
+    "HYBRIDBOT_CONFIG": "path of the TOML config file",
+    "HYBRIDBOT_DATABASE": "bot.database",
+    "HYBRIDBOT_LOG_LEVEL": "bot.log_level",
+    "OLLAMA_HOST": "ollama.host",
+    "OPENAI_BASE_URL": "openai.base_url",
+    "OPENAI_API_KEY": "secret: OpenAI API key (enables the openai provider)",
+    "SLACK_BOT_TOKEN": "secret: Slack bot token",
+    "SLACK_APP_TOKEN": "secret: Slack app-level token (Socket Mode)",
+    "SLACK_SIGNING_SECRET": "secret: Slack signing secret (HTTP mode)",
+    "DISCORD_TOKEN": "secret: Discord bot token",
+}
+SECRET_ENV_VARS = tuple(k for k, v in ENV_VARS.items() if v.startswith("secret:"))
+_ENV_OVERRIDES = {k: v for k, v in ENV_VARS.items() if "." in v and not v.startswith("secret:")}
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return [name for name, f in model.model_fields.items() if not f.exclude]
+
+
+def _section_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Settings
+    for part in loc[:-1]:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return model
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+    if error["type"] == "extra_forbidden":
+        section = _section_model(loc)
+        known = _known_keys(section) if section else []
+        hint = ""
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        if close:
+            hint = f" Did you mean '{close[0]}'?"
+        elif any(w in str(loc[-1]).lower() for w in ("key", "token", "secret", "password")):
+            hint = " Secrets are read only from environment variables (see the README)."
+        elif known:
+            hint = f" Known keys here: {', '.join(known)}."
+        return f"'{key}' is not a setting.{hint}"
+    return f"'{key}': {error['msg']} (got {error.get('input')!r})."
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist. Fix the path or unset HYBRIDBOT_CONFIG.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}. Fix the syntax there.") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}.") from None
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: str) -> None:
+    section, key = dotted.split(".", 1)
+    target = data.setdefault(section, {})
+    if isinstance(target, dict):
+        target[key] = value
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Load and validate settings; raise ConfigError with a precise message on any problem."""
+    env = dict(os.environ if env is None else env)
+    path = path or env.get("HYBRIDBOT_CONFIG") or None
+    data: dict[str, Any] = _read_toml(Path(path)) if path else {}
+    for var, dotted in _ENV_OVERRIDES.items():
+        if env.get(var):
+            _set_dotted(data, dotted, env[var])
+    if "OLLAMA_HOST" in env and env["OLLAMA_HOST"]:
+        _set_dotted(data, "ollama.host", normalise_ollama_host(env["OLLAMA_HOST"]))
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        where = f"in {path}" if path else "in the environment"
+        problems = "\n".join(f"  - {_describe(e)}" for e in exc.errors())
+        raise ConfigError(f"invalid configuration {where}:\n{problems}") from None
+    settings.secrets = {k: env[k] for k in SECRET_ENV_VARS if env.get(k)}
+    settings.source = str(path) if path else "defaults + environment"
+    return settings
+
+
+def normalise_ollama_host(host: str) -> str:
+    """Accept Ollama's own forms ('0.0.0.0', 'host:port', 'http://host:port')."""
+    host = host.strip().rstrip("/")
+    if "://" not in host:
+        host = f"http://{host}"
+    scheme, rest = host.split("://", 1)
+    if rest.startswith("0.0.0.0"):
+        rest = "127.0.0.1" + rest[len("0.0.0.0") :]
+    if ":" not in rest.split("/", 1)[0]:
+        rest = rest.replace("/", ":11434/", 1) if "/" in rest else f"{rest}:11434"
+    return f"{scheme}://{rest}"
+
+
+def redacted_dump(settings: Settings) -> dict[str, Any]:
+    """The effective configuration for display: secrets shown only as set/unset."""
+    data = settings.model_dump()
+    data["secrets (environment)"] = {
+        name: ("set (redacted)" if settings.secret(name) else "not set") for name in SECRET_ENV_VARS
+    }
+    for endpoint in data.get("endpoints", []):
+        var = endpoint.get("api_key_env")
+        if var:
+            endpoint["api_key"] = "set (redacted)" if os.environ.get(var) else "not set"
+    return data

@@ -1,0 +1,89 @@
+"""Context-window building: instructions + rolling summary + the newest messages that fit.
+
+Pure: it takes messages newest-first as an iterator and stops reading as soon as the budget is
+spent, so the cost depends on the window size, not on how long the conversation is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.providers.base import ChatMessage
+from bot.store import StoredMessage
+
+CHARS_PER_TOKEN = 4  # a deliberate over-estimate for English; keeps us under real limits
+MESSAGE_OVERHEAD_TOKENS = 4
+
+
+def estimate_tokens(text: str) -> int:
+    return len(text) // CHARS_PER_TOKEN + MESSAGE_OVERHEAD_TOKENS
+
+
+@dataclass(frozen=True)
+class ContextWindow:
+    messages: list[ChatMessage]
+    used_tokens: int
+    included: int  # stored messages included
+    oldest_included_id: int | None
+    truncated_newest: bool
+    dropped_private: int  # messages withheld because the target may not see them
+
+
+def history_budget(context_length: int, answer_tokens: int) -> int:
+    """Tokens available for instructions + summary + history once room for the answer is kept."""
+    reserve = min(answer_tokens, context_length // 2)
+    return max(256, context_length - reserve)
+
+
+def build_context(
+    *,
+    instructions: str,
+    summary: str,
+    history: Iterable[StoredMessage],
+    budget_tokens: int,
+    exclude_sensitive: bool = False,
+) -> ContextWindow:
+    """Assemble the prompt. `history` is newest first and includes the current user message.
+
+    `exclude_sensitive` withholds messages marked sensitive (used for any cloud-bound prompt as a
+    second line of defence behind the router).
+    """
+    system = instructions.strip()
+    if summary.strip():
+        system += "\n\nSummary of the earlier conversation:\n" + summary.strip()
+    used = estimate_tokens(system)
+    picked: list[StoredMessage] = []
+    truncated = False
+    dropped = 0
+    for message in history:
+        if exclude_sensitive and message.sensitive:
+            dropped += 1
+            continue
+        cost = estimate_tokens(message.content)
+        if used + cost > budget_tokens:
+            if not picked:  # the newest message always goes in, cut to what fits
+                room = max(0, (budget_tokens - used - MESSAGE_OVERHEAD_TOKENS) * CHARS_PER_TOKEN)
+                message = StoredMessage(**{**message.__dict__, "content": message.content[-room:]})
+                picked.append(message)
+                used += estimate_tokens(message.content)
+                truncated = True
+            break
+        picked.append(message)
+        used += cost
+    picked.reverse()
+    speakers = {m.author_id for m in picked if m.role == "user"}
+    attribute = len(speakers) > 1
+    messages = [ChatMessage("system", system)] if system else []
+    for m in picked:
+        role = "assistant" if m.role == "assistant" else "user"
+        name = m.author_name or m.author_id if attribute and role == "user" else None
+        messages.append(ChatMessage(role, m.content, name=name or None))
+    return ContextWindow(
+        messages=messages,
+        used_tokens=used,
+        included=len(picked),
+        oldest_included_id=picked[0].id if picked else None,
+        truncated_newest=truncated,
+        dropped_private=dropped,
+    )

@@ -1,0 +1,224 @@
+"""Router v1: pure, table-tested routing policy.
+
+Precedence (first match decides the locality; see README "Routing rules"):
+1. privacy — a private conversation (DM, `local-only` channel, `--private`), a conversation that
+   once carried sensitive content (sticky), or sensitive content in this message → local only,
+   fail closed: no local model means a refusal, never a cloud fallback;
+2. an explicit pin (`/model provider:model`, `local`, `cloud`) — a cloud pin under rule 1 is
+   overridden with a notice;
+3. the agent's route preference;
+4. the cloud budget — when spent, local;
+5. complexity ≥ threshold → cloud, else local (`prefer_local` tilts ties local; off → cloud).
+An unhealthy choice falls back to another model of the same locality, then crosses over only
+where privacy allows. Reason codes are stable identifiers; `explain()` turns them into words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.providers.base import ModelInfo
+
+# Reason code → plain words, used by /why and the footer.
+REASONS: dict[str, str] = {
+    "private-conversation": "this conversation is private (DM or private mode), so it stays local",
+    "channel-local-only": "this channel's privacy level is local-only",
+    "sticky-private": "this conversation carried sensitive content earlier, so it stays local",
+    "sensitive-content": "the message carries sensitive content",
+    "secret-content": "the message carries a secret",
+    "pinned": "a model is pinned with /model",
+    "pinned-local": "/model is set to local",
+    "pinned-cloud": "/model is set to cloud",
+    "pin-overridden-by-privacy": "the pinned cloud model was not used because privacy requires local",
+    "pin-unavailable": "the pinned model is not available now",
+    "agent-prefers-local": "the agent prefers a local model",
+    "agent-prefers-cloud": "the agent prefers a cloud model",
+    "budget-exhausted": "the monthly cloud budget is spent",
+    "complex": "the request looks complex",
+    "simple": "the request looks simple",
+    "prefer-cloud": "routing prefers the cloud when privacy allows",
+    "tools-needed": "the agent needs a model with tool support",
+    "no-cloud-model": "no cloud model is configured or healthy",
+    "fallback-unhealthy": "the first choice was unavailable, so another model answered",
+    "no-local-model": "no local model is available",
+}
+
+SHORT: dict[str, str] = {
+    "private-conversation": "private",
+    "channel-local-only": "local-only channel",
+    "sticky-private": "sensitive earlier",
+    "sensitive-content": "sensitive content",
+    "secret-content": "secret detected",
+    "pinned": "pinned",
+    "pinned-local": "pinned local",
+    "pinned-cloud": "pinned cloud",
+    "pin-overridden-by-privacy": "pin overridden by privacy",
+    "agent-prefers-local": "agent prefers local",
+    "agent-prefers-cloud": "agent prefers cloud",
+    "budget-exhausted": "budget spent",
+    "complex": "complex",
+    "simple": "simple",
+    "prefer-cloud": "prefer cloud",
+    "no-cloud-model": "no cloud model",
+    "fallback-unhealthy": "fallback",
+}
+
+
+@dataclass(frozen=True)
+class RouteRequest:
+    privacy_level: str = "standard"  # local-only | standard | cloud-ok
+    private_conversation: bool = False  # DM / --private
+    sticky_private: bool = False
+    sensitive: bool = False  # any sensitive finding in this message
+    secret: bool = False  # a secret among the findings
+    model_setting: str = "auto"  # auto | local | cloud | provider:model
+    agent_route: str = "auto"
+    needs_tools: bool = False
+    budget_exhausted: bool = False
+    complexity: float = 0.0
+    threshold: float = 0.6
+    prefer_local: bool = True
+    models: tuple[ModelInfo, ...] = ()  # catalog order
+    unhealthy: frozenset[str] = frozenset()  # model refs known to be failing now
+    preferred_local: str = ""
+    preferred_cloud: str = ""
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    model: ModelInfo | None
+    reasons: tuple[str, ...]
+    must_stay_local: bool
+    refusal: str = ""  # set when model is None: what happened and what to do
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def locality(self) -> str:
+        return self.model.locality if self.model else "local"
+
+
+def privacy_reasons(req: RouteRequest) -> list[str]:
+    """Why this turn must stay local ([] when the cloud is allowed)."""
+    reasons = []
+    if req.private_conversation:
+        reasons.append("private-conversation")
+    elif req.privacy_level == "local-only":
+        reasons.append("channel-local-only")
+    if req.sticky_private:
+        reasons.append("sticky-private")
+    if req.secret:
+        reasons.append("secret-content")
+    elif req.sensitive and req.privacy_level != "cloud-ok":
+        reasons.append("sensitive-content")
+    return reasons
+
+
+def _pick(req: RouteRequest, locality: str, *, exclude: frozenset[str]) -> ModelInfo | None:
+    preferred = req.preferred_local if locality == "local" else req.preferred_cloud
+    usable = [
+        m for m in req.models if m.locality == locality and m.ref not in exclude and (m.tools or not req.needs_tools)
+    ]
+    for m in usable:
+        if m.ref == preferred:
+            return m
+    return usable[0] if usable else None
+
+
+def _find(req: RouteRequest, ref: str) -> ModelInfo | None:
+    return next((m for m in req.models if m.ref == ref), None)
+
+
+def route(req: RouteRequest) -> RouteDecision:
+    reasons = privacy_reasons(req)
+    must_local = bool(reasons)
+    notices: list[str] = []
+    setting = req.model_setting or "auto"
+
+    # 2. explicit pin
+    if setting not in ("auto", "local", "cloud"):
+        pinned = _find(req, setting)
+        if pinned is None or pinned.ref in req.unhealthy:
+            reasons.append("pin-unavailable")
+            notices.append(f"The pinned model {setting} is not available now; another model answered.")
+            want = pinned.locality if pinned else ("local" if must_local else _auto(req, reasons))
+        elif pinned.locality == "cloud" and must_local:
+            reasons.append("pin-overridden-by-privacy")
+            notices.append(f"Privacy kept this turn local instead of the pinned cloud model {pinned.ref}.")
+            want = "local"
+        else:
+            reasons.append("pinned")
+            return RouteDecision(pinned, tuple(reasons), must_local, notices=tuple(notices))
+    elif setting == "local":
+        reasons.append("pinned-local")
+        must_local = True  # the user asked for local: never cross to the cloud for them
+        want = "local"
+    elif setting == "cloud":
+        if must_local:
+            reasons.append("pin-overridden-by-privacy")
+            notices.append("Privacy kept this turn local although /model is set to cloud.")
+            want = "local"
+        else:
+            reasons.append("pinned-cloud")
+            want = "cloud"
+    elif must_local:
+        want = "local"
+    elif req.agent_route in ("local", "cloud"):
+        reasons.append(f"agent-prefers-{req.agent_route}")
+        want = req.agent_route
+    else:
+        want = _auto(req, reasons)
+
+    if want == "cloud" and req.budget_exhausted:
+        reasons.append("budget-exhausted")
+        want = "local"
+    if req.needs_tools:
+        reasons.append("tools-needed")
+    return _select(req, want, must_local, reasons, notices)
+
+
+def _auto(req: RouteRequest, reasons: list[str]) -> str:
+    if not req.prefer_local:
+        reasons.append("prefer-cloud")
+        return "cloud"
+    if req.complexity >= req.threshold:
+        reasons.append("complex")
+        return "cloud"
+    reasons.append("simple")
+    return "local"
+
+
+def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], notices: list[str]) -> RouteDecision:
+    chosen = _pick(req, want, exclude=req.unhealthy)
+    if chosen is None and _pick(req, want, exclude=frozenset()) is not None:
+        reasons.append("fallback-unhealthy")
+    if chosen is None and want == "cloud":
+        reasons.append("no-cloud-model")
+        chosen = _pick(req, "local", exclude=req.unhealthy)
+    if chosen is None and want == "local" and not must_local:
+        chosen = _pick(req, "cloud", exclude=req.unhealthy)
+        if chosen is not None:
+            reasons.append("no-local-model")
+    if chosen is None:
+        reasons.append("no-local-model")
+        return RouteDecision(
+            None, tuple(reasons), must_local, refusal=_refusal(req, must_local), notices=tuple(notices)
+        )
+    return RouteDecision(chosen, tuple(reasons), must_local, notices=tuple(notices))
+
+
+def _refusal(req: RouteRequest, must_local: bool) -> str:
+    if must_local:
+        return (
+            "No local model is available right now, and this conversation must stay on local models "
+            "(it is private or carries sensitive content), so nothing was sent to the cloud. "
+            "Start Ollama or install the embedded model (see `hybridbot doctor`), then try again."
+        )
+    return "No model is available right now. Run `hybridbot doctor` to see what is unreachable."
+
+
+def explain(reasons: tuple[str, ...] | list[str]) -> list[str]:
+    return [REASONS.get(code, code) for code in reasons]
+
+
+def short_reasons(reasons: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(SHORT[c] for c in reasons if c in SHORT)

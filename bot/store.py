@@ -1,0 +1,437 @@
+"""SQLite storage for conversations, messages, turns, settings and feedback (sqlite-utils, WAL).
+
+All calls are short indexed statements, run on the event loop thread; `busy_timeout` lets a
+briefly locked database wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot.session import SessionKey
+
+# Each migration moves the schema one version up; never edit a released one, append a new one.
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL, workspace TEXT NOT NULL, channel TEXT NOT NULL, thread TEXT NOT NULL,
+        private INTEGER NOT NULL DEFAULT 0,
+        sticky_private INTEGER NOT NULL DEFAULT 0,
+        summary TEXT NOT NULL DEFAULT '',
+        summary_upto INTEGER NOT NULL DEFAULT 0,
+        summary_sensitive INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL,
+        UNIQUE (platform, workspace, channel, thread)
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        role TEXT NOT NULL,
+        author_id TEXT NOT NULL DEFAULT '',
+        author_name TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL,
+        sensitive INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        user_message_id INTEGER,
+        answer_message_id INTEGER,
+        user_id TEXT NOT NULL DEFAULT '',
+        workspace TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        provider TEXT NOT NULL DEFAULT '', model TEXT NOT NULL DEFAULT '',
+        locality TEXT NOT NULL DEFAULT '', agent TEXT NOT NULL DEFAULT '',
+        reasons TEXT NOT NULL DEFAULT '[]', finding_kinds TEXT NOT NULL DEFAULT '[]',
+        prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
+        first_token_ms REAL, latency_ms REAL,
+        error TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL, finished_at REAL
+    );
+    CREATE INDEX turns_by_conversation ON turns (conversation_id, id);
+    CREATE INDEX turns_by_workspace_time ON turns (workspace, created_at);
+    CREATE INDEX turns_by_status ON turns (status);
+    CREATE TABLE settings (
+        scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        set_by TEXT NOT NULL DEFAULT '', updated_at REAL NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+    CREATE TABLE feedback (
+        turn_id INTEGER NOT NULL REFERENCES turns(id),
+        user_id TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (turn_id, user_id)
+    );
+    CREATE TABLE seen_events (
+        event_id TEXT PRIMARY KEY,
+        seen_at REAL NOT NULL
+    );
+    """,
+]
+
+UNFINISHED = ("pending", "streaming")
+
+
+@dataclass
+class Conversation:
+    id: int
+    key: SessionKey
+    private: bool
+    sticky_private: bool
+    summary: str
+    summary_upto: int
+    summary_sensitive: bool
+
+
+@dataclass
+class StoredMessage:
+    id: int
+    role: str
+    author_id: str
+    author_name: str
+    content: str
+    sensitive: bool
+
+
+@dataclass
+class TurnRecord:
+    id: int
+    conversation_id: int
+    user_message_id: int | None
+    answer_message_id: int | None
+    user_id: str
+    status: str
+    provider: str
+    model: str
+    locality: str
+    agent: str
+    reasons: list[str]
+    finding_kinds: list[str]
+    prompt_tokens: int
+    completion_tokens: int
+    first_token_ms: float | None
+    latency_ms: float | None
+    error: str
+    created_at: float
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+        conn.row_factory = sqlite3.Row
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    # --- schema --------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        for version, script in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            # One transaction per step: a crash mid-migration leaves the previous version intact.
+            try:
+                self.conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def check(self) -> None:
+        """Raise if the database cannot be read (used by doctor and readiness)."""
+        self.conn.execute("SELECT count(*) FROM conversations").fetchone()
+
+    # --- conversations -------------------------------------------------------
+
+    def conversation(self, key: SessionKey, *, private: bool = False) -> Conversation:
+        """The conversation for a session key, created on first use. `private` only ever tightens."""
+        now = time.time()
+        self.conn.execute(
+            "INSERT INTO conversations (platform, workspace, channel, thread, private, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (key.platform, key.workspace, key.channel, key.thread or "", int(private), now, now),
+        )
+        row = self.conn.execute(
+            "SELECT * FROM conversations WHERE platform=? AND workspace=? AND channel=? AND thread=?",
+            (key.platform, key.workspace, key.channel, key.thread or ""),
+        ).fetchone()
+        if private and not row["private"]:
+            self.conn.execute("UPDATE conversations SET private=1 WHERE id=?", (row["id"],))
+        return Conversation(
+            id=row["id"],
+            key=key,
+            private=bool(row["private"]) or private,
+            sticky_private=bool(row["sticky_private"]),
+            summary=row["summary"],
+            summary_upto=row["summary_upto"],
+            summary_sensitive=bool(row["summary_sensitive"]),
+        )
+
+    def mark_sticky_private(self, conversation_id: int) -> None:
+        self.conn.execute("UPDATE conversations SET sticky_private=1 WHERE id=?", (conversation_id,))
+
+    def set_summary(self, conversation_id: int, summary: str, upto_message_id: int, sensitive: bool) -> None:
+        self.conn.execute(
+            "UPDATE conversations SET summary=?, summary_upto=?, summary_sensitive=?, updated_at=? WHERE id=?",
+            (summary, upto_message_id, int(sensitive), time.time(), conversation_id),
+        )
+
+    def reset_conversation(self, conversation_id: int) -> int:
+        """Forget a conversation's messages and summary; turns stay for usage figures. Returns count."""
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE turns SET user_message_id=NULL, answer_message_id=NULL WHERE conversation_id=?",
+                (conversation_id,),
+            )
+            count = self.conn.execute("DELETE FROM messages WHERE conversation_id=?", (conversation_id,)).rowcount
+            self.conn.execute(
+                "UPDATE conversations SET summary='', summary_upto=0, summary_sensitive=0, sticky_private=0,"
+                " updated_at=? WHERE id=?",
+                (time.time(), conversation_id),
+            )
+        return count
+
+    # --- messages ------------------------------------------------------------
+
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        content: str,
+        *,
+        author_id: str = "",
+        author_name: str = "",
+        sensitive: bool = False,
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO messages (conversation_id, role, author_id, author_name, content, sensitive, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (conversation_id, role, author_id, author_name, content, int(sensitive), time.time()),
+        )
+        return int(cur.lastrowid)
+
+    def update_message(self, message_id: int, content: str) -> None:
+        self.conn.execute("UPDATE messages SET content=? WHERE id=?", (content, message_id))
+
+    def message(self, message_id: int) -> StoredMessage | None:
+        row = self.conn.execute("SELECT * FROM messages WHERE id=?", (message_id,)).fetchone()
+        return _message(row) if row else None
+
+    def newest_messages(
+        self, conversation_id: int, *, after_id: int = 0, before_id: int | None = None, page: int = 64
+    ) -> Iterator[StoredMessage]:
+        """Messages newest first, fetched a page at a time so long histories cost what is read."""
+        upper = before_id if before_id is not None else 2**62
+        while True:
+            rows = self.conn.execute(
+                "SELECT * FROM messages WHERE conversation_id=? AND id>? AND id<? ORDER BY id DESC LIMIT ?",
+                (conversation_id, after_id, upper, page),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _message(row)
+            upper = rows[-1]["id"]
+            if len(rows) < page:
+                return
+
+    def count_messages(self, conversation_id: int, *, after_id: int = 0) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM messages WHERE conversation_id=? AND id>?", (conversation_id, after_id)
+            ).fetchone()[0]
+        )
+
+    def oldest_messages(self, conversation_id: int, *, after_id: int, limit: int) -> list[StoredMessage]:
+        rows = self.conn.execute(
+            "SELECT * FROM messages WHERE conversation_id=? AND id>? ORDER BY id LIMIT ?",
+            (conversation_id, after_id, limit),
+        ).fetchall()
+        return [_message(r) for r in rows]
+
+    # --- turns ---------------------------------------------------------------
+
+    def create_turn(self, conversation_id: int, user_message_id: int | None, *, user_id: str, workspace: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO turns (conversation_id, user_message_id, user_id, workspace, status, created_at)"
+            " VALUES (?, ?, ?, ?, 'pending', ?)",
+            (conversation_id, user_message_id, user_id, workspace, time.time()),
+        )
+        return int(cur.lastrowid)
+
+    def update_turn(self, turn_id: int, **fields: Any) -> None:
+        for name in ("reasons", "finding_kinds"):
+            if name in fields:
+                fields[name] = json.dumps(list(fields[name]))
+        if fields.get("status") not in (None, *UNFINISHED):
+            fields.setdefault("finished_at", time.time())
+        columns = ", ".join(f"{name}=?" for name in fields)
+        self.conn.execute(f"UPDATE turns SET {columns} WHERE id=?", (*fields.values(), turn_id))
+
+    def turn(self, turn_id: int) -> TurnRecord | None:
+        row = self.conn.execute("SELECT * FROM turns WHERE id=?", (turn_id,)).fetchone()
+        return _turn(row) if row else None
+
+    def last_turn(self, conversation_id: int, *, answered_only: bool = True) -> TurnRecord | None:
+        condition = "AND provider != ''" if answered_only else ""
+        row = self.conn.execute(
+            f"SELECT * FROM turns WHERE conversation_id=? {condition} ORDER BY id DESC LIMIT 1",
+            (conversation_id,),
+        ).fetchone()
+        return _turn(row) if row else None
+
+    def unfinished_turns(self) -> list[tuple[TurnRecord, SessionKey]]:
+        rows = self.conn.execute(
+            "SELECT t.*, c.platform, c.workspace AS c_workspace, c.channel, c.thread FROM turns t"
+            " JOIN conversations c ON c.id = t.conversation_id WHERE t.status IN ('pending', 'streaming')"
+        ).fetchall()
+        return [
+            (_turn(r), SessionKey(r["platform"], r["c_workspace"], r["channel"], r["thread"] or None)) for r in rows
+        ]
+
+    def usage(self, *, workspace: str | None, since: float, user_id: str | None = None) -> list[dict[str, Any]]:
+        clauses, params = ["created_at >= ?", "provider != ''"], [since]
+        if workspace is not None:
+            clauses.append("workspace = ?")
+            params.append(workspace)
+        if user_id is not None:
+            clauses.append("user_id = ?")
+            params.append(user_id)
+        rows = self.conn.execute(
+            "SELECT provider, model, locality, count(*) AS turns, sum(prompt_tokens) AS prompt_tokens,"
+            " sum(completion_tokens) AS completion_tokens FROM turns WHERE "
+            + " AND ".join(clauses)
+            + " GROUP BY provider, model, locality ORDER BY turns DESC",
+            params,
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def cloud_tokens_since(self, workspace: str, since: float) -> int:
+        row = self.conn.execute(
+            "SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turns"
+            " WHERE workspace=? AND locality='cloud' AND created_at >= ?",
+            (workspace, since),
+        ).fetchone()
+        return int(row[0])
+
+    # --- settings ------------------------------------------------------------
+
+    def set_setting(self, scope: str, key: str, value: str, *, set_by: str = "") -> None:
+        self.conn.execute(
+            "INSERT INTO settings (scope, key, value, set_by, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (scope, key) DO UPDATE SET value=excluded.value, set_by=excluded.set_by,"
+            " updated_at=excluded.updated_at",
+            (scope, key, value, set_by, time.time()),
+        )
+
+    def delete_setting(self, scope: str, key: str) -> bool:
+        return self.conn.execute("DELETE FROM settings WHERE scope=? AND key=?", (scope, key)).rowcount > 0
+
+    def settings_for(self, scopes: list[str], key: str) -> dict[str, str]:
+        marks = ",".join("?" * len(scopes))
+        rows = self.conn.execute(
+            f"SELECT scope, value FROM settings WHERE key=? AND scope IN ({marks})", (key, *scopes)
+        ).fetchall()
+        return {r["scope"]: r["value"] for r in rows}
+
+    # --- feedback ------------------------------------------------------------
+
+    def set_feedback(self, turn_id: int, user_id: str, value: int) -> None:
+        if value == 0:
+            self.conn.execute("DELETE FROM feedback WHERE turn_id=? AND user_id=?", (turn_id, user_id))
+            return
+        self.conn.execute(
+            "INSERT INTO feedback (turn_id, user_id, value, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (turn_id, user_id) DO UPDATE SET value=excluded.value, created_at=excluded.created_at",
+            (turn_id, user_id, value, time.time()),
+        )
+
+    def feedback(self, turn_id: int) -> dict[str, int]:
+        rows = self.conn.execute("SELECT user_id, value FROM feedback WHERE turn_id=?", (turn_id,)).fetchall()
+        return {r["user_id"]: r["value"] for r in rows}
+
+    # --- redelivery ----------------------------------------------------------
+
+    def first_sight(self, event_id: str, *, ttl: float = 3600.0) -> bool:
+        """True the first time an event id is seen within the TTL; False for a redelivery."""
+        now = time.time()
+        self.conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - ttl,))
+        cur = self.conn.execute(
+            "INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (event_id, now),
+        )
+        return cur.rowcount == 1
+
+
+def _message(row: sqlite3.Row) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"],
+        role=row["role"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        content=row["content"],
+        sensitive=bool(row["sensitive"]),
+    )
+
+
+def _turn(row: sqlite3.Row) -> TurnRecord:
+    return TurnRecord(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        user_message_id=row["user_message_id"],
+        answer_message_id=row["answer_message_id"],
+        user_id=row["user_id"],
+        status=row["status"],
+        provider=row["provider"],
+        model=row["model"],
+        locality=row["locality"],
+        agent=row["agent"],
+        reasons=json.loads(row["reasons"]),
+        finding_kinds=json.loads(row["finding_kinds"]),
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        first_token_ms=row["first_token_ms"],
+        latency_ms=row["latency_ms"],
+        error=row["error"],
+        created_at=row["created_at"],
+    )
