@@ -189,7 +189,8 @@ def _auto(req: RouteRequest, reasons: list[str]) -> str:
 
 def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], notices: list[str]) -> RouteDecision:
     chosen = _pick(req, want, exclude=req.unhealthy)
-    if chosen is None and _pick(req, want, exclude=frozenset()) is not None:
+    first_choice = _pick(req, want, exclude=frozenset())
+    if first_choice is not None and chosen != first_choice:
         reasons.append("fallback-unhealthy")
     if chosen is None and want == "cloud":
         reasons.append("no-cloud-model")

@@ -249,8 +249,9 @@ class EmbeddedProvider:
                 completion_tokens, reason = 0, "stop"
                 try:
                     for chunk in chunks:
-                        if stop.is_set():
-                            return
+                        if stop.is_set():  # consumer gone, or aclose() under a live stream
+                            reason = "cancelled"
+                            break
                         choice = chunk["choices"][0]
                         if text := choice["delta"].get("content"):
                             # One chunk per token, except where llama_cpp holds back a partial

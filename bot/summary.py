@@ -1,0 +1,31 @@
+"""Rolling summaries: older messages folded into a short summary by a local model."""
+
+from __future__ import annotations
+
+from bot.providers.base import ChatMessage, ModelInfo, Provider, TextDelta
+from bot.store import StoredMessage
+
+SUMMARY_INSTRUCTIONS = (
+    "Summarise the conversation below for your own later reference in at most 120 words. "
+    "Keep names, decisions, open questions and facts the user gave. Write plain sentences."
+)
+MAX_SUMMARY_CHARS = 1200
+
+
+def summary_prompt(previous: str, messages: list[StoredMessage]) -> list[ChatMessage]:
+    lines = [f"Earlier summary: {previous}"] if previous else []
+    for m in messages:
+        speaker = m.author_name or ("assistant" if m.role == "assistant" else "user")
+        lines.append(f"{speaker}: {m.content[:2000]}")
+    return [ChatMessage("system", SUMMARY_INSTRUCTIONS), ChatMessage("user", "\n".join(lines))]
+
+
+async def summarise(provider: Provider, model: ModelInfo, previous: str, messages: list[StoredMessage]) -> str:
+    assert model.locality == "local", "summaries are written by local models only"
+    parts: list[str] = []
+    async for event in provider.stream_chat(
+        model.name, summary_prompt(previous, messages), temperature=0.2, max_tokens=256
+    ):
+        if isinstance(event, TextDelta):
+            parts.append(event.text)
+    return "".join(parts).strip()[:MAX_SUMMARY_CHARS]

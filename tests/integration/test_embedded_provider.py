@@ -1,0 +1,228 @@
+"""The embedded provider running the real SmolLM2-135M model through llama-cpp-python.
+
+Skipped only where llama-cpp-python or the model package is missing (CI installs both).
+Answers are asserted on behaviour, never on wording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.providers.base import (
+    ChatMessage,
+    ErrorKind,
+    Finish,
+    Provider,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from bot.providers.embedded import EmbeddedProvider, embedded_available
+
+AVAILABLE, REASON = embedded_available()
+pytestmark = [pytest.mark.embedded, pytest.mark.skipif(not AVAILABLE, reason=REASON)]
+
+QUESTION = [ChatMessage("user", "What is the capital of France? Answer in one sentence.")]
+LONG_ASK = [ChatMessage("user", "Write a long story about a cat who travels around the world.")]
+
+
+@pytest.fixture
+async def provider() -> AsyncIterator[EmbeddedProvider]:
+    p = EmbeddedProvider()
+    yield p
+    await p.aclose()
+
+
+async def collect(p: EmbeddedProvider, messages: list[ChatMessage], **kwargs: object) -> list[StreamEvent]:
+    return [e async for e in p.stream_chat(p.model_name, messages, temperature=0, **kwargs)]  # type: ignore[arg-type]
+
+
+def text_of(events: list[StreamEvent]) -> str:
+    return "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+async def generation_stops_within(seconds: float) -> bool:
+    """True once no generation thread is alive; False if one is still running after ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    while any(t.name.endswith("-generate") for t in threading.enumerate()):
+        if time.perf_counter() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+async def test_short_answer_streams_with_usage_and_one_finish(provider: EmbeddedProvider) -> None:
+    assert isinstance(provider, Provider)
+    events = await collect(provider, QUESTION, max_tokens=32)
+
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert len(deltas) >= 3, "answer should arrive in several pieces, not one block"
+    assert text_of(events).strip()
+    assert [type(e) for e in events].count(Finish) == 1
+    assert isinstance(events[-1], Finish)
+    assert events[-1].reason in {"stop", "length"}
+    (usage,) = [e for e in events if isinstance(e, Usage)]
+    assert usage.prompt_tokens > 0
+    assert 0 < usage.completion_tokens <= 32
+
+
+async def test_same_prompt_at_temperature_zero_is_deterministic(provider: EmbeddedProvider) -> None:
+    first = await collect(provider, QUESTION, max_tokens=24)
+    second = await collect(provider, QUESTION, max_tokens=24)
+    assert text_of(first) == text_of(second)
+
+
+async def test_concurrent_turns_are_serialized_not_interleaved(provider: EmbeddedProvider) -> None:
+    alone = text_of(await collect(provider, QUESTION, max_tokens=24))
+    both = await asyncio.gather(collect(provider, QUESTION, max_tokens=24), collect(provider, QUESTION, max_tokens=24))
+    assert [text_of(events) for events in both] == [alone, alone]
+
+
+async def test_event_loop_keeps_ticking_during_load_and_generation() -> None:
+    p = EmbeddedProvider()  # not loaded yet: loading must stay off the event loop too
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    tick_task = asyncio.create_task(ticker())
+    try:
+        events = await collect(p, LONG_ASK, max_tokens=64)
+    finally:
+        stop.set()
+        await tick_task
+        await p.aclose()
+
+    assert len([e for e in events if isinstance(e, TextDelta)]) > 10
+    assert len(gaps) > 20
+    assert max(gaps) < 0.05, f"event loop stalled for {max(gaps) * 1000:.0f} ms (needs >= 20 Hz)"
+
+
+async def test_closing_the_stream_stops_generation_promptly(provider: EmbeddedProvider) -> None:
+    stream = provider.stream_chat(provider.model_name, LONG_ASK, temperature=0, max_tokens=400)
+    received = 0
+    async for event in stream:
+        received += isinstance(event, TextDelta)
+        if received == 3:
+            break
+    started = time.perf_counter()
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert time.perf_counter() - started < 0.5
+    assert await generation_stops_within(0.5)
+
+    events = await collect(provider, QUESTION, max_tokens=16)
+    assert text_of(events).strip() and isinstance(events[-1], Finish)
+
+
+async def test_cancelling_the_consumer_task_stops_generation(provider: EmbeddedProvider) -> None:
+    got_text = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in provider.stream_chat(provider.model_name, LONG_ASK, temperature=0, max_tokens=400):
+            if isinstance(event, TextDelta):
+                got_text.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(got_text.wait(), timeout=10)
+    started = time.perf_counter()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.perf_counter() - started < 0.5
+    assert await generation_stops_within(0.5)
+
+    events = await collect(provider, QUESTION, max_tokens=16)
+    assert text_of(events).strip() and isinstance(events[-1], Finish)
+
+
+async def test_closing_the_provider_ends_a_live_stream_as_cancelled(provider: EmbeddedProvider) -> None:
+    got_text = asyncio.Event()
+    events: list[StreamEvent] = []
+
+    async def consume() -> None:
+        async for event in provider.stream_chat(provider.model_name, LONG_ASK, temperature=0, max_tokens=400):
+            events.append(event)
+            got_text.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(got_text.wait(), timeout=10)
+    await asyncio.wait_for(provider.aclose(), timeout=0.5)
+    await task
+    assert events[-1] == Finish("cancelled")
+    assert len([e for e in events if isinstance(e, TextDelta)]) < 400
+
+    events = await collect(provider, QUESTION, max_tokens=16)  # reloads after close
+    assert text_of(events).strip() and isinstance(events[-1], Finish)
+
+
+async def test_long_history_is_trimmed_to_fit_the_context() -> None:
+    p = EmbeddedProvider(context_length=512)
+    filler = "This is an old message about nothing in particular. " * 8
+    history = [ChatMessage("system", "You are terse.")]
+    for i in range(30):
+        history.append(ChatMessage("user" if i % 2 == 0 else "assistant", filler))
+    history.append(ChatMessage("user", "Say hello."))
+    try:
+        events = await collect(p, history, max_tokens=32)
+    finally:
+        await p.aclose()
+    (usage,) = [e for e in events if isinstance(e, Usage)]
+    assert usage.prompt_tokens <= 512 - 32
+    assert isinstance(events[-1], Finish)
+
+
+async def test_message_too_long_for_the_context_is_a_bad_request() -> None:
+    p = EmbeddedProvider(context_length=256)
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await collect(p, [ChatMessage("user", "word " * 1000)], max_tokens=32)
+    finally:
+        await p.aclose()
+    assert caught.value.kind is ErrorKind.BAD_REQUEST
+
+
+async def test_missing_model_file_is_model_missing(tmp_path: Path) -> None:
+    p = EmbeddedProvider(model_path=tmp_path / "nope.gguf")
+    assert await p.list_models() == []
+    with pytest.raises(ProviderError) as caught:
+        await collect(p, QUESTION)
+    assert caught.value.kind is ErrorKind.MODEL_MISSING
+    assert "embedded.model_path" in caught.value.message
+
+
+async def test_corrupt_model_file_is_model_missing(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a gguf file" * 100)
+    p = EmbeddedProvider(model_path=junk)
+    with pytest.raises(ProviderError) as caught:
+        await collect(p, QUESTION)
+    assert caught.value.kind is ErrorKind.MODEL_MISSING
+
+
+async def test_list_models_does_not_load_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    import llama_cpp
+
+    def refuse_to_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("list_models loaded the model")
+
+    monkeypatch.setattr(llama_cpp, "Llama", refuse_to_load)
+    p = EmbeddedProvider(context_length=1024)
+    (info,) = await p.list_models()
+    assert info.provider == "embedded"
+    assert info.name == "smollm2-135m-instruct.q4_1"
+    assert info.locality == "local"
+    assert info.context_length == 1024
+    assert not info.tools and not info.vision
