@@ -14,6 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from adapters.discord.config import DiscordConfig
+from adapters.slack.config import SlackConfig
+
 PrivacyLevel = Literal["local-only", "standard", "cloud-ok"]
 PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "cloud-ok")
 
@@ -79,7 +82,7 @@ class OpenAIConfig(_Section):
     timeout: float = Field(60.0, gt=0)
     connect_timeout: float = Field(5.0, gt=0)
     idle_timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(2, ge=0, le=10)
+    max_retries: int = Field(1, ge=0, le=10)
 
 
 class EndpointConfig(_Section):
@@ -91,7 +94,7 @@ class EndpointConfig(_Section):
     api_key_env: str = ""
     models: list[str] = Field(default_factory=list)
     timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(2, ge=0, le=10)
+    max_retries: int = Field(1, ge=0, le=10)
 
 
 class EmbeddedConfig(_Section):
@@ -114,6 +117,8 @@ class Settings(_Section):
     endpoints: list[EndpointConfig] = Field(default_factory=list)
     embedded: EmbeddedConfig = Field(default_factory=EmbeddedConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)

@@ -53,11 +53,15 @@ def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
     for endpoint in settings.endpoints:
         from bot.providers.openai_provider import OpenAIProvider
 
+        api_key = os.environ.get(endpoint.api_key_env, "") if endpoint.api_key_env else "not-needed"
+        if not api_key:
+            notes.append(f"{endpoint.name}: skipped — set {endpoint.api_key_env} (its api_key_env) to enable it")
+            continue
         providers.append(
             OpenAIProvider(
                 endpoint.name,
                 base_url=endpoint.base_url,
-                api_key=os.environ.get(endpoint.api_key_env, "") if endpoint.api_key_env else "not-needed",
+                api_key=api_key,
                 locality=endpoint.locality,
                 models=endpoint.models or None,
                 timeout=endpoint.timeout,

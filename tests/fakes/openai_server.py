@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import re
+import signal
 import socket
 import struct
 import time
@@ -172,9 +173,7 @@ class FakeServer:
     def take_fault(self) -> Fault | None:
         return self._faults.popleft() if self._faults else self._fail_all
 
-    def error_response(
-        self, status: int, message: str, headers: dict[str, str] | None = None
-    ) -> web.Response:
+    def error_response(self, status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
         raise NotImplementedError
 
     def error_frame(self, message: str) -> bytes:
@@ -235,9 +234,7 @@ class FakeServer:
                     self.abort(request, rst=bool(midstream.params.get("rst", False)))
                     return resp
                 if midstream.kind == "error_midstream":
-                    await resp.write(
-                        self.error_frame(midstream.params.get("message", "Injected stream error"))
-                    )
+                    await resp.write(self.error_frame(midstream.params.get("message", "Injected stream error")))
                     break
                 await self.pause(midstream.seconds)
             if i and self.token_delay:
@@ -259,7 +256,7 @@ def _make_fault(kind: str, params: dict[str, Any]) -> Fault:
 
 
 def run_standalone(server: FakeServer, description: str, default_port: int) -> None:
-    """Command-line entry point shared by the stand-ins: serve until Ctrl-C."""
+    """Command-line entry point shared by the stand-ins: serve until Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=default_port)
@@ -268,15 +265,18 @@ def run_standalone(server: FakeServer, description: str, default_port: int) -> N
     server.token_delay = args.token_delay
 
     async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
         await server.start(port=args.port, host=args.host)
         print(getattr(server, "base_url", None) or getattr(server, "host", ""), flush=True)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await server.stop()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    asyncio.run(serve())
 
 
 # --- OpenAI ----------------------------------------------------------------------
@@ -320,9 +320,7 @@ class FakeOpenAI(FakeServer):
         """JSON bodies of every chat completion request, in order."""
         return [r.json for r in self.requests if r.path == "/v1/chat/completions" and r.json is not None]
 
-    def error_response(
-        self, status: int, message: str, headers: dict[str, str] | None = None
-    ) -> web.Response:
+    def error_response(self, status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
         return web.json_response(openai_error(status, message), status=status, headers=headers)
 
     def error_frame(self, message: str) -> bytes:
@@ -334,9 +332,7 @@ class FakeOpenAI(FakeServer):
         if self.api_key is None or request.headers.get("Authorization") == f"Bearer {self.api_key}":
             return None
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        message = (
-            f"Incorrect API key provided: {given[:3]}***{given[-4:]}." if given else "No API key provided."
-        )
+        message = f"Incorrect API key provided: {given[:3]}***{given[-4:]}." if given else "No API key provided."
         return self.error_response(401, message)
 
     @staticmethod
@@ -380,9 +376,7 @@ class FakeOpenAI(FakeServer):
             return web.json_response(completion.as_json())
         return await self.send_stream(
             request,
-            completion.sse_frames(
-                include_usage=bool((body.get("stream_options") or {}).get("include_usage"))
-            ),
+            completion.sse_frames(include_usage=bool((body.get("stream_options") or {}).get("include_usage"))),
             content_type="text/event-stream; charset=utf-8",
             fault=fault,
             fault_at=(1 + fault.after) if fault else 0,  # frame 0 is the role-only preamble
@@ -450,9 +444,7 @@ class _Completion:
             "object": "chat.completion",
             "created": self.created,
             "model": self.model,
-            "choices": [
-                {"index": 0, "message": message, "logprobs": None, "finish_reason": self.finish_reason}
-            ],
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": self.finish_reason}],
             "usage": self.usage(),
             "system_fingerprint": "fp_fake",
         }

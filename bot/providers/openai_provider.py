@@ -1,0 +1,289 @@
+"""OpenAI (and OpenAI-compatible) chat models through the official ``openai`` client.
+
+The ``openai`` package is imported lazily, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from bot.providers.base import (
+    ChatMessage,
+    ErrorKind,
+    Finish,
+    Locality,
+    ModelInfo,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    import openai
+
+# Context windows we assume when the configuration gives none (prefix -> tokens).
+_KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
+    ("gpt-4o", 128_000),
+    ("gpt-4.1", 128_000),
+    ("gpt-5", 128_000),
+)
+_O_SERIES = re.compile(r"^o\d")  # o1, o3-mini, o4-mini ...
+_VISION_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-5")
+_DEFAULT_CONTEXT = 8192
+# /v1/models also lists models that cannot chat; leave those out.
+_NOT_CHAT = re.compile(r"embedding|whisper|tts|dall-e|moderation|davinci|babbage|transcribe|realtime|image")
+
+
+def known_context_length(model: str) -> int:
+    if _O_SERIES.match(model):
+        return 128_000
+    for prefix, tokens in _KNOWN_CONTEXT:
+        if model.startswith(prefix):
+            return tokens
+    return _DEFAULT_CONTEXT
+
+
+def _is_reasoning_model(model: str) -> bool:
+    """o-series and gpt-5 reject ``max_tokens`` and a non-default temperature."""
+    return bool(_O_SERIES.match(model)) or model.startswith("gpt-5")
+
+
+def to_openai_message(message: ChatMessage) -> dict[str, Any]:
+    """One message in OpenAI's format.
+
+    A speaker's name is written into user content ("Name: text") rather than OpenAI's ``name``
+    field: that field only allows ``[a-zA-Z0-9_-]`` (so "José" or "田中" would be mangled) and
+    the Ollama provider does the same, so local and cloud models see the same prompt.
+    ``ChatMessage`` carries no tool-call id, and OpenAI rejects a ``tool`` message that does not
+    answer a ``tool_calls`` id, so a tool result is sent as a labelled user message.
+    """
+    if message.role == "tool":
+        source = f" from {message.name}" if message.name else ""
+        return {"role": "user", "content": f"[Tool result{source}]\n{message.content}"}
+    content = message.content
+    if message.role == "user" and message.name:
+        content = f"{message.name}: {content}"
+    return {"role": message.role, "content": content}
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class OpenAIProvider:
+    """An OpenAI or OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        name: str = "openai",
+        *,
+        base_url: str | None,
+        api_key: str,
+        locality: Locality = "cloud",
+        models: list[str] | None = None,
+        context_lengths: dict[str, int] | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 5.0,
+        idle_timeout: float = 60.0,
+        max_retries: int = 2,
+    ) -> None:
+        import openai
+
+        if not api_key:
+            # An empty key would make the SDK fall back to $OPENAI_API_KEY, sending that key to
+            # whatever base_url this endpoint has. Refuse instead.
+            raise ProviderError(ErrorKind.AUTH, f"{name}: no API key configured", provider=name)
+        self.name = name
+        self.locality: Locality = locality
+        self._models = list(models) if models else None
+        self._context_lengths = dict(context_lengths or {})
+        self._idle_timeout = idle_timeout
+        # The SDK retries 408/409/429/5xx and connection errors itself (sleeping as long as a
+        # Retry-After of up to 120 s asks); the timeout bounds connect and every read.
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=openai.Timeout(timeout, connect=connect_timeout),
+            max_retries=max_retries,
+        )
+
+    def model_info(self, model: str) -> ModelInfo:
+        return ModelInfo(
+            provider=self.name,
+            name=model,
+            locality=self.locality,
+            context_length=self._context_lengths.get(model) or known_context_length(model),
+            tools=True,
+            vision=model.startswith(_VISION_PREFIXES),
+        )
+
+    async def list_models(self) -> list[ModelInfo]:
+        if self._models is not None:
+            return [self.model_info(m) for m in self._models]
+        try:
+            page = await self._client.models.list()
+            ids = [m.id async for m in page]
+        except Exception as exc:
+            raise self._classify(exc, model="", started=False) from exc
+        return [self.model_info(i) for i in sorted(ids) if not _NOT_CHAT.search(i)]
+
+    async def stream_chat(
+        self,
+        model: str,
+        messages: list[ChatMessage],
+        *,
+        temperature: float = 0.7,
+        max_tokens: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        request: dict[str, Any] = {
+            "model": model,
+            "messages": [to_openai_message(m) for m in messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        reasoning = _is_reasoning_model(model)
+        if not reasoning:
+            request["temperature"] = temperature
+        if max_tokens is not None:
+            request["max_completion_tokens" if reasoning else "max_tokens"] = max_tokens
+        if tools:
+            request["tools"] = tools
+
+        started = False  # has the caller seen any answer yet?
+        stream: openai.AsyncStream[Any] | None = None
+        try:
+            stream = await self._client.chat.completions.create(**request)
+            calls = _ToolCallParts()
+            finish: str | None = None
+            received_any = False
+            iterator = aiter(stream)
+            while True:
+                # Time to the first chunk is bounded by the read timeout; after that, by idle_timeout.
+                async with asyncio.timeout(self._idle_timeout if received_any else None):
+                    try:
+                        chunk = await anext(iterator)
+                    except StopAsyncIteration:
+                        break
+                received_any = True
+                for choice in chunk.choices:
+                    if choice.index != 0:
+                        continue
+                    delta = choice.delta
+                    if delta.content:
+                        started = True
+                        yield TextDelta(delta.content)
+                    for part in delta.tool_calls or ():
+                        calls.add(part)
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+                        for call in calls.take():
+                            started = True
+                            yield call
+                if chunk.usage is not None:
+                    yield Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+            leftover = calls.take()
+            for call in leftover:
+                yield call
+            if leftover or finish == "function_call":
+                finish = "tool_calls"
+            yield Finish(finish or "stop")
+        except Exception as exc:
+            raise self._classify(exc, model=model, started=started) from exc
+        finally:
+            if stream is not None:
+                with contextlib.suppress(Exception):  # never let cleanup mask the real outcome
+                    await stream.close()
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    def _classify(self, exc: Exception, *, model: str, started: bool) -> ProviderError:
+        import openai
+
+        status: int | None = getattr(exc, "status_code", None)
+        detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if isinstance(exc, TimeoutError):  # our idle timeout
+            detail = f"no data for {self._idle_timeout:g} s"
+        retry_after = None
+        if started:
+            kind = ErrorKind.INTERRUPTED
+        elif isinstance(exc, TimeoutError | openai.APITimeoutError):
+            kind = ErrorKind.TIMEOUT
+        elif isinstance(exc, openai.APIConnectionError):
+            kind = ErrorKind.UNREACHABLE
+        elif isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            kind = ErrorKind.AUTH
+        elif isinstance(exc, openai.RateLimitError):
+            kind, retry_after = ErrorKind.RATE_LIMITED, parse_retry_after(exc.response.headers)
+        elif isinstance(exc, openai.NotFoundError):
+            kind = ErrorKind.MODEL_MISSING
+        elif isinstance(exc, openai.APIStatusError):
+            kind = ErrorKind.SERVER if exc.status_code >= 500 else ErrorKind.BAD_REQUEST
+        else:  # an error object inside the stream, a malformed chunk, bad tool arguments ...
+            kind = ErrorKind.SERVER
+        return ProviderError(
+            kind,
+            f"{self.name}: {detail}",
+            provider=self.name,
+            model=model,
+            retry_after=retry_after,
+            status=status,
+        )
+
+
+class _ToolCallParts:
+    """Reassembles streamed tool calls: OpenAI sends each call's JSON arguments in fragments."""
+
+    def __init__(self) -> None:
+        self._parts: dict[int, dict[str, Any]] = {}
+
+    def add(self, part: Any) -> None:
+        slot = self._parts.setdefault(part.index, {"id": "", "name": "", "arguments": []})
+        if part.id:
+            slot["id"] = part.id
+        if part.function is not None:
+            if part.function.name and not slot["name"]:
+                slot["name"] = part.function.name
+            if part.function.arguments:
+                slot["arguments"].append(part.function.arguments)
+
+    def take(self) -> list[ToolCall]:
+        calls = []
+        for index in sorted(self._parts):
+            slot = self._parts[index]
+            text = "".join(slot["arguments"]).strip() or "{}"
+            try:
+                arguments = json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"tool call {slot['name']!r} has malformed JSON arguments") from exc
+            if not isinstance(arguments, dict):
+                raise ValueError(f"tool call {slot['name']!r} arguments are not a JSON object")
+            calls.append(ToolCall(id=slot["id"] or f"call_{index}", name=slot["name"], arguments=arguments))
+        self._parts.clear()
+        return calls
