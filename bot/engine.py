@@ -8,6 +8,7 @@ sink and records the route with the answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -443,13 +444,14 @@ class Engine:
         cloud = model.locality == "cloud"
         budget = history_budget(model.context_length, self.settings.bot.max_answer_tokens)
         summary = "" if cloud and conv.summary_sensitive else conv.summary
-        window = build_context(
-            instructions=agent.instructions,
-            summary=summary,
-            history=self.store.newest_messages(conv.id, after_id=conv.summary_upto),
-            budget_tokens=budget,
-            exclude_sensitive=cloud,
-        )
+        with contextlib.closing(self.store.newest_messages(conv.id, after_id=conv.summary_upto)) as history:
+            window = build_context(
+                instructions=agent.instructions,
+                summary=summary,
+                history=history,
+                budget_tokens=budget,
+                exclude_sensitive=cloud,
+            )
         if cloud and _carries_secret(window.messages):
             raise PrivacyGuardError
         return window.messages

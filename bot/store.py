@@ -258,22 +258,19 @@ class Store:
         return _message(row) if row else None
 
     def newest_messages(
-        self, conversation_id: int, *, after_id: int = 0, before_id: int | None = None, page: int = 64
+        self, conversation_id: int, *, after_id: int = 0, before_id: int | None = None
     ) -> Iterator[StoredMessage]:
-        """Messages newest first, fetched a page at a time so long histories cost what is read."""
+        """Messages newest first, stepped lazily: the caller pays only for the rows it reads."""
         upper = before_id if before_id is not None else 2**62
-        while True:
-            rows = self.conn.execute(
-                "SELECT * FROM messages WHERE conversation_id=? AND id>? AND id<? ORDER BY id DESC LIMIT ?",
-                (conversation_id, after_id, upper, page),
-            ).fetchall()
-            if not rows:
-                return
-            for row in rows:
+        cursor = self.conn.execute(
+            "SELECT * FROM messages WHERE conversation_id=? AND id>? AND id<? ORDER BY id DESC",
+            (conversation_id, after_id, upper),
+        )
+        try:
+            for row in cursor:
                 yield _message(row)
-            upper = rows[-1]["id"]
-            if len(rows) < page:
-                return
+        finally:
+            cursor.close()
 
     def count_messages(self, conversation_id: int, *, after_id: int = 0) -> int:
         return int(

@@ -9,13 +9,49 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import TextIO
+import threading
+from collections.abc import Callable
+from typing import TextIO, TypeVar
 
 from bot.commands import CommandContext, run_command
 from bot.engine import Engine, Turn, TurnResult
 from bot.session import SessionKey
 
+T = TypeVar("T")
 CONSOLE_HELP = "Console: /retry answers the last question again · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+
+
+def _prompt_input() -> str | None:
+    try:
+        return input("you> ")
+    except EOFError:
+        return None
+
+
+async def _in_daemon_thread(read: Callable[[], T]) -> T:
+    """Blocking stdin reads run in a daemon thread: on Ctrl-C the process exits without waiting for
+    a line (asyncio's default executor would block shutdown until Enter is pressed)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(setter: Callable[..., object], value: object) -> None:
+        if not future.done():
+            setter(value)
+
+    def work() -> None:
+        try:
+            result = read()
+        except BaseException as exc:  # hand every outcome to the loop, which decides
+            outcome = (future.set_exception, exc)
+        else:
+            outcome = (future.set_result, result)
+        try:
+            loop.call_soon_threadsafe(deliver, *outcome)
+        except RuntimeError:  # the loop is already closed: nobody waits for this line
+            pass
+
+    threading.Thread(target=work, name="console-stdin", daemon=True).start()
+    return await future
 
 
 class ConsoleSink:
@@ -86,11 +122,8 @@ class Console:
 
     async def _read_line(self) -> str | None:
         if self.interactive:
-            try:
-                return await asyncio.to_thread(input, "you> ")
-            except EOFError:
-                return None
-        raw = await asyncio.to_thread(self.stdin.buffer.readline)
+            return await _in_daemon_thread(_prompt_input)
+        raw = await _in_daemon_thread(self.stdin.buffer.readline)
         if not raw:
             return None
         # Invalid UTF-8 must not crash a scripted session: undecodable bytes become U+FFFD.

@@ -28,11 +28,11 @@ def test_conversation_per_session_key_and_private_only_tightens() -> None:
     assert store.conversation(KEY).private  # never loosens
 
 
-def test_newest_messages_pages_newest_first() -> None:
+def test_newest_messages_newest_first() -> None:
     store = Store(":memory:")
     conv = store.conversation(KEY)
     ids = [store.add_message(conv.id, "user", f"m{i}") for i in range(200)]
-    got = [m.id for m in store.newest_messages(conv.id, page=16)]
+    got = [m.id for m in store.newest_messages(conv.id)]
     assert got == list(reversed(ids))
     assert [m.id for m in store.newest_messages(conv.id, after_id=ids[-3])] == [ids[-1], ids[-2]]
 

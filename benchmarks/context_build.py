@@ -1,0 +1,67 @@
+"""Context-building time vs conversation length (goal: 100k messages within 1.2× of 10).
+
+Builds the prompt (store read + window assembly) for conversations of 10, 1k, 10k and 100k
+stored messages, median of many runs each, and prints the ratio to the 10-message case.
+
+Two series: with messages sized so that about ten fill the model's window (the goal's setting:
+same window, growing history), and with short chat messages, where a long history fills a
+bigger window than 10 messages can — there the cost follows the window, still not the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+
+from _instant import make_engine
+
+from bot.session import SessionKey
+
+SIZES = (10, 1_000, 10_000, 100_000)
+RUNS = 300
+
+
+def fill(engine, key: SessionKey, count: int, words: int) -> object:
+    conv = engine.store.conversation(key)
+    body = "lorem ipsum " * words
+    rows = [
+        (conv.id, "user" if i % 2 == 0 else "assistant", "U1", "Ann", f"message {i} {body}", 0, 0.0)
+        for i in range(count)
+    ]
+    with engine.store.conn:
+        engine.store.conn.executemany(
+            "INSERT INTO messages (conversation_id, role, author_id, author_name, content, sensitive, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return engine.store.conversation(key)
+
+
+def series(engine, info, agent, label: str, words: int) -> None:
+    print(f"-- {label}")
+    medians = {}
+    for size in SIZES:
+        conv = fill(engine, SessionKey("bench", label, f"c{size}"), size, words)
+        times = []
+        for _ in range(RUNS):
+            t0 = time.perf_counter()
+            messages = engine._prompt(conv, info, agent)
+            times.append(time.perf_counter() - t0)
+        medians[size] = statistics.median(times) * 1000
+        print(f"{size:>7} messages: median {medians[size]:.3f} ms  ({len(messages) - 1} in the window)")
+    base = medians[SIZES[0]]
+    print("ratios to 10 messages: " + ", ".join(f"{s:,}: {medians[s] / base:.2f}" for s in SIZES[1:]))
+
+
+def main() -> None:
+    engine = make_engine()
+    provider = next(iter(engine.catalog.providers.values()))
+    info = asyncio.run(provider.list_models())[0]  # 8,192-token window
+    agent = engine.agents.get("general")
+    series(engine, info, agent, "window-sized messages (goal: 100k ≤ 1.2× of 10)", words=230)
+    series(engine, info, agent, "short chat messages", words=8)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Build the real app (settings → providers → engine) against the stand-ins, as production does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.config import load_settings
+from bot.engine import TurnResult
+
+API_KEY = "sk-test-stand-in-key"
+
+
+def make_app(tmp_path: Path, *, ollama_host: str | None, openai_url: str | None, toml: str = "") -> App:
+    config = tmp_path / "hybridbot.toml"
+    config.write_text("[embedded]\nenabled = false\n[catalog]\nhealth_ttl = 0\n" + toml)
+    env = {"HYBRIDBOT_DATABASE": str(tmp_path / "bot.db")}
+    if ollama_host:
+        env["OLLAMA_HOST"] = ollama_host
+    else:
+        env["OLLAMA_HOST"] = "http://127.0.0.1:9"  # nothing listens: a local model that is down
+    if openai_url:
+        env |= {"OPENAI_BASE_URL": openai_url, "OPENAI_API_KEY": API_KEY}
+    return build_app(load_settings(config, env=env))
+
+
+@dataclass
+class RecordingSink:
+    statuses: list[str] = field(default_factory=list)
+    deltas: list[str] = field(default_factory=list)
+    results: list[TurnResult] = field(default_factory=list)
+
+    async def on_status(self, text: str) -> None:
+        self.statuses.append(text)
+
+    async def on_text(self, delta: str) -> None:
+        self.deltas.append(delta)
+
+    async def on_done(self, result: TurnResult) -> None:
+        self.results.append(result)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.deltas)
