@@ -22,7 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--private", action="store_true", help="private session: local models only")
     console.add_argument("--user", default="you", metavar="NAME", help="your name in the conversation")
     console.add_argument("--channel", default="console", metavar="NAME", help="conversation name (separate memory)")
-    sub.add_parser("run", help="start the configured platform adapters (Slack, Discord)")
+    sub.add_parser("run", help="start the configured platform adapters (Slack, Discord) in one process")
+    manifest = sub.add_parser("manifest", help="print a platform manifest (Slack app manifest, Discord commands)")
+    manifest.add_argument("platform", choices=["slack", "discord"])
+    manifest.add_argument("--http", action="store_true", help="Slack: the HTTP (Events API) variant")
+    discord_cmd = sub.add_parser("discord", help="Discord tools")
+    discord_cmd.add_argument("action", choices=["sync"], help="sync: register the application commands now")
     sub.add_parser("models", help="list every model the bot can use, with locality and health")
     sub.add_parser("config", help="print the effective configuration (secrets redacted)")
     sub.add_parser("doctor", help="check configuration, database and providers; say what to fix")
@@ -44,7 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import configure_logging
 
     configure_logging(settings.bot.log_level)
-    handler = {"console": _console, "run": _run, "models": _models, "config": _config, "doctor": _doctor}
+    if args.command == "manifest":
+        return _manifest(args)
+    handler = {
+        "console": _console,
+        "run": _run,
+        "models": _models,
+        "config": _config,
+        "doctor": _doctor,
+        "discord": _discord,
+    }
     try:
         return asyncio.run(handler[args.command](settings, args))
     except KeyboardInterrupt:
@@ -65,20 +79,43 @@ async def _console(settings: Any, args: argparse.Namespace) -> int:
         await app.engine.aclose()
 
 
-PLATFORMS = {
-    "slack": ("SLACK_BOT_TOKEN", "not built yet (planned: issue 3)"),
-    "discord": ("DISCORD_TOKEN", "not built yet (planned: issue 4)"),
-}
-
-
 async def _run(settings: Any, args: argparse.Namespace) -> int:
-    print("Adapters:")
-    print("  console — built in: `hybridbot console`")
-    for name, (token, state) in PLATFORMS.items():
-        configured = "configured" if settings.secret(token) else f"not configured ({token} unset)"
-        print(f"  {name} — {state}; {configured}")
-    print("No platform adapter can start yet. Use `hybridbot console` to chat in this terminal.", file=sys.stderr)
-    return 1
+    from bot.platforms import platform_status, run_platforms
+
+    statuses = platform_status(settings)
+    for status in statuses:
+        print(f"{status.name}: {status.state}", file=sys.stderr)
+    if not any(s.ready for s in statuses):
+        print(
+            "hybridbot: no platform adapter is configured. Set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) "
+            "or SLACK_SIGNING_SECRET (HTTP), and/or DISCORD_TOKEN — or chat here with `hybridbot console`.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    return await run_platforms(settings, [s for s in statuses if s.ready])
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    if args.platform == "slack":
+        from adapters.slack.manifest import manifest_text
+
+        print(manifest_text(http=args.http), end="")
+    else:
+        from adapters.discord.commands import commands_manifest
+
+        print(commands_manifest(), end="")
+    return 0
+
+
+async def _discord(settings: Any, args: argparse.Namespace) -> int:
+    from adapters.discord.runner import DiscordStartError, sync_commands
+
+    try:
+        print(await sync_commands(settings))
+    except DiscordStartError as exc:
+        print(f"hybridbot: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 async def _models(settings: Any, args: argparse.Namespace) -> int:

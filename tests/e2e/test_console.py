@@ -127,9 +127,12 @@ async def test_models_config_and_doctor(tmp_path, fake_ollama, fake_openai) -> N
     assert code == 1 and "✖ ollama" in out and "OLLAMA_HOST" in out
 
 
-async def test_run_says_which_adapters_exist(tmp_path) -> None:
+async def test_run_without_platform_tokens_says_what_to_set(tmp_path) -> None:
     code, out, err = await hybridbot("run", env={"HYBRIDBOT_DATABASE": str(tmp_path / "b.db")}, cwd=tmp_path)
-    assert "slack" in out and "discord" in out and "console" in out
+    assert code == 2
+    assert "slack: not configured" in err and "discord: not configured" in err and "hybridbot console" in err
+    code, out, err = await hybridbot("run", env={"SLACK_BOT_TOKEN": "xoxb-1"}, cwd=tmp_path)
+    assert code == 2 and "neither SLACK_APP_TOKEN" in err
 
 
 async def test_help_is_light(tmp_path) -> None:

@@ -1,0 +1,252 @@
+"""The Slack adapter: a slack-bolt AsyncApp wired to the engine, in Socket Mode or HTTP mode.
+
+Handlers live in conversations.py (mentions, threads, DMs), slash.py (commands and menus),
+reactions.py (reactions and feedback buttons) and surfaces.py (assistant pane, App Home).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.config import SlackConfig
+from adapters.slack.limits import ChannelLimiter
+from adapters.slack.sink import MessageIndex, SlackSink
+from bot.config import Settings
+from bot.engine import Engine
+from bot.session import SessionKey
+
+log = logging.getLogger("hybridbot.slack")
+MAX_THREADS = 100_000  # threads remembered as the bot's (or not) before asking Slack again
+SEEN_EVENTS = 50_000  # event ids remembered for answering redeliveries once
+
+
+@dataclass
+class UserInfo:
+    name: str
+    is_admin: bool = False
+
+
+@dataclass
+class SlackBot:
+    """State shared by the handlers: the engine, the Web API client and what we learnt from Slack."""
+
+    engine: Engine
+    config: SlackConfig
+    client: AsyncWebClient
+    index: MessageIndex = field(default_factory=MessageIndex)
+    bot_user_id: str = ""
+    bot_id: str = ""
+    team_id: str = ""
+    users: dict[str, UserInfo] = field(default_factory=dict)
+    threads: set[tuple[str, str]] = field(default_factory=set)  # (channel, thread_ts) the bot is part of
+    other_threads: set[tuple[str, str]] = field(default_factory=set)  # threads found without the bot
+    thread_lookups: dict[tuple[str, str], asyncio.Future[bool]] = field(default_factory=dict)
+    assistant_threads: set[tuple[str, str]] = field(default_factory=set)
+    private_channels: dict[str, bool] = field(default_factory=dict)
+    limiter: ChannelLimiter | None = None
+
+    def __post_init__(self) -> None:
+        self.limiter = self.limiter or ChannelLimiter(self.config.channel_rate)
+
+    def sink(
+        self, key: SessionKey, channel: str, thread_ts: str | None, user: str, *, assistant: bool = False
+    ) -> SlackSink:
+        """Where one answer streams: `thread_ts` None posts at the channel's top level."""
+        return SlackSink(
+            self.client,
+            self.config,
+            self.index,
+            key,
+            channel,
+            thread_ts,
+            recipient_user=user,
+            recipient_team=key.workspace,
+            assistant_thread=assistant,
+            limiter=self.limiter,
+        )
+
+    def remember_thread(self, channel: str, thread: str) -> None:
+        if len(self.threads) > MAX_THREADS:
+            self.threads.clear()  # bounded memory; Slack is asked again for threads forgotten this way
+        self.threads.add((channel, thread))
+        self.other_threads.discard((channel, thread))
+
+    async def identify(self) -> None:
+        auth = await self.client.auth_test()
+        self.bot_user_id = str(auth.get("user_id") or "")
+        self.bot_id = str(auth.get("bot_id") or "")
+        self.team_id = str(auth.get("team_id") or "")
+
+    async def user(self, user_id: str) -> UserInfo:
+        if user_id in self.users:
+            return self.users[user_id]
+        info = UserInfo(user_id)
+        try:
+            data = (await self.client.users_info(user=user_id)).get("user") or {}
+            profile = data.get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
+            info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")))
+        except SlackApiError as error:  # e.g. user_not_found, missing scope: use the id, don't ask again
+            log.info("users.info failed for %s: %s", user_id, error.response.get("error"))
+        except Exception as error:
+            log.info("users.info failed for %s: %s", user_id, type(error).__name__)
+            return info  # not cached: try again next time
+        self.users[user_id] = info
+        return info
+
+    async def can_change_channel(self, user_id: str, channel: str) -> bool:
+        if not self.config.admin_only_channel_changes or channel.startswith("D"):
+            return True
+        return user_id in self.config.admin_user_ids or (await self.user(user_id)).is_admin
+
+    async def is_private_channel(self, channel: str, channel_type: str | None = None) -> bool:
+        """DMs always; Slack private channels when `private_channels_local` is set."""
+        if channel.startswith("D") or channel_type == "im":
+            return True
+        if not self.config.private_channels_local:
+            return False
+        if channel_type in ("group", "mpim"):
+            return True
+        if channel not in self.private_channels:
+            try:
+                info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
+                self.private_channels[channel] = bool(info.get("is_private") or info.get("is_mpim"))
+            except Exception:
+                return True  # unknown: err on the private side
+        return self.private_channels[channel]
+
+    def team_allowed(self, team: str | None) -> bool:
+        return not team or not self.team_id or team == self.team_id or team in self.config.allowed_team_ids
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    config = settings.slack
+    api_url = os.environ.get("SLACK_API_URL") or config.api_url
+    return AsyncWebClient(
+        token=settings.secret("SLACK_BOT_TOKEN") or None,
+        base_url=api_url if api_url.endswith("/") else api_url + "/",
+        timeout=30,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=config.max_connection_retries),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=config.max_rate_limit_retries),
+        ],
+    )
+
+
+def _body_team(body: dict[str, Any]) -> str | None:
+    team = body.get("team_id") or body.get("team")
+    if isinstance(team, dict):
+        team = team.get("id")
+    return str(team) if team else None
+
+
+class SlackAdapter:
+    """Builds the Bolt app and runs it in Socket Mode (app token) or HTTP mode (signing secret)."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        from adapters.slack import conversations, reactions, slash, surfaces
+
+        self.settings = settings
+        self.config = settings.slack
+        self.bot = SlackBot(engine, self.config, make_client(settings))
+        self.app = AsyncApp(
+            client=self.bot.client,
+            signing_secret=settings.secret("SLACK_SIGNING_SECRET"),
+            process_before_response=False,
+            logger=logging.getLogger("hybridbot.slack.bolt"),
+        )
+        self.app.use(self._guard)
+        conversations.register(self.app, self.bot)
+        slash.register(self.app, self.bot)
+        reactions.register(self.app, self.bot)
+        surfaces.register(self.app, self.bot)
+        self.socket: AsyncSocketModeHandler | None = None
+        self.runner: web.AppRunner | None = None
+        self.port: int = 0
+        self._session: aiohttp.ClientSession | None = None
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    async def _guard(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (Bolt's name)
+        """Drop events from unknown teams and Slack's redeliveries (answered once)."""
+        team = _body_team(body)
+        if not self.bot.team_allowed(team) and not body.get("is_enterprise_install"):
+            log.warning("ignored a request from unknown team %s", team)
+            return BoltResponse(status=200, body="")
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not self._first_sight(event_id):
+            log.info("redelivered event %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    def _first_sight(self, event_id: str) -> bool:
+        """Slack redelivers within minutes; messages are also deduplicated by the engine (stored, by ts)."""
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = None
+        if len(self._seen) > SEEN_EVENTS:
+            self._seen.popitem(last=False)
+        return True
+
+    async def start(self) -> None:
+        # One connection pool for every Web API call (slack-sdk opens a new session per call otherwise).
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self.bot.client.session = self._session
+        await self.bot.identify()
+        app_token = self.settings.secret("SLACK_APP_TOKEN")
+        if app_token:
+            self.socket = AsyncSocketModeHandler(self.app, app_token)
+            await self.socket.connect_async()
+            log.info("slack: socket mode connected as %s in team %s", self.bot.bot_user_id, self.bot.team_id)
+            return
+        if not self.settings.secret("SLACK_SIGNING_SECRET"):
+            raise RuntimeError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+        web_app = web.Application()
+        web_app.router.add_post(self.config.path, self._http)
+        web_app.router.add_get("/healthz", self._health)
+        self.runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0)
+        await self.runner.setup()
+        port = int(os.environ.get("PORT") or self.config.port)
+        await web.TCPSite(self.runner, self.config.host, port).start()
+        self.port = self.runner.addresses[0][1]
+        log.info("slack: HTTP mode listening on %s:%d%s", self.config.host, self.port, self.config.path)
+
+    async def _http(self, request: web.Request) -> web.Response:
+        try:
+            bolt_request = await to_bolt_request(request)
+            return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+        except Exception as error:  # malformed input must never take the server down
+            log.warning("slack: bad request (%s)", type(error).__name__)
+            return web.Response(status=400, text="bad request")
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+            self.socket = None
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

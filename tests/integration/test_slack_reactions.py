@@ -1,0 +1,86 @@
+"""Reactions and buttons as feedback, 🔁 regenerate and 🛑 cancel, in Socket Mode and HTTP mode."""
+
+from __future__ import annotations
+
+import asyncio
+
+from adapters.slack.sink import MessageIndex
+from tests.fakes.slack_server import wait_until
+from tests.integration import test_slack_harness
+from tests.integration.test_slack_harness import ALICE, BOB, SlackBot
+
+slack_bot = test_slack_harness.slack_bot  # the fixture, shared
+
+
+def _turn_id(answer) -> int:  # noqa: ANN001
+    from adapters.slack.blocks import turn_id_from_blocks
+
+    turn_id = turn_id_from_blocks(answer.blocks)
+    assert turn_id is not None
+    return turn_id
+
+
+async def test_reactions_are_feedback_on_the_right_turn_and_removable(slack_bot: SlackBot) -> None:
+    first_q = await slack_bot.mention("first question")
+    first = await slack_bot.answer("C0GENERAL", first_q)
+    second_q = await slack_bot.mention("second question")
+    second = await slack_bot.answer("C0GENERAL", second_q)
+    store = slack_bot.engine.store
+    await slack_bot.react("+1", "C0GENERAL", first.ts, user=ALICE)
+    await slack_bot.react("thumbsdown", "C0GENERAL", second.ts, user=BOB)
+    await slack_bot.react("+1::skin-tone-3", "C0GENERAL", second.ts, user=ALICE)
+    await wait_until(lambda: len(store.feedback(_turn_id(second))) == 2, what="feedback")
+    assert store.feedback(_turn_id(first)) == {ALICE: 1}
+    assert store.feedback(_turn_id(second)) == {BOB: -1, ALICE: 1}
+    await slack_bot.react("thumbsdown", "C0GENERAL", second.ts, user=BOB, added=False)
+    await wait_until(lambda: store.feedback(_turn_id(second)) == {ALICE: 1}, what="feedback removed")
+    turn = store.turn(_turn_id(second))
+    assert turn is not None and turn.provider  # stored with its route
+
+
+async def test_reaction_on_the_question_is_not_feedback(slack_bot: SlackBot) -> None:
+    question = await slack_bot.mention("a question")
+    answer = await slack_bot.answer("C0GENERAL", question)
+    await slack_bot.react("+1", "C0GENERAL", question)
+    await asyncio.sleep(0.2)
+    assert slack_bot.engine.store.feedback(_turn_id(answer)) == {}
+
+
+async def test_feedback_after_a_restart_reads_the_turn_back_from_slack(slack_bot: SlackBot) -> None:
+    question = await slack_bot.mention("remember me")
+    answer = await slack_bot.answer("C0GENERAL", question)
+    slack_bot.adapter.bot.index = MessageIndex()  # as after a restart
+    await slack_bot.react("-1", "C0GENERAL", answer.ts)
+    await wait_until(lambda: slack_bot.engine.store.feedback(_turn_id(answer)) == {ALICE: -1}, what="feedback")
+
+
+async def test_feedback_buttons(slack_bot: SlackBot) -> None:
+    question = await slack_bot.mention("rate me")
+    answer = await slack_bot.answer("C0GENERAL", question)
+    await slack_bot.action({"action_id": "hb_feedback_down", "value": str(_turn_id(answer))}, user=BOB)
+    await wait_until(lambda: slack_bot.engine.store.feedback(_turn_id(answer)) == {BOB: -1}, what="feedback")
+    note = await wait_until(lambda: slack_bot.fake.responses, what="ephemeral thanks")
+    assert note[0]["response_type"] == "ephemeral" and "👎" in note[0]["text"]
+
+
+async def test_repeat_reaction_regenerates_in_the_same_thread(slack_bot: SlackBot) -> None:
+    question = await slack_bot.mention("tell me a joke")
+    first = await slack_bot.answer("C0GENERAL", question)
+    await slack_bot.react("repeat", "C0GENERAL", first.ts)
+    second = await slack_bot.answer("C0GENERAL", question, count=2)
+    assert _turn_id(second) != _turn_id(first)
+    assert "tell me a joke" in second.shown
+    assert len(slack_bot.fake_ollama.chat_requests()) == 2
+
+
+async def test_stop_reaction_cancels_a_streaming_answer(slack_bot: SlackBot) -> None:
+    slack_bot.fake_ollama.reply = " ".join(f"word{i}" for i in range(200))
+    slack_bot.fake_ollama.token_delay = 0.02
+    question = await slack_bot.mention("talk for a long time")
+    streaming = await wait_until(lambda: slack_bot.fake.thread("C0GENERAL", question), what="first text")
+    await slack_bot.react("octagonal_sign", "C0GENERAL", streaming[0].ts)
+    answer = await slack_bot.answer("C0GENERAL", question)
+    assert "🛑 Stopped." in answer.shown
+    assert "word199" not in answer.shown
+    turn = slack_bot.engine.store.turn(_turn_id(answer))
+    assert turn is not None and turn.status == "cancelled"
