@@ -17,7 +17,7 @@ AWS_KEY = "AKIA" + "QYLPMN5HFIQR7XYZ"
 
 
 async def hybridbot(
-    *args: str, stdin: bytes = b"", env: dict[str, str], cwd: Path, timeout: float = 90
+    *args: str, stdin: bytes = b"", env: dict[str, str], cwd: Path, within: float = 90
 ) -> tuple[int, str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "OLLAMA_", "HYBRIDBOT_"))}
     proc = await asyncio.create_subprocess_exec(
@@ -31,7 +31,7 @@ async def hybridbot(
         env={**base, "PYTHONPATH": str(Path(__file__).parents[2]), **env},
         cwd=cwd,
     )
-    out, err = await asyncio.wait_for(proc.communicate(stdin), timeout)
+    out, err = await asyncio.wait_for(proc.communicate(stdin), within)
     return proc.returncode, out.decode(), err.decode()
 
 
@@ -155,7 +155,7 @@ async def test_console_answered_by_embedded_smollm2(tmp_path) -> None:
     """The quick start: no Ollama, no cloud — the embedded SmolLM2 answers, and memory works."""
     env = {"HYBRIDBOT_DATABASE": str(tmp_path / "bot.db"), "OLLAMA_HOST": "http://127.0.0.1:9"}
     code, out, err = await hybridbot(
-        "console", stdin=b"Say hello in one short sentence.\nThank you!\n/why\n", env=env, cwd=tmp_path, timeout=180
+        "console", stdin=b"Say hello in one short sentence.\nThank you!\n/why\n", env=env, cwd=tmp_path, within=180
     )
     assert code == 0, err
     footers = [line for line in out.splitlines() if line.startswith("— 🔒 local · embedded:")]

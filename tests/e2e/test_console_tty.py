@@ -38,11 +38,23 @@ class Terminal:
         self.mark = self.seen.index(text, self.mark) + len(text)
         return self.seen
 
-    async def expect(self, text: str, timeout: float = 30) -> str:
-        return await asyncio.to_thread(self._read_until, text, timeout)
+    async def expect(self, text: str, within: float = 30) -> str:
+        return await asyncio.to_thread(self._read_until, text, within)
 
     def type(self, text: str) -> None:
         os.write(self.master, text.encode())
+
+
+def _spawn_console(tty: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
+    )
+
+
+def _spawn_console(tty: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
+    )
 
 
 async def test_ctrl_c_stops_the_answer_and_ctrl_d_quits(tmp_path: Path, fake_ollama: FakeOllama) -> None:
@@ -59,15 +71,7 @@ async def test_ctrl_c_stops_the_answer_and_ctrl_d_quits(tmp_path: Path, fake_oll
         "PYTHONPATH": str(ROOT),
         "TERM": "dumb",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "console"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        cwd=tmp_path,
-        close_fds=True,
-    )
+    proc = _spawn_console(slave, env, tmp_path)
     os.close(slave)
     term = Terminal(master)
     try:
@@ -78,7 +82,7 @@ async def test_ctrl_c_stops_the_answer_and_ctrl_d_quits(tmp_path: Path, fake_oll
         proc.send_signal(signal.SIGINT)  # what Ctrl-C does on a terminal
         await term.expect("Stopped")
         assert "word399" not in term.seen
-        await term.expect("you> ", timeout=10)
+        await term.expect("you> ", within=10)
         term.type("/why\n")
         await term.expect("The last answer came from")
         term.type("\x04")  # Ctrl-D at an empty prompt

@@ -213,10 +213,15 @@ async def test_redelivered_event_answered_once(app, fake_ollama) -> None:
 async def test_cancel_stops_stream_and_records_it(app, fake_ollama) -> None:
     fake_ollama.reply = " ".join(["word"] * 200)
     fake_ollama.token_delay = 0.02
-    sink = RecordingSink()
-    task = asyncio.create_task(app.engine.handle(turn("tell me a long story"), sink))
-    while not sink.deltas:
-        await asyncio.sleep(0.01)
+    started = asyncio.Event()
+
+    class Sink(RecordingSink):
+        async def on_text(self, delta: str) -> None:
+            await super().on_text(delta)
+            started.set()
+
+    task = asyncio.create_task(app.engine.handle(turn("tell me a long story"), Sink()))
+    await asyncio.wait_for(started.wait(), 10)
     assert app.engine.cancel(KEY)
     result = await task
     assert result.status == "cancelled"
