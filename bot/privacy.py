@@ -637,9 +637,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "password",
         _rx(
-            r"""(?:\bmysql\w*[^\n]*?[ ]-p(?=[^\s-])                 # mysql: -pSECRET, never "-p SECRET"
-                |\b(?:sshpass|docker[ ]login|podman[ ]login|redis-cli)[^\n]*?[ ]-[pa][ ]+
-                |\bcurl[^\n]*?[ ](?:-u|--user)[ ]+[^\s:]+:)
+            r"""(?:\bmysql\w*[^\n]{0,200}?[ ]-p(?=[^\s-])                 # mysql: -pSECRET, never "-p SECRET"
+                |\b(?:sshpass|docker[ ]login|podman[ ]login|redis-cli)[^\n]{0,200}?[ ]-[pa][ ]+
+                |\bcurl[^\n]{0,200}?[ ](?:-u|--user)[ ]+[^\s:]{1,64}:)
                 ["']?(?P<value>[^\s"']+)"""
         ),
         lambda m: _check_password_value(m.group("value"), quoted=True),
