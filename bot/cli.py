@@ -119,15 +119,9 @@ async def _discord(settings: Any, args: argparse.Namespace) -> int:
 
 
 async def _models(settings: Any, args: argparse.Namespace) -> int:
-    from bot.catalog import Catalog
-    from bot.providers.factory import build_providers
+    from bot.providers.factory import probe_providers
 
-    providers, notes = build_providers(settings)
-    catalog = Catalog(providers)
-    try:
-        statuses = await catalog.refresh(force=True)
-    finally:
-        await catalog.aclose()
+    statuses, notes = await probe_providers(settings)
     rows = [("MODEL", "LOCALITY", "CONTEXT", "TOOLS", "VISION", "HEALTH")]
     for status in statuses:
         health = "ok" if status.healthy else f"down: {status.error}"

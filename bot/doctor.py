@@ -7,8 +7,7 @@ from bot.config import Settings
 
 async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
     from bot.agents import load_agents
-    from bot.catalog import Catalog
-    from bot.providers.factory import build_providers
+    from bot.providers.factory import probe_providers
     from bot.store import Store
 
     results: list[tuple[bool, str]] = [(True, f"configuration is valid ({settings.source})")]
@@ -24,12 +23,7 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
     results += [(False, problem) for problem in agents.problems]
     if not agents.get(settings.bot.default_agent):
         results.append((False, f"bot.default_agent '{settings.bot.default_agent}' is not an agent"))
-    providers, notes = build_providers(settings)
-    catalog = Catalog(providers)
-    try:
-        statuses = await catalog.refresh(force=True)
-    finally:
-        await catalog.aclose()
+    statuses, notes = await probe_providers(settings)
     for status in statuses:
         if status.healthy:
             names = ", ".join(m.name for m in status.models) or "no models"

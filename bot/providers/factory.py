@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.providers.base import Provider
+
+if TYPE_CHECKING:
+    from bot.catalog import ProviderStatus
 
 
 def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
@@ -87,3 +91,15 @@ def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
     else:
         notes.append("embedded: disabled in config ([embedded] enabled = false)")
     return providers, notes
+
+
+async def probe_providers(settings: Settings) -> tuple[list[ProviderStatus], list[str]]:
+    """Check every configured provider once (for `hybridbot models` and `doctor`)."""
+    from bot.catalog import Catalog
+
+    providers, notes = build_providers(settings)
+    catalog = Catalog(providers)
+    try:
+        return await catalog.refresh(force=True), notes
+    finally:
+        await catalog.aclose()
