@@ -40,8 +40,10 @@ async def main() -> None:
             pass
         bare_times.append(time.perf_counter() - t0)
     ms = [t * 1000 for t in engine_times]
-    print(f"engine turn:   p50 {percentile(ms, 0.5):.2f} ms   p99 {percentile(ms, 0.99):.2f} ms   "
-          f"{TURNS / sum(engine_times):.0f} turns/s  ({TURNS} turns, {SESSIONS} sessions)")
+    print(
+        f"engine turn:   p50 {percentile(ms, 0.5):.2f} ms   p99 {percentile(ms, 0.99):.2f} ms   "
+        f"{TURNS / sum(engine_times):.0f} turns/s  ({TURNS} turns, {SESSIONS} sessions)"
+    )
     bare = [t * 1000 for t in bare_times]
     print(f"bare provider: p50 {percentile(bare, 0.5):.3f} ms   p99 {percentile(bare, 0.99):.3f} ms")
     print(f"overhead p99 = {percentile(ms, 0.99) - percentile(bare, 0.99):.2f} ms (goal ≤ 5 ms)")
