@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 
 MARGIN = 1.1  # a little slack for network jitter between our clock and Slack's
 
@@ -12,8 +13,15 @@ MARGIN = 1.1  # a little slack for network jitter between our clock and Slack's
 class ChannelLimiter:
     """At most `per_second` calls in any 1-second window per channel (a sliding window, like Slack's)."""
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.per_second = per_second
+        self._clock, self._sleep = clock, sleep
         self._calls: dict[str, deque[float]] = defaultdict(deque)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -25,10 +33,10 @@ class ChannelLimiter:
         async with self._locks[channel]:  # FIFO: callers are served in arrival order
             calls = self._calls[channel]
             while True:
-                now = time.monotonic()
+                now = self._clock()
                 while calls and now - calls[0] >= window:
                     calls.popleft()
                 if len(calls) < limit:
                     calls.append(now)
                     return
-                await asyncio.sleep(window - (now - calls[0]) + 0.001)
+                await self._sleep(window - (now - calls[0]) + 0.001)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from adapters.slack.blocks import answer_blocks, choice_menu, home_view, section, turn_id_from_blocks
 from adapters.slack.limits import MARGIN, ChannelLimiter
@@ -47,13 +46,45 @@ def test_home_view() -> None:
     assert "No models are reachable" in str(view)
 
 
+class FakeClock:
+    """Virtual time: sleeping advances the clock instantly, so pacing is tested without real waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
 async def test_channel_limiter_paces_each_channel_separately() -> None:
-    limiter = ChannelLimiter(per_second=20)  # 20 per 1.1 s window
-    started = time.monotonic()
-    await asyncio.gather(*(limiter.acquire("C1") for _ in range(25)), *(limiter.acquire("C2") for _ in range(5)))
-    elapsed = time.monotonic() - started
-    assert MARGIN * 0.95 <= elapsed < MARGIN + 0.5  # the 21st call in C1 waited a window; C2 never did
-    unpaced = ChannelLimiter(per_second=0)
-    started = time.monotonic()
+    clock = FakeClock()
+    limiter = ChannelLimiter(per_second=20, clock=clock, sleep=clock.sleep)  # 20 per 1.1 s window
+    served: dict[str, list[float]] = {"C1": [], "C2": []}
+    order: list[str] = []
+
+    async def post(channel: str) -> None:
+        await limiter.acquire(channel)
+        served[channel].append(clock.now)
+        order.append(channel)
+
+    await asyncio.gather(*(post("C1") for _ in range(25)), *(post("C2") for _ in range(5)))
+    start = 1000.0
+    assert served["C1"][:20] == [start] * 20  # the first 20 go at once
+    assert all(t >= start + MARGIN for t in served["C1"][20:])  # the rest wait a whole window
+    assert len(clock.slept) == 1  # one wait, by C1's 21st post; C2 never waits for C1's queue
+    assert order.index("C2") < [i for i, c in enumerate(order) if c == "C1"][20]
+    times = served["C1"]  # in any window, at most 20 posts in C1
+    assert all(sum(1 for u in times if t <= u < t + MARGIN) <= 20 for t in times)
+
+
+async def test_unpaced_limiter_never_sleeps() -> None:
+    clock = FakeClock()
+    unpaced = ChannelLimiter(per_second=0, clock=clock, sleep=clock.sleep)
     await asyncio.gather(*(unpaced.acquire("C1") for _ in range(100)))
-    assert time.monotonic() - started < 0.1
+    assert clock.slept == []
