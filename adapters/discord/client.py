@@ -1,0 +1,325 @@
+"""The discord.py client: gateway events → engine turns, reactions → feedback, slash commands → engine commands."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+
+from adapters.discord.access import decide, requester
+from adapters.discord.commands import build_commands
+from adapters.discord.config import DiscordConfig
+from adapters.discord.interactions import SlashCommands
+from adapters.discord.pacing import TokenBucket, paced
+from adapters.discord.registry import Answer, AnswerRegistry
+from adapters.discord.render import strip_mentions, thread_name
+from adapters.discord.sink import ChannelThrottle, DiscordSink
+from bot.engine import Engine, Turn, TurnResult
+from bot.session import SessionKey
+
+log = logging.getLogger("hybridbot.discord")
+
+FEEDBACK = {"👍": 1, "👎": -1}
+REGENERATE = {"🔁", "🔄"}
+STOP = {"🛑", "⏹", "⏹️"}
+SKIN_TONES = "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
+ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+RECENT_EVENTS = 5000
+
+SHORT_HELP = (
+    "Hi! Mention me with a question and I'll answer in a thread; keep talking there without mentioning me. "
+    "React 👍/👎 to rate an answer, 🔁 to answer again, 🛑 to stop. Type /help for commands."
+)
+NO_TEXT = "I can only read text for now — attachments, stickers and embeds aren't supported yet. Ask me in words?"
+ATTACHMENTS_NOTE = "I can't read attachments yet; I answered your text only."
+DMS_OFF = "I don't answer direct messages here. Mention me in a server channel instead."
+
+
+def intents() -> discord.Intents:
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.message_content = True
+    wanted.guild_reactions = True
+    wanted.dm_reactions = True
+    return wanted
+
+
+@dataclass
+class Where:
+    """Where a message's answer goes and which conversation it belongs to."""
+
+    key: SessionKey | None  # None until the thread for it is opened
+    channel: discord.abc.Messageable
+    reference: discord.Message | None = None
+    private: bool = False
+    open_thread: bool = False
+
+
+class HybridBot(discord.Client):
+    def __init__(self, engine: Engine, cfg: DiscordConfig) -> None:
+        super().__init__(
+            intents=intents(),
+            guild_ready_timeout=cfg.guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_messages=1000,
+        )
+        self.engine = engine
+        self.cfg = cfg
+        self.pace = TokenBucket(rate=cfg.rest_requests_per_second)
+        self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign]
+        self.throttle = ChannelThrottle(cfg.edit_interval)
+        self.answers = AnswerRegistry()
+        self.bot_threads: set[int] = set()
+        self._recent: OrderedDict[int, None] = OrderedDict()  # message ids handled lately
+        self.tree = app_commands.CommandTree(self)
+        self.slash = SlashCommands(self)
+        for command in build_commands(self.slash):
+            self.tree.add_command(command)
+        self.tree.on_error = self.slash.on_error  # type: ignore[method-assign]
+        self.on_sink: Callable[[DiscordSink], None] | None = None  # benchmarks observe sinks here
+        self._counter = RateLimitCounter(engine)
+        logging.getLogger("discord.http").addHandler(self._counter)
+        engine.readiness.register("discord", self.connected)
+
+    def connected(self) -> bool:
+        """For /readyz: logged in, gateway open, READY (or RESUMED) seen."""
+        ws = self.ws
+        return self.is_ready() and not self.is_closed() and ws is not None and ws.open
+
+    async def close(self) -> None:
+        logging.getLogger("discord.http").removeHandler(self._counter)
+        self.engine.readiness.register("discord", lambda: False)  # stopped: not ready, and says so
+        await super().close()
+
+    async def setup_hook(self) -> None:
+        if self.cfg.sync_commands_on_start:
+            try:
+                summary = await sync_tree(self.tree, self.cfg.command_guilds)
+                log.info("application commands synced: %s", summary)
+            except discord.HTTPException as error:
+                log.warning("could not sync application commands (%s); they may be outdated", error.status)
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("discord connected as %s (%s) in %d guild(s)", self.user.name, self.user.id, len(self.guilds))
+
+    # --- messages --------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.user
+        if me is None or message.author.id == me.id or message.type not in ANSWERED_TYPES:
+            return
+        if message.author.bot and not self.cfg.respond_to_bots:
+            return
+        if self._seen(message.id):  # a redelivered event (e.g. replayed on RESUME) is answered once
+            log.info("message %s delivered again; ignored", message.id)
+            return
+        where = await self._where(message)
+        if where is None:
+            return
+        refusal = decide(self.cfg, requester(message.author, message.channel, dm=where.private))
+        if refusal:
+            log.info("message %s ignored: %s", message.id, refusal)
+            if refusal == "dms-disabled":
+                await message.channel.send(DMS_OFF)
+            return
+        names = {m.id: m.display_name for m in message.mentions}
+        text = strip_mentions(message.content, me.id, names)
+        if not text:
+            await self._reply_plain(message, where, NO_TEXT if self._has_media(message) else SHORT_HELP)
+            return
+        notes = [ATTACHMENTS_NOTE] if message.attachments else []
+        if where.open_thread:
+            where = await self._open_thread(message, text, where)
+        assert where.key is not None
+        turn = Turn(
+            where.key,
+            str(message.author.id),
+            message.author.display_name,
+            text,
+            private=where.private,
+            event_id=str(message.id),
+        )
+        await self.engine.handle(turn, self.sink(where, notes=notes))
+
+    def _seen(self, message_id: int) -> bool:
+        if message_id in self._recent:
+            return True
+        self._recent[message_id] = None
+        if len(self._recent) > RECENT_EVENTS:
+            self._recent.popitem(last=False)
+        return False
+
+    async def _where(self, message: discord.Message) -> Where | None:
+        me = self.user
+        assert me is not None
+        channel = message.channel
+        if message.guild is None:
+            return Where(SessionKey("discord", "", str(channel.id)), channel, private=True)
+        guild = str(message.guild.id)
+        mentioned = any(user.id == me.id for user in message.mentions)
+        replied = self._replied_to_me(message)
+        if isinstance(channel, discord.PartialMessageable):  # not cached: look it up only if it may be for us
+            if not (mentioned or replied or channel.id in self.bot_threads):
+                return None
+            channel = await self._resolve(channel.id) or channel
+        if isinstance(channel, discord.Thread):
+            ours = channel.owner_id == me.id or channel.id in self.bot_threads
+            if not (ours or mentioned or replied):
+                return None
+            return Where(SessionKey("discord", guild, str(channel.parent_id), str(channel.id)), channel)
+        if not (mentioned or replied):
+            return None
+        channel_key = SessionKey("discord", guild, str(channel.id))
+        if replied:
+            known = self.answers.get(message.reference.message_id if message.reference else None)
+            return Where(known.key if known else channel_key, channel, reference=message)
+        if self.cfg.reply_mode == "thread":
+            return Where(None, channel, reference=message, open_thread=True)
+        return Where(channel_key, channel, reference=message)
+
+    def _replied_to_me(self, message: discord.Message) -> bool:
+        ref = message.reference
+        if ref is None or ref.message_id is None:
+            return False
+        resolved = ref.resolved
+        if isinstance(resolved, discord.Message) and self.user is not None:
+            return resolved.author.id == self.user.id
+        return self.answers.get(ref.message_id) is not None
+
+    async def _resolve(self, channel_id: int) -> discord.abc.GuildChannel | discord.Thread | None:
+        try:
+            channel = await self.fetch_channel(channel_id)
+        except discord.HTTPException as error:
+            log.info("channel %s could not be fetched (%s)", channel_id, error.status)
+            return None
+        return channel if isinstance(channel, discord.Thread | discord.abc.GuildChannel) else None
+
+    async def _open_thread(self, message: discord.Message, text: str, where: Where) -> Where:
+        guild = str(message.guild.id) if message.guild else ""
+        fallback = f"{message.author.display_name} and {self.user.name if self.user else 'the bot'}"
+        try:
+            thread = await message.create_thread(
+                name=thread_name(text, fallback), auto_archive_duration=self.cfg.thread_auto_archive_minutes
+            )
+        except discord.HTTPException as error:
+            log.warning("could not open a thread in %s (%s); answering inline", message.channel.id, error.status)
+            return Where(SessionKey("discord", guild, str(message.channel.id)), message.channel, reference=message)
+        self.bot_threads.add(thread.id)
+        return Where(SessionKey("discord", guild, str(message.channel.id), str(thread.id)), thread)
+
+    @staticmethod
+    def _has_media(message: discord.Message) -> bool:
+        return bool(message.attachments or message.stickers or message.embeds)
+
+    async def _reply_plain(self, message: discord.Message, where: Where, text: str) -> None:
+        reference = message if message.guild is not None else None
+        await message.channel.send(text, reference=reference, mention_author=False)  # type: ignore[arg-type]
+
+    def sink(self, where: Where, *, notes: list[str] | None = None) -> DiscordSink:
+        key = where.key
+        assert key is not None
+        channel_id = getattr(where.channel, "id", 0)
+        sink = DiscordSink(
+            where.channel,
+            channel_id,
+            self.throttle,
+            reference=where.reference,
+            typing=self.cfg.typing_indicator,
+            status_delay=self.cfg.status_delay,
+            notes=notes,
+            on_sent=lambda m: self.answers.add(m.id, key, private=where.private),
+            on_done=self._finished,
+        )
+        if self.on_sink is not None:
+            self.on_sink(sink)
+        return sink
+
+    def _finished(self, messages: list[discord.Message], result: TurnResult) -> None:
+        pending = self.answers.finish([m.id for m in messages], result.turn_id)
+        for user, value in pending.items():
+            if result.turn_id is not None:
+                self.engine.feedback(result.turn_id, user, value)
+
+    # --- reactions ---------------------------------------------------------------
+
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        answer, emoji = self._reaction(event)
+        if answer is None:
+            return
+        user = str(event.user_id)
+        if emoji in FEEDBACK and answer.turn_id is None:
+            answer.pending[user] = FEEDBACK[emoji]  # still streaming: stored when the turn is known
+        elif emoji in FEEDBACK and answer.turn_id is not None:
+            self.engine.feedback(answer.turn_id, user, FEEDBACK[emoji])
+            log.info("feedback %+d on turn %s", FEEDBACK[emoji], answer.turn_id)
+        elif emoji in STOP:
+            stopped = self.engine.cancel(answer.key, answer.turn_id)
+            log.info("stop requested in %s: %s", answer.key, "stopped" if stopped else "nothing running")
+        elif emoji in REGENERATE and answer.turn_id is not None:
+            channel = self.get_partial_messageable(event.channel_id, guild_id=event.guild_id)
+            where = Where(answer.key, channel, private=answer.private)
+            started = time.perf_counter()
+            result = await self.engine.regenerate(answer.key, answer.turn_id, self.sink(where), user_id=user)
+            log.info("regenerated turn %s → %s in %.0f ms", answer.turn_id, result.turn_id, _ms(started))
+
+    async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
+        answer, emoji = self._reaction(event)
+        if answer is None or emoji not in FEEDBACK:
+            return
+        user = str(event.user_id)
+        if answer.turn_id is None:
+            if answer.pending.get(user) == FEEDBACK[emoji]:
+                del answer.pending[user]
+            return
+        if self.engine.store.feedback(answer.turn_id).get(user) == FEEDBACK[emoji]:
+            self.engine.feedback(answer.turn_id, user, 0)
+            log.info("feedback removed on turn %s", answer.turn_id)
+
+    def _reaction(self, event: discord.RawReactionActionEvent) -> tuple[Answer | None, str]:
+        if self.user is None or event.user_id == self.user.id:
+            return None, ""
+        answer = self.answers.get(event.message_id)
+        if answer is None:
+            return None, ""
+        author = event.member or discord.Object(event.user_id)
+        channel = self.get_channel(event.channel_id) or discord.Object(event.channel_id)
+        if decide(self.cfg, requester(author, channel, dm=event.guild_id is None)):  # type: ignore[arg-type]
+            return None, ""
+        emoji = str(event.emoji).strip(SKIN_TONES)
+        return answer, emoji
+
+
+class RateLimitCounter(logging.Handler):
+    """Counts the 429s discord.py meets (it handles them itself and only logs them) into the engine's metrics."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(logging.WARNING)
+        self.engine = engine
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith("We are being rate limited"):
+            self.engine.metrics.met_429("discord")
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+async def sync_tree(tree: app_commands.CommandTree, guild_ids: list[str]) -> str:
+    """Sync the commands globally, or copy them to each configured guild and sync there."""
+    if not guild_ids:
+        synced = await tree.sync()
+        return f"{len(synced)} command(s) globally"
+    for guild_id in guild_ids:
+        guild = discord.Object(int(guild_id))
+        tree.copy_global_to(guild=guild)
+        await tree.sync(guild=guild)
+    return f"{len(tree.get_commands())} command(s) to {len(guild_ids)} guild(s)"

@@ -1,0 +1,142 @@
+"""The application commands, defined once: registered on the command tree, synced, and written to the manifest.
+
+Each command maps to the engine's platform-neutral command of the same name (`bot.commands.run_command`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+import discord
+from discord import app_commands
+
+from bot.commands import COMMANDS
+from bot.config import PRIVACY_LEVELS
+
+SCOPES = ("here", "thread", "channel", "me", "workspace")
+COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "help")
+DESCRIPTION_LIMIT = 100
+
+
+class CommandHandler(Protocol):
+    async def run(self, interaction: discord.Interaction, name: str, args: list[str]) -> None: ...
+
+    async def complete(
+        self, interaction: discord.Interaction, name: str, current: str
+    ) -> list[app_commands.Choice[str]]: ...
+
+
+class _Unwired:
+    """Handler for definitions built only to describe them (the manifest); never invoked."""
+
+    async def run(self, interaction: discord.Interaction, name: str, args: list[str]) -> None:
+        raise RuntimeError("command definitions built for the manifest cannot run")
+
+    async def complete(
+        self, interaction: discord.Interaction, name: str, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return []
+
+
+def _describe(name: str) -> str:
+    text = COMMANDS[name]
+    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+
+
+def _choices(values: tuple[str, ...]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=v, value=v) for v in values]
+
+
+class BadOptions(app_commands.AppCommandError):
+    """An option value of the wrong shape (an old command definition, or a malformed payload)."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(f"unexpected option value {value!r}")
+        self.value = value
+
+
+def _args(*values: object) -> list[str]:
+    """Option values as command words; a value that is not a single word of text is rejected."""
+    words = []
+    for value in values:
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value.split()) > 1:
+            raise BadOptions(value)
+        if value.strip():
+            words.append(value.strip())
+    return words
+
+
+def build_commands(handler: CommandHandler | None = None) -> list[app_commands.Command]:
+    """The slash commands, wired to ``handler`` (or to nothing, for describing them)."""
+    h: CommandHandler = handler or _Unwired()
+    contexts = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False)
+    installs = app_commands.AppInstallationType(guild=True, user=False)
+
+    async def complete_model(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await h.complete(interaction, "model", current)
+
+    async def complete_agent(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await h.complete(interaction, "agent", current)
+
+    @app_commands.command(name="model", description=_describe("model"))
+    @app_commands.describe(model="auto, local, cloud or a model (🔒 local / ☁ cloud)", scope="where it applies")
+    @app_commands.autocomplete(model=complete_model)
+    @app_commands.choices(scope=_choices(SCOPES))
+    async def model(interaction: discord.Interaction, model: str | None = None, scope: str | None = None) -> None:
+        await h.run(interaction, "model", _args(model, scope))
+
+    @app_commands.command(name="agent", description=_describe("agent"))
+    @app_commands.describe(name="the agent (persona) to switch to", scope="where it applies")
+    @app_commands.autocomplete(name=complete_agent)
+    @app_commands.choices(scope=_choices(SCOPES))
+    async def agent(interaction: discord.Interaction, name: str | None = None, scope: str | None = None) -> None:
+        await h.run(interaction, "agent", _args(name, scope))
+
+    @app_commands.command(name="privacy", description=_describe("privacy"))
+    @app_commands.describe(level="how much may leave this machine: " + ", ".join(PRIVACY_LEVELS))
+    @app_commands.choices(level=_choices(PRIVACY_LEVELS))
+    async def privacy(interaction: discord.Interaction, level: str | None = None) -> None:
+        await h.run(interaction, "privacy", _args(level))
+
+    @app_commands.command(name="reset", description=_describe("reset"))
+    async def reset(interaction: discord.Interaction) -> None:
+        await h.run(interaction, "reset", [])
+
+    @app_commands.command(name="why", description=_describe("why"))
+    async def why(interaction: discord.Interaction) -> None:
+        await h.run(interaction, "why", [])
+
+    @app_commands.command(name="usage", description=_describe("usage"))
+    async def usage(interaction: discord.Interaction) -> None:
+        await h.run(interaction, "usage", [])
+
+    @app_commands.command(name="help", description=_describe("help"))
+    async def help_(interaction: discord.Interaction) -> None:
+        await h.run(interaction, "help", [])
+
+    commands = [model, agent, reset, privacy, why, usage, help_]
+    for command in commands:
+        command.allowed_contexts = contexts
+        command.allowed_installs = installs
+    return commands
+
+
+def command_payloads(commands: list[app_commands.Command] | None = None) -> list[dict]:
+    """The JSON Discord receives when the commands are synced (what `CommandTree.sync` sends)."""
+    tree = app_commands.CommandTree(discord.Client(intents=discord.Intents.none()))
+    for command in commands or build_commands():
+        tree.add_command(command)
+    return [command.to_dict(tree) for command in tree.get_commands()]
+
+
+def commands_manifest() -> str:
+    """The manifest written to manifests/discord-commands.json: the synced payload, stable and readable."""
+    payloads = sorted(command_payloads(), key=lambda c: c["name"])
+    return json.dumps(payloads, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    print(commands_manifest(), end="")
