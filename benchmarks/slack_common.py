@@ -33,7 +33,12 @@ def slack_settings(fake: FakeSlack, ollama: FakeOllama | None = None, **slack: A
     lines = [f'api_url = "{fake.base_url}"', "port = 0", 'host = "127.0.0.1"']
     lines += [f"{k} = {json.dumps(v)}" for k, v in slack.items()]
     config = folder / "bench.toml"
-    config.write_text("[embedded]\nenabled = false\n[openai]\nenabled = false\n[slack]\n" + "\n".join(lines) + "\n")
+    # One user sends every mention: the engine's per-user turn limits (bot/ratelimit.py) are off for benchmarks.
+    config.write_text(
+        "[embedded]\nenabled = false\n[openai]\nenabled = false\n[limits]\nenabled = false\n[slack]\n"
+        + "\n".join(lines)
+        + "\n"
+    )
     env = {"HYBRIDBOT_DATABASE": str(folder / "bench.db"), "SLACK_BOT_TOKEN": BOT_TOKEN,
            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "OLLAMA_HOST": ollama.host if ollama else "http://127.0.0.1:9"}  # fmt: skip
     return load_settings(config, env=env)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.agents import load_agents
@@ -10,6 +10,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.engine import Engine
 from bot.providers.factory import build_providers
+from bot.retention import purge_expired
 from bot.store import Store
 
 
@@ -22,15 +23,25 @@ class App:
 def build_app(settings: Settings) -> App:
     store = Store(settings.bot.database)
     providers, notes = build_providers(settings)
-    catalog = Catalog(providers, health_ttl=settings.catalog.health_ttl)
+    resilience = settings.resilience
+    catalog = Catalog(
+        providers,
+        health_ttl=settings.catalog.health_ttl,
+        breaker_failures=resilience.breaker_failures,
+        breaker_cooldown=resilience.breaker_cooldown,
+    )
     agents = load_agents(settings.bot.agents_dir)
     engine = Engine(settings, store, catalog, agents)
+    engine.slots.set_observer(engine.metrics.observe_queue)  # queue depth per endpoint → /metrics
+    catalog.breakers.on_change = lambda ref, state: engine.metrics.set_circuit(*ref.split(":", 1), str(state))
     engine.recover()
+    purge_expired(store, settings.bot.message_ttl_days)  # retention at start; `hybridbot run` repeats it hourly
     return App(engine, notes + agents.problems)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Client libraries log request URLs and bodies at DEBUG/INFO; keep them quiet unless debugging.
-    for noisy in ("httpx", "httpcore", "openai", "httpx2", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+def configure_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
+    """Text or JSON lines with the turn id; secret values and secret-looking text redacted (bot/logs.py).
+    Client libraries that log request URLs and bodies stay at WARNING or above."""
+    from bot.logs import configure
+
+    configure(level, fmt, secrets=secrets)

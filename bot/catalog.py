@@ -2,7 +2,9 @@
 
 Listing a provider's models doubles as its health check. Results are cached for `health_ttl`
 seconds; a failure is cached for a shorter time so a restarted Ollama is noticed quickly.
-Runtime failures reported by the engine mark a single model unhealthy for a while.
+Runtime failures reported by the engine feed a circuit breaker per model (bot/breaker.py): after
+`breaker_failures` consecutive failures a model is avoided for a cool-down, then one probe turn
+decides. An unreachable provider is also marked down as a whole until its next health check.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.breaker import Breakers, CircuitView
 from bot.providers.base import ModelInfo, Provider, ProviderError
 
 log = logging.getLogger("hybridbot.catalog")
@@ -37,6 +40,8 @@ class Catalog:
         *,
         health_ttl: float = 30.0,
         failure_ttl: float = 5.0,
+        breaker_failures: int = 3,
+        breaker_cooldown: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.providers = {p.name: p for p in providers}
@@ -44,7 +49,7 @@ class Catalog:
         self.failure_ttl = failure_ttl
         self._clock = clock
         self._status = {p.name: ProviderStatus(p.name, p.locality) for p in providers}
-        self._failed_models: dict[str, float] = {}  # ref -> until
+        self.breakers = Breakers(failure_threshold=breaker_failures, cooldown=breaker_cooldown, clock=clock)
         self._lock = asyncio.Lock()
 
     def provider(self, name: str) -> Provider:
@@ -70,8 +75,10 @@ class Catalog:
                 models = await provider.list_models()
         except (ProviderError, TimeoutError, OSError) as exc:
             message = exc.message if isinstance(exc, ProviderError) else f"no answer within {LIST_TIMEOUT:.0f} s"
-            if status.healthy or not status.error:
+            if status.healthy:  # a provider that was up went down: operators want to know
                 log.warning("provider %s unavailable: %s", status.name, message)
+            elif not status.error:  # never seen up (e.g. no Ollama on a laptop): not alarming
+                log.info("provider %s unavailable: %s", status.name, message)
             status.healthy, status.error = False, message
         else:
             status.healthy, status.error, status.models = True, "", models
@@ -84,20 +91,29 @@ class Catalog:
         return sorted(found, key=lambda m: (m.locality != "local", m.provider == "embedded"))
 
     def unhealthy(self) -> frozenset[str]:
-        now = self._clock()
         bad = {m.ref for s in self._status.values() if not s.healthy for m in s.models}
-        bad |= {ref for ref, until in self._failed_models.items() if until > now}
-        return frozenset(bad)
+        return frozenset(bad | self.breakers.blocked())  # open circuits, and half-open ones being probed
 
     def mark_failed(self, model: ModelInfo, error: ProviderError) -> None:
-        """A runtime failure: avoid this model for a while; unreachable means the whole provider."""
-        self._failed_models[model.ref] = self._clock() + self.failure_ttl * 6
+        """A runtime failure: count it on the model's circuit; unreachable means the whole provider."""
+        self.breakers.failure(model.ref, error=error.kind.value, retry_after=error.retry_after)
         if error.kind in ("unreachable", "timeout"):
             status = self._status[model.provider]
             status.healthy, status.error, status.checked_at = False, error.message, self._clock()
 
     def mark_ok(self, model: ModelInfo) -> None:
-        self._failed_models.pop(model.ref, None)
+        self.breakers.success(model.ref)
+
+    def begin(self, model: ModelInfo) -> bool:
+        """A turn starts using this model (claims the probe of a half-open circuit); False: avoid it."""
+        return self.breakers.begin(model.ref)
+
+    def settle(self, model: ModelInfo) -> None:
+        """The turn using this model is over; frees a probe that got no verdict (e.g. cancelled)."""
+        self.breakers.release(model.ref)
+
+    def breaker_states(self) -> dict[str, CircuitView]:
+        return self.breakers.snapshot()
 
     def statuses(self) -> list[ProviderStatus]:
         return list(self._status.values())

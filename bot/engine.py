@@ -18,14 +18,23 @@ from typing import Protocol
 
 from bot import complexity, privacy
 from bot.agents import Agent, AgentRegistry
+from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.context import build_context, history_budget
+from bot.logs import bind_turn
 from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, footer, provider_failure, too_long
+from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, TextDelta, Usage
+from bot.ratelimit import TurnLimits
+from bot.readiness import Readiness
+from bot.redact import redacted_history
+from bot.retry import policy_for, retrying_stream
 from bot.router import RouteDecision, RouteRequest, privacy_reasons, route
+from bot.sanitize import clean_turn
 from bot.session import SessionKey
+from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store
 
 log = logging.getLogger("hybridbot.engine")
@@ -137,6 +146,10 @@ class Engine:
         self._running: dict[SessionKey, tuple[int, asyncio.Task[None]]] = {}
         self._budget_noticed: set[tuple[str, str]] = set()
         self._stop_requested: set[int] = set()
+        self.metrics = Metrics()  # Prometheus figures for /metrics, on this engine's own registry
+        self.readiness = Readiness()  # platform adapters register connection checks for /readyz
+        self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
+        self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -168,15 +181,26 @@ class Engine:
         return self.agents.get(name) or self.agents.get("general") or next(iter(self.agents.agents.values()))
 
     def budget_exhausted(self, workspace: str) -> bool:
-        budget = self.settings.routing.monthly_cloud_token_budget
-        if not budget:
+        routing = self.settings.routing
+        if not routing.monthly_cloud_token_budget and not routing.monthly_cloud_budget:
             return False
-        month_start = dt.datetime.now(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        return self.store.cloud_tokens_since(workspace, month_start.timestamp()) >= budget
+        return self.budget_state(workspace).exhausted
+
+    def budget_state(self, workspace: str) -> BudgetState:
+        """This month's cloud tokens and priced spend for a workspace (see bot/budget.py)."""
+        routing = self.settings.routing
+        return budget_state(
+            self.store.usage(workspace=workspace, since=month_start()),
+            routing.prices,
+            token_budget=routing.monthly_cloud_token_budget,
+            money_budget=routing.monthly_cloud_budget,
+            currency=routing.currency,
+        )
 
     # --- turns ---------------------------------------------------------------
 
     async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
+        turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
         if not text:
             result = TurnResult("rejected", EMPTY_MESSAGE)
@@ -190,6 +214,11 @@ class Engine:
         if turn.event_id and not self.store.first_sight(f"{turn.key.platform}:{turn.event_id}"):
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
+        if refusal := self.limits.admit(turn.key.platform, turn.key.workspace, turn.key.channel, turn.user_id):
+            self.metrics.turn_rejected("rate_limited")  # not stored, not sent to any model
+            result = TurnResult("rejected", refusal)
+            await sink.on_done(result)
+            return result
         ahead = self._queue.waiting(turn.key)
         if ahead:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
@@ -244,10 +273,17 @@ class Engine:
         keep_local = any(r in ("secret-content", "sensitive-content") for r in privacy_reasons(base))
         if keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
+        # At the redact level it is stored as written and marked too; cloud prompts get it redacted (bot/redact.py).
         message_id = existing_message or self.store.add_message(
-            conv.id, "user", text, author_id=turn.user_id, author_name=turn.user_name, sensitive=keep_local
+            conv.id,
+            "user",
+            text,
+            author_id=turn.user_id,
+            author_name=turn.user_name,
+            sensitive=keep_local or (sensitive and level == "redact"),
         )
         turn_id = self.store.create_turn(conv.id, message_id, user_id=turn.user_id, workspace=turn.key.workspace)
+        bind_turn(turn_id)  # every log line from here on carries the turn id
         kinds = sorted({f.kind for f in findings})
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), kinds)
 
@@ -278,6 +314,7 @@ class Engine:
             result = await self._answer(turn, conv, request, agent, turn_id, kinds, sink, started)
         finally:
             self._running.pop(turn.key, None)
+        self.metrics.turn_finished(self.store.turn(turn_id))
         await sink.on_done(result)
         if result.status == "done":
             await self._maybe_summarise(conv)
@@ -320,14 +357,19 @@ class Engine:
                 return TurnResult("refused", message, turn_id, notices=notices, error=message)
             if request.budget_exhausted and "budget-exhausted" in decision.reasons:
                 self._budget_notice(turn.key.workspace, notices)
+            if not self.catalog.begin(decision.model):  # its circuit is being probed by another turn
+                excluded.add(decision.model.ref)
+                continue
             try:
                 return await self._stream(turn, conv, decision, agent, turn_id, kinds, sink, started, notices)
             except PrivacyGuardError:
+                self.catalog.settle(decision.model)  # nothing was sent: no verdict on the model's health
                 log.error("turn %s: privacy guard stopped a cloud prompt; re-routing locally", turn_id)
                 request = RouteRequest(**{**request.__dict__, "sticky_private": True, "secret": True})
                 continue
             except ProviderError as error:
                 last_error = error
+                self.metrics.provider_error(error)
                 if error.kind not in RETRYABLE:
                     break
                 self.catalog.mark_failed(decision.model, error)
@@ -385,10 +427,23 @@ class Engine:
         first_token_ms: float | None = None
         status, error_text = "done", ""
         provider = self.catalog.provider(model.provider)
-        stream = provider.stream_chat(
-            model.name, messages, temperature=agent.temperature, max_tokens=self.settings.bot.max_answer_tokens
+        resilience = self.settings.resilience
+        policy = policy_for(
+            provider,
+            retries=resilience.local_retries,
+            max_retry_wait=resilience.max_retry_wait,
+            backoff=resilience.retry_backoff,
         )
+        stream = retrying_stream(
+            lambda: provider.stream_chat(
+                model.name, messages, temperature=agent.temperature, max_tokens=self.settings.bot.max_answer_tokens
+            ),
+            policy,
+        )
+        slots, held, failure = self.slots(model.provider), False, None
         try:
+            await slots.acquire(sink.on_status)  # a busy local endpoint queues turns: "⏳ 2 ahead of you"
+            held = True
             async for event in stream:
                 if isinstance(event, TextDelta) and event.text:
                     if first_token_ms is None:
@@ -410,10 +465,17 @@ class Engine:
         except ProviderError as error:
             if not parts:
                 raise
-            status, error_text = "error", provider_failure(error, partial=True)
+            status, error_text, failure = "error", provider_failure(error, partial=True), error
         finally:
             await stream.aclose()
-        self.catalog.mark_ok(model)
+            if held:
+                slots.release()
+            self.catalog.settle(model)
+        if failure is not None:
+            self.catalog.mark_failed(model, failure)
+            self.metrics.provider_error(failure)
+        elif parts or status == "done":
+            self.catalog.mark_ok(model)
         answer = "".join(parts)
         answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name) if answer else None
         latency_ms = (time.perf_counter() - started) * 1000
@@ -448,7 +510,7 @@ class Engine:
             window = build_context(
                 instructions=agent.instructions,
                 summary=summary,
-                history=history,
+                history=redacted_history(history) if cloud and self.privacy_level(conv) == "redact" else history,
                 budget_tokens=budget,
                 exclude_sensitive=cloud,
             )
@@ -470,7 +532,8 @@ class Engine:
         from bot.summary import summarise
 
         try:
-            text = await summarise(self.catalog.provider(local[0].provider), local[0], conv.summary, old)
+            async with self.slots(local[0].provider).hold():  # summaries queue like turns for a local endpoint
+                text = await summarise(self.catalog.provider(local[0].provider), local[0], conv.summary, old)
         except ProviderError as error:
             log.info("summary skipped for conversation %s: %s", conv.id, error.kind)
             return
@@ -484,6 +547,7 @@ class Engine:
         if self.store.turn(turn_id) is None:
             return False
         self.store.set_feedback(turn_id, user_id, max(-1, min(1, value)))
+        self.metrics.feedback(value)
         return True
 
 

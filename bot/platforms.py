@@ -58,6 +58,9 @@ async def run_platforms(settings: Settings, platforms: list[PlatformStatus]) -> 
             from adapters.discord.runner import run_discord
 
             runners.append(asyncio.create_task(run_discord(app.engine, settings), name="discord"))
+    from bot.ops import start_operations
+
+    ops = await start_operations(app.engine, settings, runners)  # /healthz /readyz /metrics, retention purge
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -75,5 +78,6 @@ async def run_platforms(settings: Settings, platforms: list[PlatformStatus]) -> 
         for task in [*runners, stopper]:
             task.cancel()
         await asyncio.gather(*runners, stopper, return_exceptions=True)
+        await ops.aclose()
         await app.engine.aclose()
     return status

@@ -41,6 +41,8 @@ REASONS: dict[str, str] = {
     "no-cloud-model": "no cloud model is configured or healthy",
     "fallback-unhealthy": "the first choice was unavailable, so another model answered",
     "no-local-model": "no local model is available",
+    "redacted-for-cloud": "the message carries sensitive content, so the cloud model got placeholders "
+    "([REDACTED:kind]) instead of it (this channel's privacy level is redact)",
 }
 
 SHORT: dict[str, str] = {
@@ -61,12 +63,16 @@ SHORT: dict[str, str] = {
     "prefer-cloud": "prefer cloud",
     "no-cloud-model": "no cloud model",
     "fallback-unhealthy": "fallback",
+    "pin-unavailable": "pin unavailable",
+    "tools-needed": "needs tools",
+    "no-local-model": "no local model",
+    "redacted-for-cloud": "sensitive parts redacted",
 }
 
 
 @dataclass(frozen=True)
 class RouteRequest:
-    privacy_level: str = "standard"  # local-only | standard | cloud-ok
+    privacy_level: str = "standard"  # local-only | standard | redact | cloud-ok
     private_conversation: bool = False  # DM / --private
     sticky_private: bool = False
     sensitive: bool = False  # any sensitive finding in this message
@@ -106,7 +112,9 @@ def privacy_reasons(req: RouteRequest) -> list[str]:
         reasons.append("channel-local-only")
     if req.sticky_private:
         reasons.append("sticky-private")
-    if req.secret:
+    if req.privacy_level == "redact":
+        pass  # sensitive spans are replaced with placeholders for the cloud instead (see _select)
+    elif req.secret:
         reasons.append("secret-content")
     elif req.sensitive and req.privacy_level != "cloud-ok":
         reasons.append("sensitive-content")
@@ -147,6 +155,8 @@ def route(req: RouteRequest) -> RouteDecision:
             want = "local"
         else:
             reasons.append("pinned")
+            if pinned.locality == "cloud" and req.sensitive and req.privacy_level == "redact":
+                reasons.append("redacted-for-cloud")
             return RouteDecision(pinned, tuple(reasons), must_local, notices=tuple(notices))
     elif setting == "local":
         reasons.append("pinned-local")
@@ -204,6 +214,8 @@ def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], 
         return RouteDecision(
             None, tuple(reasons), must_local, refusal=_refusal(req, must_local), notices=tuple(notices)
         )
+    if chosen.locality == "cloud" and req.sensitive and req.privacy_level == "redact":
+        reasons.append("redacted-for-cloud")
     return RouteDecision(chosen, tuple(reasons), must_local, notices=tuple(notices))
 
 

@@ -39,7 +39,7 @@ BOT_EVENTS = (
 USAGE_HINTS = {
     "model": "[auto|local|cloud|provider:model] [here|channel|me|workspace]",
     "agent": "[name|list|show name] [here|channel|me|workspace]",
-    "privacy": "[local-only|standard|cloud-ok]",
+    "privacy": "[local-only|standard|redact|cloud-ok]",
 }
 
 

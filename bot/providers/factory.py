@@ -50,6 +50,7 @@ def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                 connect_timeout=oa.connect_timeout,
                 idle_timeout=oa.idle_timeout,
                 max_retries=oa.max_retries,
+                max_retry_wait=settings.resilience.max_retry_wait,
             )
         )
     elif oa.enabled:
@@ -70,6 +71,7 @@ def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                 models=endpoint.models or None,
                 timeout=endpoint.timeout,
                 max_retries=endpoint.max_retries,
+                max_retry_wait=settings.resilience.max_retry_wait,
             )
         )
     if settings.embedded.enabled:

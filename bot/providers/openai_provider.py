@@ -111,6 +111,7 @@ class OpenAIProvider:
         connect_timeout: float = 5.0,
         idle_timeout: float = 60.0,
         max_retries: int = 2,
+        max_retry_wait: float | None = None,
     ) -> None:
         import openai
 
@@ -124,12 +125,22 @@ class OpenAIProvider:
         self._context_lengths = dict(context_lengths or {})
         self._idle_timeout = idle_timeout
         # The SDK retries 408/409/429/5xx and connection errors itself (sleeping as long as a
-        # Retry-After of up to 120 s asks); the timeout bounds connect and every read.
+        # Retry-After of up to 120 s asks); the timeout bounds connect and every read. These are the
+        # only retries for this provider (bot/retry.py adds none); `max_retry_wait` stops the SDK from
+        # sleeping through a long Retry-After, so the engine falls back to another model instead.
+        http_client = None
+        if max_retry_wait is not None:
+            from bot.retry import sdk_retry_after_hook
+
+            http_client = openai.DefaultAsyncHttpxClient(
+                event_hooks={"response": [sdk_retry_after_hook(max_retry_wait)]}
+            )
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
             timeout=openai.Timeout(timeout, connect=connect_timeout),
             max_retries=max_retries,
+            http_client=http_client,
         )
 
     def model_info(self, model: str) -> ModelInfo:

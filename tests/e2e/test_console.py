@@ -69,7 +69,7 @@ async def test_private_and_secret_turns_send_nothing_to_cloud(tmp_path, fake_oll
     )
     assert code == 0 and "🔒 local" in out and "secret" in out
     why = out.split("The last answer came from")[-1]
-    assert "aws access key" in why and AWS_KEY not in why  # /why names the kind, never the value
+    assert "AWS access key" in why and AWS_KEY not in why  # /why names the kind, never the value
     assert fake_openai.requests == [] or all("/chat/" not in r.path for r in fake_openai.requests)
     assert not fake_openai.saw_text(AWS_KEY)
 

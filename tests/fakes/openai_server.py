@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import random
 import re
 import signal
 import socket
@@ -102,6 +103,8 @@ class FakeServer:
         self._host = "127.0.0.1"
         self._faults: deque[Fault] = deque()
         self._fail_all: Fault | None = None
+        self._rate: tuple[Fault, float, random.Random] | None = None
+        self.faults_served = 0  # faults applied to requests so far
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
 
@@ -166,12 +169,24 @@ class FakeServer:
         """Fail every model request this way (after the queue is used up) until clear_faults()."""
         self._fail_all = _make_fault(kind, params)
 
+    def fail_at_rate(self, kind: str, rate: float, *, seed: int = 0, **params: Any) -> None:
+        """Fail about ``rate`` of model requests this way (seeded, so a run is repeatable)."""
+        self._rate = (_make_fault(kind, params), rate, random.Random(seed))
+
     def clear_faults(self) -> None:
         self._faults.clear()
         self._fail_all = None
+        self._rate = None
 
     def take_fault(self) -> Fault | None:
-        return self._faults.popleft() if self._faults else self._fail_all
+        fault = self._fail_all
+        if self._faults:
+            fault = self._faults.popleft()
+        elif fault is None and self._rate is not None:
+            rated, rate, rng = self._rate
+            fault = rated if rng.random() < rate else None
+        self.faults_served += fault is not None
+        return fault
 
     def error_response(self, status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
         raise NotImplementedError

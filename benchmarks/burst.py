@@ -1,0 +1,253 @@
+"""Burst: 500 turns in 10 s across 100 channels, with a streaming stand-in model of 2 s per answer.
+
+Two runs, each in its own process so peak RSS is the bot's own:
+- engine: turns straight into the engine (as an adapter hands them over);
+- slack: signed app_mention events over HTTP into the Slack adapter, with the Slack stand-in's
+  posting rate limit on (1 new message per second per channel, 429 + Retry-After past it).
+The model stand-ins (OpenAI and Ollama protocols) run in a third process, streaming every answer in
+about 2 s. Every 20th turn is simple and routed local (Ollama, `max_concurrent = 2`: it queues);
+the rest are complex and routed to the cloud. Each turn comes from its own user in its own thread,
+five per channel, so per-user and per-channel turn limits stay untouched.
+
+Printed: share answered (goal 100%), 429s met (goal 0), p95 time to complete for cloud turns (goal:
+model time + 1 s), local turns against their queue bound, queue depth and peak RSS.
+Run: .venv/bin/python benchmarks/burst.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+TURNS, SECONDS, CHANNELS = 500, 10.0, 100
+MODEL_SECONDS = 2.0
+ANSWER_WORDS = 20
+LOCAL_EVERY = 20  # every 20th turn is simple (local); the rest complex (cloud)
+LOCAL_LIMIT = 2  # ollama.max_concurrent (the default)
+SIMPLE = "what's a good name for a cat?"
+COMPLEX = (
+    "Compare PostgreSQL and MySQL for a multi-tenant SaaS: analyse the trade-offs step by step, "
+    "then write a Python migration script, then explain why each index matters.\n```python\nimport os\n```"
+)
+
+
+# --- the model stand-ins, in their own process ------------------------------------------------------
+
+
+def serve_models(ready: Any) -> None:
+    from tests.fakes.ollama_server import FakeOllama
+    from tests.fakes.openai_server import FakeOpenAI
+
+    async def main() -> None:
+        answer = " ".join(f"word{i}" for i in range(ANSWER_WORDS))
+        cloud, local = FakeOpenAI(), FakeOllama()
+        cloud.reply = local.reply = answer
+        cloud.token_delay = MODEL_SECONDS / (ANSWER_WORDS + 3)  # frames: role, words, finish, usage, [DONE]
+        local.token_delay = MODEL_SECONDS / ANSWER_WORDS  # frames: words, final line
+        await cloud.start()
+        await local.start()
+        ready.put((cloud.base_url, local.host))
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def settings_for(openai_url: str, ollama_host: str, slack: str = "") -> Any:
+    from bot.config import load_settings
+
+    folder = Path(tempfile.mkdtemp())
+    config = folder / "burst.toml"
+    config.write_text(
+        "[embedded]\nenabled = false\n[ops]\nenabled = false\n"
+        f'[routing]\ncloud_model = "openai:gpt-4o-mini"\n[ollama]\nmax_concurrent = {LOCAL_LIMIT}\n' + slack
+    )
+    env = {"HYBRIDBOT_DATABASE": str(folder / "burst.db"), "OLLAMA_HOST": ollama_host,
+           "OPENAI_BASE_URL": openai_url, "OPENAI_API_KEY": "sk-bench"}  # fmt: skip
+    if slack:
+        from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET
+
+        env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    return load_settings(config, env=env)
+
+
+def is_local(i: int) -> bool:
+    return i % LOCAL_EVERY == 0
+
+
+def text_for(i: int) -> str:
+    return f"{SIMPLE if is_local(i) else COMPLEX} (#{i})"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def summarise(label: str, arrivals: dict[int, float], completions: dict[int, float], answered: set[int],
+              limited: int, queue_peak: int, rss_start: float) -> dict[str, Any]:  # fmt: skip
+    cloud = sorted(completions[i] - arrivals[i] for i in completions if not is_local(i))
+    local_ids = sorted(i for i in arrivals if is_local(i))
+    within = 0
+    for k, i in enumerate(local_ids):  # the k-th local turn waits for at most k turns ahead of it, 2 at a time
+        bound = math.ceil((k + 1) / LOCAL_LIMIT) * MODEL_SECONDS - (arrivals[i] - arrivals[local_ids[0]]) + 1.0
+        within += i in completions and completions[i] - arrivals[i] <= max(bound, MODEL_SECONDS + 1.0)
+    local = sorted(completions[i] - arrivals[i] for i in completions if is_local(i))
+    return {
+        "run": label,
+        "answered": f"{len(answered)}/{len(arrivals)} ({100 * len(answered) / len(arrivals):.1f}%)",
+        "429s met": limited,
+        "cloud p50/p95/max s": f"{pct(cloud, 0.5):.2f} / {pct(cloud, 0.95):.2f} / {max(cloud, default=0):.2f}",
+        "cloud goal p95 ≤ s": MODEL_SECONDS + 1.0,
+        "local p95/max s": f"{pct(local, 0.95):.2f} / {max(local, default=0):.2f}",
+        "local within queue bound": f"{within}/{len(local_ids)}",
+        "peak local queue": queue_peak,
+        "peak RSS MB (start → end)": f"{rss_start:.0f} → {rss_mb():.0f}",
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def track_queue(engine: Any) -> list[int]:
+    peak = [0]
+    report = engine.metrics.observe_queue
+
+    def observe(endpoint: str, depth: int) -> None:
+        report(endpoint, depth)
+        peak[0] = max(peak[0], depth)
+
+    engine.slots.set_observer(observe)
+    return peak
+
+
+# --- run 1: straight into the engine -----------------------------------------------------------------
+
+
+async def engine_burst(openai_url: str, ollama_host: str) -> dict[str, Any]:
+    from bot.app import build_app
+    from bot.engine import NullSink, Turn
+    from bot.session import SessionKey
+
+    engine = build_app(settings_for(openai_url, ollama_host)).engine
+    await engine.catalog.refresh()
+    peak = track_queue(engine)
+    rss_start = rss_mb()
+    arrivals: dict[int, float] = {}
+    completions: dict[int, float] = {}
+    answered: set[int] = set()
+    started = time.perf_counter()
+
+    async def one(i: int) -> None:
+        await asyncio.sleep(started + i * SECONDS / TURNS - time.perf_counter())
+        key = SessionKey("slack", "T0BENCH", f"C{i % CHANNELS:03d}", f"{i}.000")
+        arrivals[i] = time.perf_counter()
+        result = await engine.handle(Turn(key, f"U{i:04d}", f"user{i}", text_for(i)), NullSink())
+        completions[i] = time.perf_counter()
+        if result.status == "done" and result.text:
+            answered.add(i)
+            assert (result.route.locality == "local") == is_local(i), (i, result.route)
+
+    await asyncio.gather(*(one(i) for i in range(TURNS)))
+    limited = int(engine.metrics.value("hybridbot_upstream_429_total", source="openai"))
+    await engine.aclose()
+    return summarise("engine", arrivals, completions, answered, limited, peak[0], rss_start)
+
+
+# --- run 2: through the Slack adapter (HTTP mode), Slack's posting limit on ---------------------------
+
+
+async def slack_burst(openai_url: str, ollama_host: str) -> dict[str, Any]:
+    from adapters.slack.app import SlackAdapter
+    from bot.app import build_app
+    from tests.fakes.slack_server import BOT_USER, FakeSlack, event_callback
+
+    async with FakeSlack() as fake:
+        fake.post_rate = 1  # chat.postMessage per second per channel, as Slack documents
+        slack = f'[slack]\napi_url = "{fake.base_url}"\nport = 0\nhost = "127.0.0.1"\n'
+        settings = settings_for(openai_url, ollama_host, slack)
+        adapter = SlackAdapter(build_app(settings).engine, settings)
+        await adapter.start()
+        engine = adapter.bot.engine
+        await engine.catalog.refresh()
+        peak = track_queue(engine)
+        rss_start = rss_mb()
+        url = f"http://127.0.0.1:{adapter.port}/slack/events"
+        arrivals: dict[int, float] = {}
+        completions: dict[int, float] = {}
+        by_ts: dict[str, int] = {}
+        started = time.perf_counter()
+
+        async def one(i: int) -> None:
+            await asyncio.sleep(started + i * SECONDS / TURNS - time.perf_counter())
+            ts, channel = fake.new_ts(), f"C{i % CHANNELS:03d}"
+            by_ts[ts] = i
+            event = {"type": "app_mention", "user": f"U{i:04d}", "text": f"<@{BOT_USER}> {text_for(i)}", "ts": ts,
+                     "channel": channel, "event_ts": ts}  # fmt: skip
+            arrivals[i] = time.perf_counter()
+            status, _ = await fake.post_http(url, json.dumps(event_callback(event)))
+            assert status == 200, status
+
+        async def watch() -> None:
+            deadline = time.perf_counter() + 120
+            while len(completions) < TURNS and time.perf_counter() < deadline:
+                now = time.perf_counter()
+                for message in list(fake.messages.values()):
+                    i = by_ts.get(message.thread_ts or "")
+                    if i is None or i in completions or message.user != BOT_USER:
+                        continue
+                    if any(b.get("type") == "context" for b in message.blocks):  # the footer: answer finished
+                        completions[i] = now
+                await asyncio.sleep(0.05)
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.gather(*(one(i) for i in range(TURNS)))
+        await watcher
+        answered = set(completions)
+        try:
+            return summarise("slack", arrivals, completions, answered, fake.rate_limited, peak[0], rss_start)
+        finally:
+            await adapter.stop()
+            await engine.aclose()
+
+
+def run_child(name: str, urls: tuple[str, str], out: Any) -> None:
+    runner = engine_burst if name == "engine" else slack_burst
+    out.put(asyncio.run(runner(*urls)))
+
+
+def main() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Queue()
+    models = ctx.Process(target=serve_models, args=(ready,), daemon=True)
+    models.start()
+    urls = ready.get(timeout=30)
+    try:
+        for name in ("engine", "slack"):
+            out = ctx.Queue()
+            child = ctx.Process(target=run_child, args=(name, urls, out))
+            child.start()
+            figures = out.get(timeout=600)
+            child.join()
+            print(f"burst {TURNS} turns / {SECONDS:g} s / {CHANNELS} channels, model {MODEL_SECONDS:g} s per answer:")
+            for key, value in figures.items():
+                print(f"  {key}: {value}")
+    finally:
+        models.terminate()
+        models.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""`hybridbot export PATH` and `hybridbot import PATH`: consistent copies of the database.
+
+Both use SQLite's online backup API, so an export taken while the bot runs is a consistent snapshot.
+An export is one self-contained file (rollback journal, not WAL). An import checks that the file is an
+intact hybridbot database of a schema version this code knows, refuses to overwrite a database that
+holds data unless forced, then migrates the restored copy up to the current schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.store import MIGRATIONS, Store
+
+TABLES = ("conversations", "messages", "turns", "settings", "feedback")
+
+
+class BackupError(Exception):
+    """The export or import cannot be done; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: str
+    schema_version: int
+    counts: dict[str, int]
+
+    @property
+    def summary(self) -> str:
+        rows = ", ".join(f"{n:,} {table}" for table, n in self.counts.items())
+        return f"{self.path} (schema {self.schema_version}): {rows}"
+
+
+def _open_existing(path: str | Path, what: str) -> sqlite3.Connection:
+    if not Path(path).is_file():
+        raise BackupError(f"{what} {path} does not exist.")
+    conn = sqlite3.connect(path, timeout=5.0)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise BackupError(f"{what} {path} is not a SQLite database ({error}).") from None
+    return conn
+
+
+def _validate(conn: sqlite3.Connection, path: str | Path, what: str) -> BackupInfo:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    known = len(MIGRATIONS)
+    if version == 0:
+        raise BackupError(f"{what} {path} is not a hybridbot database (schema version 0).")
+    if version > known:
+        raise BackupError(
+            f"{what} {path} has schema version {version}, newer than this hybridbot understands ({known})."
+            " Upgrade hybridbot first."
+        )
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = [t for t in TABLES if t not in present]
+    if missing:
+        raise BackupError(f"{what} {path} lacks the table(s) {', '.join(missing)}; it is not a hybridbot database.")
+    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise BackupError(f"{what} {path} is damaged (quick_check: {check}).")
+    return BackupInfo(str(path), version, _counts(conn))
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+
+
+def export_database(database: str | Path, dest: str | Path, *, force: bool = False) -> BackupInfo:
+    """Snapshot `database` into the file `dest` (refusing to overwrite it unless forced)."""
+    dest = Path(dest)
+    if dest.exists() and not force:
+        raise BackupError(f"{dest} already exists; choose another path or pass --force to overwrite it.")
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    with contextlib.closing(_open_existing(database, "The database")) as src:
+        _validate(src, database, "The database")
+        with contextlib.closing(sqlite3.connect(tmp)) as out:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            info = _validate(out, dest, "The export")
+    os.replace(tmp, dest)
+    return info
+
+
+def import_database(backup: str | Path, database: str | Path, *, force: bool = False) -> BackupInfo:
+    """Restore `backup` into `database`, which must be new or empty unless forced; migrate it up."""
+    with contextlib.closing(_open_existing(backup, "The backup")) as src:
+        _validate(src, backup, "The backup")
+        target = Path(database)
+        if target.exists() and target.stat().st_size > 0 and not force:
+            with contextlib.closing(_open_existing(target, "The database")) as existing:
+                held = {t: n for t, n in _counts_if_present(existing).items() if n}
+            if held:
+                rows = ", ".join(f"{n:,} {t}" for t, n in held.items())
+                raise BackupError(
+                    f"{target} already holds data ({rows}). Import into a new path, or pass --force to replace it"
+                    " (stop the bot first)."
+                )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(sqlite3.connect(target, timeout=5.0)) as out:
+            out.execute("PRAGMA busy_timeout = 5000")
+            src.backup(out)
+    store = Store(target)  # migrates a backup from an older schema up to this version; WAL again
+    try:
+        return BackupInfo(str(target), store.schema_version, _counts(store.conn))
+    finally:
+        store.close()
+
+
+def _counts_if_present(conn: sqlite3.Connection) -> dict[str, int]:
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES if t in present}

@@ -1,0 +1,245 @@
+"""Validators for personal data: cards, IBANs, national ids, e-mail, phones, dates of birth, addresses."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import phonenumbers
+
+from bot.privacy.common import _EXAMPLE_DOMAIN, _is_placeholder, _words
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _known_iin(d: str) -> bool:
+    n = len(d)
+    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
+    return (
+        (d[0] == "4" and n in (13, 16, 19))  # Visa
+        or ((51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16)  # Mastercard
+        or (p2 in (34, 37) and n == 15)  # American Express
+        or ((p4 == 6011 or p2 == 65 or 644 <= p3 <= 649 or 622126 <= p6 <= 622925) and n >= 16)  # Discover
+        or (3528 <= p4 <= 3589 and n >= 16)  # JCB
+        or ((300 <= p3 <= 305 or p2 in (36, 38, 39)) and n >= 14)  # Diners Club
+        or (p2 == 62 and n >= 16)  # UnionPay
+    )
+
+
+def _check_card(m: re.Match[str]) -> float | None:
+    raw = m.group(0)
+    groups = re.split(r"[ -]", raw)
+    if len(groups) > 1:
+        # Cards are written in groups of four (Amex 4-6-5) with one kind of separator; this
+        # rejects phone numbers and other digit runs that happen to pass Luhn.
+        sizes = [len(g) for g in groups]
+        fours = all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4
+        if len(set(re.findall(r"[ -]", raw))) > 1 or not (fours or sizes in ([4, 6, 5], [4, 6, 4])):
+            return None
+    digits = "".join(groups)
+    return 0.9 if _known_iin(digits) and _luhn_ok(digits) else None
+
+
+# IBAN length per country (ISO 13616 registry, common subset).
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18,
+    "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30,
+    "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24,
+    "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28,
+    "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24,
+    "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def _check_iban(m: re.Match[str]) -> float | None:
+    iban = m.group(0).replace(" ", "")
+    if _IBAN_LENGTHS.get(iban[:2]) != len(iban):
+        return None
+    rearranged = iban[4:] + iban[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)  # A=10 ... Z=35
+    return 0.9 if int(number) % 97 == 1 else None
+
+
+_SSN_EXAMPLES = frozenset({"123-45-6789", "078-05-1120"})  # advertising / never issued
+_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security|social sec|tax id|tin)\b")
+
+
+def _check_ssn(m: re.Match[str]) -> float | None:
+    digits = re.sub(r"\D", "", m.group("ssn"))
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    # Never issued: area 000, 666 or 900-999, group 00, serial 0000; plus well-known examples.
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return None
+    if f"{area}-{group}-{serial}" in _SSN_EXAMPLES or all(len(set(g)) == 1 for g in (area, group, serial)):
+        return None  # documented examples, and patterns like 111-22-3333
+    before = m.string[max(0, m.start() - 40) : m.start()]
+    return 0.95 if m.group("ctx") or _SSN_CONTEXT.search(before) else 0.75
+
+
+_ROLE_MAILBOX = re.compile(
+    r"(?i)^(?:no-?reply|do-?not-?reply|support|info|help|admin|sales|contact|billing|security"
+    r"|abuse|postmaster|webmaster|hello|team|privacy|legal|press|jobs|careers|git)$"
+)
+_FILE_TLDS = _words(
+    """
+    png jpg jpeg gif svg webp ico js ts py rb go css html json yaml yml md txt
+    """
+)
+
+
+def _check_email(m: re.Match[str]) -> float | None:
+    local, domain = m.group("local"), m.group("domain")
+    if _EXAMPLE_DOMAIN.search(domain) or domain.rsplit(".", 1)[-1].lower() in _FILE_TLDS:
+        return None
+    if _ROLE_MAILBOX.match(local) or domain.lower().endswith("noreply.github.com"):
+        return 0.3  # an organisation's mailbox, not a person
+    return 0.9
+
+
+# Text just before a number that makes it an identifier rather than a phone number.
+_NOT_PHONE_CONTEXT = re.compile(
+    r"(?i)\b(?:order|invoice|ticket|case|ref|reference|id|account|acct|tracking|sku|build|issue|pr"
+    r"|serial|isbn|po|version|txn|transaction|confirmation|customer|member|policy)"
+    r"(?:\s*(?:number|num|no\.?|id|#))?\s*(?:is|was|[#:=])?\s*$"
+)
+_PHONE_CONTEXT = re.compile(
+    r"(?i)\b(?:phone|call|text me|tel|mobile|cell|whatsapp|sms|reach me|dial|fax|my number|number is)\b"
+)
+_DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
+# Regions whose national formats (with a leading trunk 0) are tried after +international and US.
+NATIONAL_PHONE_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "IE", "IT", "ES", "AU", "IN", "JP", "BR")
+
+
+@functools.lru_cache(maxsize=4096)  # pure; repeated numbers in a long paste are parsed once
+def _parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
+    """The valid phone number this candidate spells with all its digits, or None.
+
+    The candidate holds only digits, separators, parentheses and "+", so parse() reads every digit:
+    +international numbers, then US national formats, then (after a trunk 0) other national ones.
+    """
+    regions = ("US", *NATIONAL_PHONE_REGIONS) if candidate.lstrip("(").startswith("0") else ("US",)
+    for region in regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+    return None
+
+
+_DIGIT_GROUPS = re.compile(r"\d+")
+
+
+def _grouped_like_a_phone(candidate: str, number: phonenumbers.PhoneNumber) -> bool:
+    """Are the candidate's digit groups the ones the number is written with (national or international)?
+
+    A cheap stand-in for the matcher's STRICT_GROUPING: 415-555-0132 and +44 20 7946 0958 pass,
+    the part number 33471-90901 does not.
+    """
+    groups = _DIGIT_GROUPS.findall(candidate)
+    for fmt in (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL):
+        if groups == _DIGIT_GROUPS.findall(phonenumbers.format_number(number, fmt)):
+            return True
+    return False
+
+
+def _check_phone(m: re.Match[str]) -> float | None:
+    candidate = m.group(0)
+    ndigits = sum(c.isdigit() for c in candidate)
+    if not 7 <= ndigits <= 15 or _DATE_OR_IP.match(candidate):
+        return None
+    seps = re.findall(r"[ .-]", re.sub(r"\(\d+\) ?", "", candidate))
+    if "." in seps and (set(seps) != {"."} or len(seps) < 2):
+        return None  # decimals and tables: 1.504 609 5178, +35236450.6; but 415.555.2671 is fine
+    before = m.string[max(0, m.start() - 30) : m.start()]
+    if _NOT_PHONE_CONTEXT.search(before) and not re.search(r"(?i)phone|mobile|cell", before):
+        return None
+    context = _PHONE_CONTEXT.search(before)
+    if candidate.isdigit() and not context:
+        return None  # a bare 10-digit integer (2147483647, an id) is more often not a phone
+    number = _parse_phone(candidate)
+    if number is None:
+        return None
+    if context:
+        return 0.9
+    if not _grouped_like_a_phone(candidate, number):
+        return 0.45  # valid digits but odd grouping, like part number 33471-90901
+    return 0.85 if candidate.startswith("+") else 0.75
+
+
+# UK National Insurance number: two prefix letters (not D F I Q U V; second not O; a few pairs
+# never issued), six digits, suffix A-D. QQ123456C, the documented example, is excluded by D/Q.
+_NINO_BAD_PREFIXES = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
+_NINO_CONTEXT = re.compile(r"(?i)\b(?:ni|nino|national insurance|n\.i\.)\b")
+
+
+def _check_nino(m: re.Match[str]) -> float | None:
+    if m.group("prefix").upper() in _NINO_BAD_PREFIXES:
+        return None
+    before = m.string[max(0, m.start() - 40) : m.start()]
+    if _NINO_CONTEXT.search(before):
+        return 0.95
+    return 0.7 if " " in m.group(0) else 0.45  # "AB 12 34 56 C" is written like a NINO; AB123456C may be a part no.
+
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = (
+    r"(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}(?:st|nd|rd|th)?[ ]+(?:of[ ]+)?" + _MONTHS + r",?[ ]+(?:19|20)\d{2}"
+    r"|" + _MONTHS + r"[ ]+\d{1,2}(?:st|nd|rd|th)?,?[ ]+(?:19|20)\d{2})"
+)
+
+
+def _check_dob(m: re.Match[str]) -> float | None:
+    year = re.findall(r"(?:19|20)\d{2}|\d{2}$", m.group("date"))
+    if year and len(year[-1]) == 4 and not 1900 <= int(year[-1]) <= 2030:
+        return None
+    return 0.85
+
+
+_STREET_TYPES = (
+    r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace"
+    r"|close|crescent|square|sq|parkway|pkwy|highway|hwy|row|gardens|grove|hill|mews|walk)"
+)
+
+
+# What ties an address to a person, right before it: "I live at", "my home address is", "ship it to".
+_ADDRESS_CONTEXT = re.compile(
+    r"""(?i)(?:(?P<dwell>lives?|moved|stays?|resides?)[ ]+(?:at|on|to|in)
+        |\bmy[ ]+(?:home[ ]+|new[ ]+|postal[ ]+|mailing[ ]+|street[ ]+)?address(?:[ ]+is)?
+        |\bhome[ ]+address|\b(?:ship|send|deliver|mail|post)[ ]+(?:it[ ]+|them[ ]+|the[ ]+\w+[ ]+|this[ ]+)?to)
+        [ ]*:?[ ]*$""",
+    re.VERBOSE,
+)
+# Who "lives at": a pronoun or a capitalised name ("Kate lives at …"), not "the server lives at".
+_DWELLER = re.compile(r"(?:^|[^\w'])(?:I|[Ww]e|[Ss]?he|[Tt]hey|[A-Z][a-z]+)[ ]+$")
+
+
+def _check_address(m: re.Match[str]) -> float | None:
+    before = m.string[max(0, m.start() - 60) : m.start()]
+    context = _ADDRESS_CONTEXT.search(before)
+    if context is None:
+        return None  # an office, a venue, a street in a story: not tied to a person
+    if context.group("dwell") and not _DWELLER.search(before[: context.start()]):
+        return None  # "the server lives at 10 Rack Row" is not a home
+    return 0.85
+
+
+def _check_first_person(m: re.Match[str]) -> float | None:
+    return None if _is_placeholder(m.group("value")) else 0.75

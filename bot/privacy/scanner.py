@@ -1,0 +1,147 @@
+"""Scanning: normalise, run the rules, look inside base64, resolve overlaps; redact and describe findings."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+
+from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding
+from bot.privacy.normalise import normalise
+from bot.privacy.personal_rules import _parse_phone
+from bot.privacy.rules import _PRIORITY, RULES, _span
+
+MAX_BASE64_DEPTH = 1  # base64 inside base64 is not looked into
+
+# --- base64-wrapped secrets ----------------------------------------------------------------
+
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{24,16384}={0,2}(?![A-Za-z0-9+/=_-])")
+
+
+def _decoded_findings(text: str, depth: int) -> list[Finding]:
+    """Secrets inside base64 runs (Kubernetes secrets, "echo ... | base64", Basic auth), reported over the run."""
+    found: list[Finding] = []
+    for m in _BASE64_RUN.finditer(text):
+        inner = _decoded_finding(m.group(0), depth)
+        if inner is not None:
+            found.append(Finding(inner.kind, inner.category, m.start(), m.end(), inner.confidence))
+    return found
+
+
+@functools.lru_cache(maxsize=1024)  # pure; a paste that repeats one blob decodes it once
+def _decoded_finding(run: str, depth: int) -> Finding | None:
+    if len(run) % 4 or not (any(c.isdigit() for c in run) or "=" in run or "+" in run or "/" in run):
+        return None  # base64 of text has digits, padding or +/ almost always; long identifiers do not
+    try:
+        decoded = base64.b64decode(run, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    if sum(c.isprintable() or c in "\n\r\t" for c in decoded) < len(decoded):
+        return None  # binary: a PEM body, an image, a hash
+    inner = [f for f in _scan(decoded, depth + 1) if f.confidence >= SENSITIVE_THRESHOLD]
+    return max(inner, key=lambda f: f.confidence) if inner else None
+
+
+def clear_caches() -> None:
+    """Forget memoised validations (benchmarks call this so repeated runs are not flattered)."""
+    _parse_phone.cache_clear()
+    _decoded_finding.cache_clear()
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def scan(text: str) -> list[Finding]:
+    """All findings in ``text``, sorted by start, non-overlapping (the more confident wins).
+
+    Zero-width characters and look-alike letters are normalised away first (``bot.privacy.normalise``);
+    spans always refer to ``text`` as given. Base64 runs that decode to text are scanned too.
+    """
+    norm = normalise(text)
+    findings = _scan(norm.text, 0)
+    if not norm.changed_length:
+        return findings
+    return [replace(f, start=s, end=e) for f in findings for s, e in [norm.original_span(f.start, f.end)]]
+
+
+def _scan(text: str, depth: int) -> list[Finding]:
+    lowered = text.lower()
+    candidates: list[Finding] = []
+    for rule in RULES:
+        if rule.hints and not any(h in lowered for h in rule.hints):
+            continue
+        for m in rule.pattern.finditer(text):
+            confidence = rule.validate(m)
+            if confidence is None:
+                continue
+            start, end = _span(rule, m)
+            candidates.append(Finding(rule.kind, rule.category, start, end, confidence))
+    if depth < MAX_BASE64_DEPTH:
+        candidates += _decoded_findings(text, depth)
+    return _resolve_overlaps(candidates)
+
+
+def _resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
+    # Chosen spans never overlap, so sorted by start they are sorted by end too: checking the two
+    # neighbours of the insertion point is enough (a long paste yields thousands of findings).
+    starts: list[int] = []
+    chosen: list[Finding] = []
+    ranked = sorted(candidates, key=lambda f: (-f.confidence, _PRIORITY[f.kind], -(f.end - f.start)))
+    for f in ranked:
+        i = bisect.bisect_right(starts, f.start)
+        if (i and chosen[i - 1].end > f.start) or (i < len(chosen) and chosen[i].start < f.end):
+            continue
+        starts.insert(i, f.start)
+        chosen.insert(i, f)
+    return chosen
+
+
+def is_sensitive(findings: Iterable[Finding]) -> bool:
+    return any(f.confidence >= SENSITIVE_THRESHOLD for f in findings)
+
+
+def redact(text: str, findings: Iterable[Finding]) -> str:
+    """Replace every finding's span with ``[REDACTED:<kind>]`` (overlaps: the earlier wins)."""
+    parts: list[str] = []
+    pos = 0
+    for f in sorted(findings, key=lambda f: (f.start, -f.end)):
+        if f.start < pos:
+            continue
+        parts.append(text[pos : f.start])
+        parts.append(f"[REDACTED:{f.kind}]")
+        pos = f.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    if n == 1:  # "an e-mail address", "an IBAN", but "a US social security number"
+        return ("an " if singular[0] in "aeiouAEIO" else "a ") + singular
+    return f"{n} {plural}"
+
+
+def describe(findings: Iterable[Finding]) -> str:
+    """A short summary safe to show or log, e.g. "a secret (AWS access key) and an e-mail address".
+
+    Only counts sensitive findings and only ever names kinds, never the matched text.
+    """
+    sensitive = [f for f in findings if f.confidence >= SENSITIVE_THRESHOLD]
+    if not sensitive:
+        return "nothing sensitive"
+    phrases: list[str] = []
+    secrets = [f for f in sensitive if f.category == "secret"]
+    if secrets:
+        labels = list(dict.fromkeys(KIND_LABELS.get(f.kind, f.kind) for f in secrets))
+        phrases.append(f"{_count(len(secrets), 'secret', 'secrets')} ({', '.join(labels)})")
+    personal = Counter(f.kind for f in sensitive if f.category == "personal")
+    for kind, n in personal.items():
+        label = KIND_LABELS.get(kind, kind)
+        phrases.append(_count(n, label, label + ("es" if label.endswith("s") else "s")))
+    if len(phrases) == 1:
+        return phrases[0]
+    return ", ".join(phrases[:-1]) + " and " + phrases[-1]

@@ -1,0 +1,208 @@
+"""Validators for secrets: credentials by format, passwords in prose, code and config, assignments."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+from bot.privacy.common import _EXAMPLE_DOMAIN, _high_entropy, _is_placeholder, _looks_random, _words, shannon_entropy
+
+
+def _check_aws_secret(m: re.Match[str]) -> float | None:
+    value = m.group("value")
+    return 0.95 if not _is_placeholder(value) and shannon_entropy(value) >= 3.5 else None
+
+
+def _check_private_key(m: re.Match[str]) -> float | None:
+    # Drop armor headers like "Proc-Type: 4,ENCRYPTED", count base64 payload.
+    payload = [ln for ln in m.group("body").splitlines() if ":" not in ln]
+    return 0.99 if len(re.sub(r"[^A-Za-z0-9+/=]", "", "".join(payload))) >= 64 else None
+
+
+def _b64url_json(segment: str) -> object:
+    padded = segment + "=" * (-len(segment) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded))
+
+
+def _check_jwt(m: re.Match[str]) -> float | None:
+    try:
+        header = _b64url_json(m.group("header"))
+    except (ValueError, binascii.Error):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
+    return 0.95 if isinstance(header, dict) and "alg" in header else None
+
+
+def _check_bearer(m: re.Match[str]) -> float | None:
+    value = m.group("value")
+    if _is_placeholder(value) or value.startswith("ey"):  # JWT rule reports those with a better kind
+        return None
+    return 0.85 if _looks_random(value, min_distinct=10) else None
+
+
+def _check_url_password(m: re.Match[str]) -> float | None:
+    if _is_placeholder(m.group("password")) or _EXAMPLE_DOMAIN.search(m.group("host")):
+        return None  # docs: https://abc:xyz@example.com
+    return 0.9
+
+
+# Words that follow "password is"/"password:" in prose about passwords, not in a leaked one.
+_PROSE_WORDS = _words(
+    """
+    a an the my your our their his her its this that these those it there here what which who
+    how why where when is are was were be been being has have had not no never still also now
+    just only very too so really quite always usually probably maybe in on at for to from with
+    by of about into via and or but if then else same different wrong incorrect correct right
+    invalid valid expired required mandatory optional missing empty blank weak strong secure
+    insecure short long simple complex easy hard good bad fine ok okay new old default
+    temporary temp unknown reset set saved stored hashed encrypted hidden masked visible shown
+    sent changed updated generated random unique case-sensitive protected managed working
+    broken locked disabled enabled below above attached following something nothing anything
+    everything whatever each every one two field policy rules manager prompt requirements
+    complexity length characters chars letters digits symbols must should can cannot will
+    would needs need stored provided given listed written typed entered pasted shared rotated
+    option options flag flags argument arguments parameter parameters param
+    """
+)
+
+
+def _check_password_value(value: str, quoted: bool) -> float | None:
+    if len(value) < 4 or _is_placeholder(value):
+        return None
+    if value.isalpha() and "pass" in value.lower():
+        return None  # a label such as "challengePassword", not the password itself
+    if " " in value:  # a passphrase, or (far more often) a sentence in a string literal
+        words = value.split()
+        return 0.7 if len(words) <= 5 and not _PROSE_WORDS.intersection(w.lower() for w in words) else None
+    if re.fullmatch(r"[a-z]+(?:-[a-z]+)*", value):  # a plain lowercase word: prose or weak pw?
+        if value in _PROSE_WORDS or re.search(r"(?:ed|ing|ly|ble|ive|ful|less|ous)$", value):
+            return 0.8 if quoted else None
+        return 0.7
+    return 0.9
+
+
+def _check_prose_password(m: re.Match[str]) -> float | None:
+    if m.string[m.start() - 1 : m.start()].isalnum():
+        return None  # "bypass is …", "compass was …"
+    return _check_password_value(m.group("value"), quoted=m.group("quote") is not None)
+
+
+# Name parts that make an assigned value a secret, and parts that say it is metadata about one.
+_PASSWORD_PARTS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
+_SECRET_PARTS = frozenset(
+    {"key", "apikey", "token", "secret", "secrets", "credential", "credentials", "privatekey"}
+    | {"accesskey", "secretkey", "authtoken", "accesstoken", "apitoken"}
+)
+_METADATA_PARTS = _words(
+    """
+    public publishable pub id ids hash hashed digest checksum sha sha1 sha256 md5 fingerprint
+    hint length len count limit limits max min size type kind format expiry expires expiration
+    ttl usage used budget field env var prefix suffix url uri endpoint policy rotation version
+    encoding algorithm alg error exception header label placeholder prompt schema column index
+    map mapping lookup binding bindings event events press sort primary foreign partition
+    cache idempotency object s3 path file filename name names reset forgot change strength
+    rules mgr manager handler store helper help input form widget button dialog callback
+    validator regex pattern
+    """
+)
+_NAME_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])")
+_CODE_REFERENCE = re.compile(
+    r"""[()\[\]{}] | ^\$ | ^%\w+%$ | ^(?:os\.|process\.env|env\.|getenv|secrets\.)
+      | ^[a-z_]+(?:_[a-z_]+)+$          # user_password, new_token
+      | ^(?=(?:\D*\d){0,2}\D*$)[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$  # self.password, settings.SECRET_KEY
+      | ^[a-z_][a-z0-9_]*(?:\.[A-Za-z_]\w*)+$                   # rust_openssl.hpke.MLKEM768PrivateKey
+      | ^[A-Z]+(?:_[A-Z]+)+$           # DB_PASSWORD (a reference to a constant)
+      | :// | ^[.~]?/ | \.(?:pem|key|json|ya?ml|txt|env|crt|p12|pfx)$""",
+    re.VERBOSE,
+)
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def _assigned_value(m: re.Match[str]) -> tuple[set[str], str, bool] | None:
+    """(name parts, value, quoted) of a ``name = value`` match, or None if it is not a literal."""
+    # The regex starts at the keyword (fast); the rest of the name lies before it.
+    start = m.start()
+    while start > 0 and m.string[start - 1] in _NAME_CHARS:
+        start -= 1
+    name = m.string[start : m.end("tail")]
+    quoted = m.group("q") is not None
+    value = m.group("q") if quoted else m.group("bare")
+    if m.group("space") is not None and (not name.startswith("--") or value.isalpha() and value.islower()):
+        return None  # "key points", "token economy"; only CLI flags take a space: "--token v"
+    before = m.string[max(0, start - 12) : start]
+    if re.search(r":(?:param|type|arg|ivar|var|raises?)\s+$", before):
+        return None  # sphinx field list: ":param password: the password to use"
+    if (
+        m.group("op") == ":"
+        and before[-1:] in ("'", '"')
+        and m.string[m.end() : m.end() + 1] == before[-1]
+        and re.fullmatch(r"[A-Za-z_]\w*", value)
+    ):
+        return None  # one string literal, "passwd:name", not an assignment
+    parts = {p.lower() for p in _NAME_SPLIT.split(name) if p}
+    if parts & _METADATA_PARTS or _CODE_REFERENCE.search(value):
+        return None
+    if not quoted and _is_code_identifier(value, m.group("op") or "", m.string[m.end() : m.end() + 40]):
+        return None
+    return parts, value, quoted
+
+
+_TYPE_NAMES = _words("bool bytes str int float dict list tuple set any object optional callable secretstr")
+
+
+def _is_code_identifier(value: str, op: str, after: str) -> bool:
+    """Is an unquoted right-hand side a variable or type rather than a literal credential?
+
+    ``password: bytes``, ``creds: StateCredentials = None``, ``f(token=token)``,
+    ``password = user_input`` and numpydoc's ``pw : str`` are code. An .env line
+    (``PASSWORD=sunshine``) or YAML (``password: sunshine``) is still a literal.
+    """
+    if not re.fullmatch(r"[A-Za-z_]\w*", value):
+        return False  # digits-and-symbols soup: a literal
+    if value.lower() in _TYPE_NAMES or re.fullmatch(r"(?:[A-Z][a-z]+){2,}", value):
+        return True
+    if after.lstrip(" \t")[:1] in (",", ")", "}", "=", "|", "["):
+        return True  # an argument, a dict entry built from a variable, "name: Type = default"
+    return bool(re.fullmatch(r"[a-z_]+", value)) and (op.startswith((" ", "\t")) or "=" in op and " " in op)
+
+
+def _check_password_assignment(m: re.Match[str]) -> float | None:
+    assigned = _assigned_value(m)
+    if assigned is None or not assigned[0] & _PASSWORD_PARTS:
+        return None
+    return _check_password_value(assigned[1], assigned[2])
+
+
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~]+")
+
+
+def _check_secret_assignment(m: re.Match[str]) -> float | None:
+    assigned = _assigned_value(m)
+    if assigned is None or not assigned[0] & _SECRET_PARTS:
+        return None
+    value = assigned[1]
+    if not _TOKEN_CHARS.fullmatch(value) or _is_placeholder(value):
+        return None  # keys and tokens are URL-safe or base64: no spaces, ":", ",", "#", "$"
+    return _high_entropy(value)
+
+
+def _check_prose_secret(m: re.Match[str]) -> float | None:
+    value = m.group("value")
+    if m.string[m.start() - 1 : m.start()] in _NAME_CHARS or _is_placeholder(value):
+        return None  # "monkey …", "idempotency_key: …": the keyword must start a name
+    if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value):
+        return None  # git SHA / sha256 digest: "the commit key 9fceb02…" is not a secret
+    confidence = _high_entropy(value)
+    return None if confidence is None else confidence - 0.05  # weaker evidence than name = value
+
+
+def _check_login_pair(m: re.Match[str]) -> float | None:
+    value = m.group("value")
+    if m.group("user").lower() in _PROSE_WORDS or value.lower() in ("password", "pass", "pw", "pwd"):
+        return None  # "login is the same / ...", "username / password"
+    if value.isalpha() and value.islower():
+        return None  # "login page / settings": a lowercase word here is more often a path than a password
+    return _check_password_value(value, quoted=False)
