@@ -12,9 +12,6 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from bot import complexity, privacy
 from bot.agents import Agent, AgentRegistry
@@ -23,7 +20,7 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.context import build_context, history_budget
 from bot.logs import bind_turn
-from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, footer, provider_failure, too_long
+from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, provider_failure, too_long
 from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, TextDelta, Usage
@@ -36,6 +33,9 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store
+from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult
+
+__all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
 log = logging.getLogger("hybridbot.engine")
 
@@ -55,94 +55,13 @@ class PrivacyGuardError(Exception):
     """A cloud-bound prompt still carried a secret; the turn is re-routed locally."""
 
 
-@dataclass(frozen=True)
-class Turn:
-    key: SessionKey
-    user_id: str
-    user_name: str
-    text: str
-    private: bool = False  # a DM or private mode: local models only, always
-    event_id: str | None = None  # platform event id, for answering redeliveries once
-
-
-@dataclass
-class RouteInfo:
-    provider: str
-    model: str
-    locality: str
-    agent: str
-    reasons: list[str]
-
-    @property
-    def footer(self) -> str:
-        return footer(
-            locality=self.locality, provider=self.provider, model=self.model, agent=self.agent, reasons=self.reasons
-        )
-
-
-@dataclass
-class TurnResult:
-    status: str  # done | error | cancelled | refused | rejected | duplicate
-    text: str
-    turn_id: int | None = None
-    route: RouteInfo | None = None
-    notices: list[str] = field(default_factory=list)
-    error: str = ""  # user-facing failure message, when status is error/refused
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
-class ReplySink(Protocol):
-    """Where an answer goes: adapters turn these calls into platform messages."""
-
-    async def on_status(self, text: str) -> None: ...
-
-    async def on_text(self, delta: str) -> None: ...
-
-    async def on_done(self, result: TurnResult) -> None: ...
-
-
-class NullSink:
-    async def on_status(self, text: str) -> None:
-        pass
-
-    async def on_text(self, delta: str) -> None:
-        pass
-
-    async def on_done(self, result: TurnResult) -> None:
-        pass
-
-
-class _SessionQueue:
-    """FIFO lock per session (asyncio.Lock wakes waiters in order) that forgets idle sessions."""
-
-    def __init__(self) -> None:
-        self._locks: dict[SessionKey, tuple[asyncio.Lock, int]] = {}
-
-    def waiting(self, key: SessionKey) -> int:
-        return self._locks.get(key, (None, 0))[1]
-
-    async def __call__(self, key: SessionKey, work: Awaitable[TurnResult]) -> TurnResult:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                return await work
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-
 class Engine:
     def __init__(self, settings: Settings, store: Store, catalog: Catalog, agents: AgentRegistry) -> None:
         self.settings = settings
         self.store = store
         self.catalog = catalog
         self.agents = agents
-        self._queue = _SessionQueue()
+        self._queue = SessionQueue()
         self._running: dict[SessionKey, tuple[int, asyncio.Task[None]]] = {}
         self._budget_noticed: set[tuple[str, str]] = set()
         self._stop_requested: set[int] = set()

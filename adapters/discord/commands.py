@@ -15,7 +15,7 @@ from bot.commands import COMMANDS
 from bot.config import PRIVACY_LEVELS
 
 SCOPES = ("here", "thread", "channel", "me", "workspace")
-COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "help")
+COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
 DESCRIPTION_LIMIT = 100
 
 
@@ -113,11 +113,17 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     async def usage(interaction: discord.Interaction) -> None:
         await h.run(interaction, "usage", [])
 
+    @app_commands.command(name="forget", description=_describe("forget"))
+    @app_commands.describe(who="'me': delete everything stored about you")
+    @app_commands.choices(who=_choices(("me",)))
+    async def forget(interaction: discord.Interaction, who: str | None = None) -> None:
+        await h.run(interaction, "forget", _args(who))
+
     @app_commands.command(name="help", description=_describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
 
-    commands = [model, agent, reset, privacy, why, usage, help_]
+    commands = [model, agent, reset, privacy, why, usage, forget, help_]
     for command in commands:
         command.allowed_contexts = contexts
         command.allowed_installs = installs

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.commands import COMMANDS
 
-SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "help")
+SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
 REQUEST_URL = "https://YOUR-PUBLIC-HOST/slack/events"
 SCOPES = (
     "app_mentions:read",  # app_mention
@@ -37,6 +37,7 @@ BOT_EVENTS = (
     "reaction_removed",
 )
 USAGE_HINTS = {
+    "forget": "me",
     "model": "[auto|local|cloud|provider:model] [here|channel|me|workspace]",
     "agent": "[name|list|show name] [here|channel|me|workspace]",
     "privacy": "[local-only|standard|redact|cloud-ok]",

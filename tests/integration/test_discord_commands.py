@@ -39,7 +39,7 @@ async def test_commands_are_synced_at_start_as_in_the_manifest(tmp_path, fake_ol
         synced = rb.fake.calls_to("PUT", rf"/applications/{rb.fake.app_id}/commands")
         assert len(synced) == 1
         names = sorted(c["name"] for c in synced[0].json)
-        assert names == ["agent", "help", "model", "privacy", "reset", "usage", "why"]
+        assert names == ["agent", "forget", "help", "model", "privacy", "reset", "usage", "why"]
         assert sorted(synced[0].json, key=lambda c: c["name"]) == sorted(command_payloads(), key=lambda c: c["name"])
 
 
@@ -148,3 +148,17 @@ async def test_admin_role_may_change_the_channel_and_autocomplete_never_hangs(
         monkeypatch.setattr(interactions, "AUTOCOMPLETE_BUDGET", 0.0)
         offered = await choices(fake, member, "model", "model", "")
         assert [c["value"] for c in offered] == ["auto", "local", "cloud"]
+
+
+async def test_forget_me_deletes_the_callers_messages(tmp_path, fake_ollama, fake_openai):
+    async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
+        fake = rb.fake
+        alice = fake.user("alice")
+        await fake.say(alice, "My favourite colour is teal.", mention_bot=True)
+        thread = await wait_for(lambda: fake.threads() and final(fake, fake.threads()[0]["id"]) and fake.threads()[0])
+        assert final(fake, thread["id"])
+        count = "SELECT count(*) FROM messages WHERE content LIKE '%teal%'"
+        assert rb.engine.store.conn.execute(count).fetchone()[0] == 2  # the question and its echoed answer
+        answer = await run(fake, alice, "forget", [opt("who", "me")])
+        assert "teal" not in answer and any(ch.isdigit() for ch in answer), answer
+        assert rb.engine.store.conn.execute(count).fetchone()[0] == 0

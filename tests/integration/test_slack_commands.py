@@ -115,3 +115,13 @@ async def test_an_expired_response_url_falls_back_to_chat_post_ephemeral(slack_b
         await slack_bot.fake.post_http(slack_bot.url, urllib.parse.urlencode(form), form=True)
     note = await wait_until(lambda: slack_bot.fake.ephemeral[form_before:], what="postEphemeral")
     assert note[0]["user"] == ALICE and "/model" in note[0]["text"]
+
+
+async def test_forget_me_deletes_what_is_stored_about_the_caller(slack_bot: SlackBot) -> None:
+    ts = await slack_bot.mention("My cat is called Biscuit.")
+    await slack_bot.answer("C0GENERAL", ts)
+    count = "SELECT count(*) FROM messages WHERE content LIKE '%Biscuit%'"
+    assert slack_bot.engine.store.conn.execute(count).fetchone()[0] == 2  # the question and its echoed answer
+    answer = await slack_bot.command("forget", "me")
+    assert answer["response_type"] == "ephemeral" and "Biscuit" not in answer["text"]
+    assert slack_bot.engine.store.conn.execute(count).fetchone()[0] == 0

@@ -1,0 +1,92 @@
+"""What flows between adapters and the engine: a turn in, reply events and a result out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.messages import footer
+from bot.session import SessionKey
+
+
+@dataclass(frozen=True)
+class Turn:
+    key: SessionKey
+    user_id: str
+    user_name: str
+    text: str
+    private: bool = False  # a DM or private mode: local models only, always
+    event_id: str | None = None  # platform event id, for answering redeliveries once
+
+
+@dataclass
+class RouteInfo:
+    provider: str
+    model: str
+    locality: str
+    agent: str
+    reasons: list[str]
+
+    @property
+    def footer(self) -> str:
+        return footer(
+            locality=self.locality, provider=self.provider, model=self.model, agent=self.agent, reasons=self.reasons
+        )
+
+
+@dataclass
+class TurnResult:
+    status: str  # done | error | cancelled | refused | rejected | duplicate
+    text: str
+    turn_id: int | None = None
+    route: RouteInfo | None = None
+    notices: list[str] = field(default_factory=list)
+    error: str = ""  # user-facing failure message, when status is error/refused
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ReplySink(Protocol):
+    """Where an answer goes: adapters turn these calls into platform messages."""
+
+    async def on_status(self, text: str) -> None: ...
+
+    async def on_text(self, delta: str) -> None: ...
+
+    async def on_done(self, result: TurnResult) -> None: ...
+
+
+class NullSink:
+    async def on_status(self, text: str) -> None:
+        pass
+
+    async def on_text(self, delta: str) -> None:
+        pass
+
+    async def on_done(self, result: TurnResult) -> None:
+        pass
+
+
+class SessionQueue:
+    """FIFO lock per session (asyncio.Lock wakes waiters in order) that forgets idle sessions."""
+
+    def __init__(self) -> None:
+        self._locks: dict[SessionKey, tuple[asyncio.Lock, int]] = {}
+
+    def waiting(self, key: SessionKey) -> int:
+        return self._locks.get(key, (None, 0))[1]
+
+    async def __call__(self, key: SessionKey, work: Awaitable[TurnResult]) -> TurnResult:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                return await work
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
