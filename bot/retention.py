@@ -29,6 +29,8 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         conn.execute(f"UPDATE turns SET user_message_id=NULL WHERE user_message_id IN ({ids})", (cutoff,))
         conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({ids})", (cutoff,))
         count = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
+        # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
+        conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
         # A summary whose last summarised message has expired summarises only expired text.
         conn.execute(
             "UPDATE conversations SET summary='', summary_sensitive=0 WHERE summary != ''"
@@ -91,6 +93,11 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
             conn.execute(f"UPDATE turns SET user_message_id=NULL WHERE user_message_id IN ({marks})", chunk)
             conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({marks})", chunk)
             conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk)
+        # Their answers on the platform no longer lead back to those turns (before the turns are anonymised).
+        conn.execute(
+            f"DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
+            (user_id, platform),
+        )
         feedback = conn.execute(
             f"DELETE FROM feedback WHERE user_id=? AND turn_id IN (SELECT id FROM turns WHERE {in_platform})",
             (user_id, platform),

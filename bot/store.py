@@ -81,6 +81,17 @@ MIGRATIONS: list[str] = [
         seen_at REAL NOT NULL
     );
     """,
+    # 2: which platform message shows which turn's answer (reactions on answers sent before a restart)
+    """
+    CREATE TABLE message_links (
+        platform TEXT NOT NULL, channel TEXT NOT NULL, message_id TEXT NOT NULL,
+        turn_id INTEGER NOT NULL REFERENCES turns(id),
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        created_at REAL NOT NULL,
+        PRIMARY KEY (platform, channel, message_id)
+    );
+    CREATE INDEX message_links_by_turn ON message_links (turn_id);
+    """,
 ]
 
 UNFINISHED = ("pending", "streaming")
@@ -229,7 +240,29 @@ class Store:
                 " updated_at=? WHERE id=?",
                 (time.time(), conversation_id),
             )
+            # Its answers on the platform no longer lead back to it (by turn: message_links_by_turn).
+            self.conn.execute(
+                "DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE conversation_id=?)",
+                (conversation_id,),
+            )
         return count
+
+    def conversation_of_turn(self, turn_id: int) -> Conversation | None:
+        """The conversation a turn belongs to (with its session key), or None for an unknown turn."""
+        row = self.conn.execute(
+            "SELECT c.* FROM conversations c JOIN turns t ON t.conversation_id = c.id WHERE t.id=?", (turn_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Conversation(
+            id=row["id"],
+            key=SessionKey(row["platform"], row["workspace"], row["channel"], row["thread"] or None),
+            private=bool(row["private"]),
+            sticky_private=bool(row["sticky_private"]),
+            summary=row["summary"],
+            summary_upto=row["summary_upto"],
+            summary_sensitive=bool(row["summary_sensitive"]),
+        )
 
     # --- messages ------------------------------------------------------------
 
@@ -386,6 +419,27 @@ class Store:
     def feedback(self, turn_id: int) -> dict[str, int]:
         rows = self.conn.execute("SELECT user_id, value FROM feedback WHERE turn_id=?", (turn_id,)).fetchall()
         return {r["user_id"]: r["value"] for r in rows}
+
+    # --- platform message links ----------------------------------------------
+
+    def link_message(self, platform: str, channel: str, message_id: str, turn_id: int) -> bool:
+        """Remember that a platform message shows (part of) a turn's answer. False when the turn is unknown."""
+        cur = self.conn.execute(
+            "INSERT INTO message_links (platform, channel, message_id, turn_id, conversation_id, created_at)"
+            " SELECT ?, ?, ?, id, conversation_id, ? FROM turns WHERE id=?"
+            " ON CONFLICT (platform, channel, message_id) DO UPDATE SET turn_id=excluded.turn_id,"
+            " conversation_id=excluded.conversation_id",
+            (platform, str(channel), str(message_id), time.time(), turn_id),
+        )
+        return cur.rowcount > 0
+
+    def turn_for_message(self, platform: str, channel: str, message_id: str) -> int | None:
+        """The turn whose answer a platform message shows, if it was linked (and not forgotten since)."""
+        row = self.conn.execute(
+            "SELECT turn_id FROM message_links WHERE platform=? AND channel=? AND message_id=?",
+            (platform, str(channel), str(message_id)),
+        ).fetchone()
+        return int(row[0]) if row else None
 
     # --- redelivery ----------------------------------------------------------
 

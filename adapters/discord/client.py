@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -15,8 +16,9 @@ from adapters.discord.access import decide, requester
 from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.interactions import SlashCommands
+from adapters.discord.ops import count_429s
 from adapters.discord.pacing import TokenBucket, paced
-from adapters.discord.registry import Answer, AnswerRegistry
+from adapters.discord.registry import Answer, AnswerRegistry, StoredLinks
 from adapters.discord.render import strip_mentions, thread_name
 from adapters.discord.sink import ChannelThrottle, DiscordSink
 from bot.engine import Engine, Turn, TurnResult
@@ -69,13 +71,15 @@ class HybridBot(discord.Client):
             guild_ready_timeout=cfg.guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=1000,
+            http_trace=count_429s(engine.metrics),  # every 429 discord.py meets → /metrics
         )
         self.engine = engine
         self.cfg = cfg
         self.pace = TokenBucket(rate=cfg.rest_requests_per_second)
         self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign]
         self.throttle = ChannelThrottle(cfg.edit_interval)
-        self.answers = AnswerRegistry()
+        self.answers = AnswerRegistry()  # fast path; `links` (the store) finds answers sent before a restart
+        self.links = StoredLinks(engine.store)
         self.bot_threads: set[int] = set()
         self._recent: OrderedDict[int, None] = OrderedDict()  # message ids handled lately
         self.tree = app_commands.CommandTree(self)
@@ -84,9 +88,7 @@ class HybridBot(discord.Client):
             self.tree.add_command(command)
         self.tree.on_error = self.slash.on_error  # type: ignore[method-assign]
         self.on_sink: Callable[[DiscordSink], None] | None = None  # benchmarks observe sinks here
-        self._counter = RateLimitCounter(engine)
-        logging.getLogger("discord.http").addHandler(self._counter)
-        engine.readiness.register("discord", self.connected)
+        engine.readiness.register("discord", self.connected)  # for /readyz
 
     def connected(self) -> bool:
         """For /readyz: logged in, gateway open, READY (or RESUMED) seen."""
@@ -94,7 +96,6 @@ class HybridBot(discord.Client):
         return self.is_ready() and not self.is_closed() and ws is not None and ws.open
 
     async def close(self) -> None:
-        logging.getLogger("discord.http").removeHandler(self._counter)
         self.engine.readiness.register("discord", lambda: False)  # stopped: not ready, and says so
         await super().close()
 
@@ -247,6 +248,24 @@ class HybridBot(discord.Client):
         for user, value in pending.items():
             if result.turn_id is not None:
                 self.engine.feedback(result.turn_id, user, value)
+        if result.turn_id is not None and messages:  # every message of the answer, so a restart keeps them
+            try:
+                self.links.save(messages[0].channel.id, [m.id for m in messages], result.turn_id)
+            except sqlite3.Error as error:  # the answer stands; only reactions after a restart would miss it
+                log.warning("could not link answer messages to turn %s: %s", result.turn_id, error)
+
+    def _answer(self, event: discord.RawReactionActionEvent) -> Answer | None:
+        """The answer a reaction is on: memory first, then the store (answers sent before a restart)."""
+        answer = self.answers.get(event.message_id)
+        me = self.user
+        if answer is not None or me is None or event.message_author_id not in (None, me.id):
+            return answer
+        stored = self.links.load(event.channel_id, event.message_id)
+        if stored is None:
+            return None
+        answer = self.answers.add(event.message_id, stored.key, private=stored.private)
+        answer.turn_id = stored.turn_id
+        return answer
 
     # --- reactions ---------------------------------------------------------------
 
@@ -286,7 +305,7 @@ class HybridBot(discord.Client):
     def _reaction(self, event: discord.RawReactionActionEvent) -> tuple[Answer | None, str]:
         if self.user is None or event.user_id == self.user.id:
             return None, ""
-        answer = self.answers.get(event.message_id)
+        answer = self._answer(event)
         if answer is None:
             return None, ""
         author = event.member or discord.Object(event.user_id)
@@ -295,18 +314,6 @@ class HybridBot(discord.Client):
             return None, ""
         emoji = str(event.emoji).strip(SKIN_TONES)
         return answer, emoji
-
-
-class RateLimitCounter(logging.Handler):
-    """Counts the 429s discord.py meets (it handles them itself and only logs them) into the engine's metrics."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(logging.WARNING)
-        self.engine = engine
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if str(record.msg).startswith("We are being rate limited"):
-            self.engine.metrics.met_429("discord")
 
 
 def _ms(started: float) -> float:

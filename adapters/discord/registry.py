@@ -1,7 +1,7 @@
 """Which bot message belongs to which conversation and turn, so reactions and replies find their answer.
 
-Kept in memory (bounded); after a restart, reactions on older answers are ignored until the engine can
-store platform message ids with turns.
+Kept in memory (bounded) as the fast path; finished answers are also linked in the engine's store
+(`StoredLinks`), so reactions on answers sent before a restart still find their turn.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bot.session import SessionKey
+from bot.store import Store
+
+PLATFORM = "discord"
 
 
 @dataclass
@@ -49,3 +52,22 @@ class AnswerRegistry:
 
     def __len__(self) -> int:
         return len(self._by_message)
+
+
+class StoredLinks:
+    """The adapter's one use of the engine's store: answer message → turn links that outlive the process."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def save(self, channel_id: int, message_ids: list[int], turn_id: int) -> None:
+        for message_id in message_ids:
+            self.store.link_message(PLATFORM, str(channel_id), str(message_id), turn_id)
+
+    def load(self, channel_id: int, message_id: int) -> Answer | None:
+        """The answer a message showed, as far as the store still knows (None if never linked or forgotten)."""
+        turn_id = self.store.turn_for_message(PLATFORM, str(channel_id), str(message_id))
+        conv = self.store.conversation_of_turn(turn_id) if turn_id is not None else None
+        if conv is None:
+            return None
+        return Answer(conv.key, turn_id=turn_id, private=conv.private)

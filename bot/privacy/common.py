@@ -91,11 +91,33 @@ _PLACEHOLDER_WORDS = _words(
 )
 
 
+# The same test for ASCII values, split so that re can skip ahead (case-insensitive alternatives,
+# or ones starting with an anchor or a repeat, are tried at every position): the anchored
+# alternatives, the ones that start with a literal, and "[-_]here$". Applied to the lowercased value.
+_PLACEHOLDER_AT_START = re.compile(
+    r"<.*>$ | \[.*\]$ | \(.*\)$ | \$[a-z_]\w*$ | %\w+%$ | insert[-_] | replace[-_]", re.X
+)
+_PLACEHOLDER_INSIDE = re.compile(
+    r"""\.\.\. | \u2026 | \*\*\* | xxxx | \#\#\#\# | \$\{ | \{\{
+    | example | placeholder | redacted | dummy | sample | mock | fake
+    | your[-_ ]?(?:[a-z]+[-_ ])?(?:key|token|secret|pass(?:word)?|pw)""",
+    re.VERBOSE,
+)
+_HERE_ENDINGS = ("-here", "_here", "-here\n", "_here\n")  # "$" also matches before a final newline
+
+
 def _is_placeholder(value: str) -> bool:
     v = value.strip("\"'`")
-    if len(set(v.lower())) <= 2:  # "aaaa", "0000", "----"
+    lowered = v.lower()
+    if len(set(lowered)) <= 2:  # "aaaa", "0000", "----"
         return True
-    return v.lower() in _PLACEHOLDER_WORDS or bool(_PLACEHOLDER_RE.search(v))
+    if lowered in _PLACEHOLDER_WORDS:
+        return True
+    if not v.isascii():  # case-insensitive matching differs from lowercasing outside ASCII
+        return bool(_PLACEHOLDER_RE.search(v))
+    return bool(
+        _PLACEHOLDER_AT_START.match(lowered) or _PLACEHOLDER_INSIDE.search(lowered) or lowered.endswith(_HERE_ENDINGS)
+    )
 
 
 def shannon_entropy(s: str) -> float:
@@ -106,7 +128,12 @@ def shannon_entropy(s: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
 def _char_classes(s: str) -> int:
+    if s.isascii():  # the same count without a Python-level pass over the characters
+        return (s.upper() != s) + (s.lower() != s) + (_ASCII_DIGIT.search(s) is not None)
     return any(c.islower() for c in s) + any(c.isupper() for c in s) + any(c.isdigit() for c in s)
 
 
@@ -115,11 +142,14 @@ def _looks_random(body: str, min_distinct: int = 8) -> bool:
     return not _is_placeholder(body) and len(set(body)) >= min_distinct and _char_classes(body) >= 2
 
 
+_HEX_ID = re.compile(r"[0-9a-fA-F-]+")
+
+
 def _high_entropy(value: str) -> float | None:
     """Confidence for an unprefixed value assigned to a secret-sounding name, or None."""
     if len(value) < 16 or not any(c.isdigit() for c in value) or _char_classes(value) < 2:
         return None  # no digit: an identifier like "AccountAssignments", not a random token
-    if re.fullmatch(r"[0-9a-fA-F-]+", value) and len(value.replace("-", "")) < 32:
+    if _HEX_ID.fullmatch(value) and len(value.replace("-", "")) < 32:
         return None  # short hex is an id or a hash prefix; hex secrets are 32+ digits
     h = shannon_entropy(value)
     if h < 3.0:

@@ -3,11 +3,11 @@
 Chat text can carry characters that make a token look different to a pattern while it still works
 when copied: zero-width and bidi control characters pasted inside it, and look-alike letters
 from other scripts (Cyrillic ``А`` for Latin ``A``, fullwidth ``ＡＫＩＡ``). ``normalise`` removes
-the invisible ones and maps look-alikes one-to-one to ASCII with ``str.translate`` (C speed), so
-the only change in length comes from deletions; ``Normalised.original_span`` maps a span found in
+the invisible ones and maps look-alikes one-to-one to ASCII (one character class finds them, so
+only they cost a call), so the only change in length comes from deletions; ``Normalised.original_span`` maps a span found in
 the normalised text back to the original text, which is what the caller stores and redacts.
 
-Pure ASCII text (the common case) is returned unchanged without any work.
+Pure ASCII text (the common case), and text with nothing to change, is returned as it is.
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ _CONFUSABLES = {
 }  # fmt: skip
 # Fullwidth ASCII (U+FF01..U+FF5E) → ASCII.
 _CONFUSABLES.update({chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E)})
-_TABLE = str.maketrans({**_CONFUSABLES, **dict.fromkeys(_INVISIBLE)})
+_REPLACEMENTS = {**_CONFUSABLES, **dict.fromkeys(_INVISIBLE, "")}
+# Not ``str.translate``: with a dict table it looks up every character (~0.04 ms per KB), while a
+# character class finds the few that change at C speed.
+_CHANGED_RE = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,13 @@ class Normalised:
 
 
 def normalise(text: str) -> Normalised:
-    if text.isascii():
+    if text.isascii() or not _CHANGED_RE.search(text):
         return Normalised(text)
     deleted = [m.start() for m in _INVISIBLE_RE.finditer(text)]
     # The j-th deleted character (original index d_j) shifts every later position by j + 1.
     thresholds = tuple(d - j for j, d in enumerate(deleted))
-    return Normalised(text.translate(_TABLE), thresholds)
+    return Normalised(_CHANGED_RE.sub(_replacement, text), thresholds)
+
+
+def _replacement(m: re.Match[str]) -> str:
+    return _REPLACEMENTS[m.group()]

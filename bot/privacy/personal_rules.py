@@ -9,6 +9,13 @@ import phonenumbers
 
 from bot.privacy.common import _EXAMPLE_DOMAIN, _is_placeholder, _words
 
+# phonenumbers looks its metadata patterns up in re's cache (512 entries, oldest dropped first);
+# validating one +1 number walks ~25 regions' patterns, so with other regex users in the process
+# they fall out and get recompiled (~0.3 ms each). Keep them instead: bounded by the metadata,
+# and the library's own opt-in (recent releases; older ones just skip this).
+if hasattr(phonenumbers, "enable_pattern_cache"):
+    phonenumbers.enable_pattern_cache()
+
 
 def _luhn_ok(digits: str) -> bool:
     total = 0
@@ -34,15 +41,18 @@ def _known_iin(d: str) -> bool:
     )
 
 
+_CARD_SEPARATOR = re.compile(r"[ -]")
+
+
 def _check_card(m: re.Match[str]) -> float | None:
     raw = m.group(0)
-    groups = re.split(r"[ -]", raw)
+    groups = _CARD_SEPARATOR.split(raw)
     if len(groups) > 1:
         # Cards are written in groups of four (Amex 4-6-5) with one kind of separator; this
         # rejects phone numbers and other digit runs that happen to pass Luhn.
         sizes = [len(g) for g in groups]
         fours = all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4
-        if len(set(re.findall(r"[ -]", raw))) > 1 or not (fours or sizes in ([4, 6, 5], [4, 6, 4])):
+        if len(set(_CARD_SEPARATOR.findall(raw))) > 1 or not (fours or sizes in ([4, 6, 5], [4, 6, 4])):
             return None
     digits = "".join(groups)
     return 0.9 if _known_iin(digits) and _luhn_ok(digits) else None
@@ -74,8 +84,11 @@ _SSN_EXAMPLES = frozenset({"123-45-6789", "078-05-1120"})  # advertising / never
 _SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social security|social sec|tax id|tin)\b")
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _check_ssn(m: re.Match[str]) -> float | None:
-    digits = re.sub(r"\D", "", m.group("ssn"))
+    digits = _NON_DIGIT.sub("", m.group("ssn"))
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     # Never issued: area 000, 666 or 900-999, group 00, serial 0000; plus well-known examples.
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
@@ -115,6 +128,9 @@ _NOT_PHONE_CONTEXT = re.compile(
 _PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:phone|call|text me|tel|mobile|cell|whatsapp|sms|reach me|dial|fax|my number|number is)\b"
 )
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|cell")
+_PHONE_SEPARATOR = re.compile(r"[ .-]")
+_PHONE_AREA_CODE = re.compile(r"\(\d+\) ?")
 _DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
 
 
@@ -129,7 +145,12 @@ def _parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
     The candidate holds only digits, separators, parentheses and "+", so parse() reads every digit:
     +international numbers, then US national formats, then (after a trunk 0) other national ones.
     """
-    regions = ("US", *NATIONAL_PHONE_REGIONS) if candidate.lstrip("(").startswith("0") else ("US",)
+    if not candidate.lstrip("(").startswith("0"):
+        regions: tuple[str, ...] = ("US",)
+    elif _NON_DIGIT.sub("", candidate).startswith("011"):  # dialled from the US to abroad
+        regions = ("US", *NATIONAL_PHONE_REGIONS)
+    else:  # no valid US reading starts with 0 otherwise (checked on 2M random candidates); skip that parse
+        regions = NATIONAL_PHONE_REGIONS
     for region in regions:
         try:
             number = phonenumbers.parse(candidate, region)
@@ -143,6 +164,10 @@ def _parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
 _DIGIT_GROUPS = re.compile(r"\d+")
 
 
+_NATIONAL_FIRST = (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+_INTERNATIONAL_FIRST = _NATIONAL_FIRST[::-1]
+
+
 def _grouped_like_a_phone(candidate: str, number: phonenumbers.PhoneNumber) -> bool:
     """Are the candidate's digit groups the ones the number is written with (national or international)?
 
@@ -150,10 +175,14 @@ def _grouped_like_a_phone(candidate: str, number: phonenumbers.PhoneNumber) -> b
     the part number 33471-90901 does not.
     """
     groups = _DIGIT_GROUPS.findall(candidate)
-    for fmt in (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL):
+    for fmt in _INTERNATIONAL_FIRST if candidate.startswith("+") else _NATIONAL_FIRST:  # likelier first
         if groups == _DIGIT_GROUPS.findall(phonenumbers.format_number(number, fmt)):
             return True
     return False
+
+
+# The highest confidence _check_phone returns; the scanner relies on it to skip hopeless candidates.
+PHONE_MAX_CONFIDENCE = 0.9
 
 
 def _check_phone(m: re.Match[str]) -> float | None:
@@ -161,11 +190,11 @@ def _check_phone(m: re.Match[str]) -> float | None:
     ndigits = sum(c.isdigit() for c in candidate)
     if not 7 <= ndigits <= 15 or _DATE_OR_IP.match(candidate):
         return None
-    seps = re.findall(r"[ .-]", re.sub(r"\(\d+\) ?", "", candidate))
+    seps = _PHONE_SEPARATOR.findall(_PHONE_AREA_CODE.sub("", candidate))
     if "." in seps and (set(seps) != {"."} or len(seps) < 2):
         return None  # decimals and tables: 1.504 609 5178, +35236450.6; but 415.555.2671 is fine
     before = m.string[max(0, m.start() - 30) : m.start()]
-    if _NOT_PHONE_CONTEXT.search(before) and not re.search(r"(?i)phone|mobile|cell", before):
+    if _NOT_PHONE_CONTEXT.search(before) and not _PHONE_WORD.search(before):
         return None
     context = _PHONE_CONTEXT.search(before)
     if candidate.isdigit() and not context:
@@ -174,7 +203,7 @@ def _check_phone(m: re.Match[str]) -> float | None:
     if number is None:
         return None
     if context:
-        return 0.9
+        return PHONE_MAX_CONFIDENCE
     if not _grouped_like_a_phone(candidate, number):
         return 0.45  # valid digits but odd grouping, like part number 33471-90901
     return 0.85 if candidate.startswith("+") else 0.75
@@ -206,8 +235,11 @@ _DATE = (
 )
 
 
+_YEAR = re.compile(r"(?:19|20)\d{2}|\d{2}$")
+
+
 def _check_dob(m: re.Match[str]) -> float | None:
-    year = re.findall(r"(?:19|20)\d{2}|\d{2}$", m.group("date"))
+    year = _YEAR.findall(m.group("date"))
     if year and len(year[-1]) == 4 and not 1900 <= int(year[-1]) <= 2030:
         return None
     return 0.85

@@ -44,6 +44,14 @@ class Rule:
     # The part of the match that is reported and redacted: the first of these groups that matched.
     groups: tuple[int | str, ...] = (0,)
     hints: tuple[str, ...] = ()  # lowercase substrings; if none occurs, the rule is skipped
+    digit: bool = False  # every match holds a digit: skipped on text without one
+    # Speed for patterns that re cannot skip ahead on: a literal every match contains, and where it
+    # lies after the match start: between ``offset[0]`` and ``offset[1]`` characters, or at most
+    # ``reach`` characters when no match holds the anchor twice. The scanner then tries only those
+    # places (``scanner._anchored``).
+    anchor: str = ""
+    offset: tuple[int, int] | None = None
+    reach: int = 0
 
     @property
     def category(self) -> str:
@@ -54,32 +62,78 @@ def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags | re.VERBOSE)
 
 
+# Characters other than the ASCII pair that ``(?i)`` matches to an ASCII letter.
+_CASE_VARIANTS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _split_alternatives(words: str) -> list[str]:
+    """Top-level alternatives of a regex fragment: ``a|b(?:c|d)`` -> ``["a", "b(?:c|d)"]``."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(words):
+        c = words[i]
+        if c == "\\":
+            i += 1
+        elif in_class or c in "[]":
+            in_class = c != "]" if in_class else c == "["
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(words[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, words[start:]]
+
+
+def _ci(words: str) -> str:
+    """Case-insensitive ``(?:words)`` written so that re can still skip ahead to the first letter.
+
+    ``re`` has no first-character search for a pattern that starts case-insensitively, so
+    ``(?i)(?:key|token)…`` is tried at every position of the text. This starts with a plain
+    class of the words' first letters (both cases) and checks which word it is with a
+    lookbehind: ``[KkTt](?i:(?<=k)ey|(?<=t)oken)``. Every alternative must start with a letter."""
+    alternatives = _split_alternatives(words)
+    firsts = dict.fromkeys(a[0].lower() for a in alternatives)
+    assert all(f.isalpha() and f.isascii() for f in firsts), words
+    head = "".join(f + f.upper() + _CASE_VARIANTS.get(f, "") for f in firsts)
+    return f"[{head}](?i:" + "|".join(f"(?<={a[0].lower()}){a[1:]}" for a in alternatives) + ")"
+
+
+def _rx_ci(words: str, rest: str) -> re.Pattern[str]:
+    """``(?i)(?:words)rest``, with the fast start of ``_ci``."""
+    return _rx(_ci(words) + "(?i:" + rest + "\n)")  # newline: ``rest`` may end in a comment
+
+
 def _assignment(name_words: str) -> re.Pattern[str]:
     """``name = value`` where the name contains one of ``name_words``: code, .env, JSON, YAML,
     shell ``export``, HTTP headers (``X-Api-Key: v``) and CLI flags (``--token v``).
 
     The match starts at the keyword rather than at the start of the name so that re can use
     its fast first-character search; ``_assigned_value`` recovers the full name."""
-    return _rx(
-        r"(?i)(?:"
-        + name_words
-        + r""")(?P<tail>[\w.-]*)["']?
+    return _rx_ci(
+        name_words,
+        r"""(?P<tail>[\w.-]*)["']?
             (?:(?P<op>[ \t]*(?::=|=>|=|:)[ \t]*)|(?P<space>[ \t]+))  # not across lines: "if pwd:\n"
             (?:(?P<qc>["'`])(?P<q>[^"'`\n]{1,200})(?P=qc)
-              |(?P<bare>[^\s"'`,;<>)}\]]{0,199}[^\s"'`,;<>)}\].:?]))"""
+              |(?P<bare>[^\s"'`,;<>)}\]]{0,199}[^\s"'`,;<>)}\].:?]))""",
     )
 
 
 # Speed: ``X(?<!\w.)`` is a word boundary checked *after* the first character. Unlike a leading
 # ``\b`` it lets re skip ahead with its fast first-character search, which makes most rules
-# nearly free on text that does not contain their prefix.
+# nearly free on text that does not contain their prefix. For the same reason case-insensitive
+# keywords are written with ``_ci``/``_rx_ci`` rather than a leading ``(?i)``, and patterns that
+# must start with a broad class (e-mail, URL) carry an ``anchor``. ``hints`` and ``digit`` let the
+# scanner skip a rule on text that cannot match it; they must be necessary for a match.
 RULES: tuple[Rule, ...] = (
     Rule("aws_access_key", _rx(r"A(?<!\w.)(?:KIA|SIA)[0-9A-Z]{16}\b"), _not_example(0.95), hints=("akia", "asia")),
     Rule(
         "aws_secret_key",
-        _rx(
-            r"""(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=|:|=>)\s*["']?
-                (?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"""
+        _rx_ci(
+            "aws_?secret_?(?:access_?)?key|secret_?access_?key",
+            r"""["']?\s*(?:=|:|=>)\s*["']?
+                (?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])""",
         ),
         _check_aws_secret,
         groups=("value",),
@@ -114,6 +168,7 @@ RULES: tuple[Rule, ...] = (
         "discord_token",
         _rx(r"[MNO](?<!\w.)[A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.(?P<body>[A-Za-z0-9_-]{27,40})\b"),
         _prefixed(0.9),
+        hints=(".",),
     ),
     Rule("anthropic_key", _rx(r"s(?<!\w.)k-ant-(?P<body>[A-Za-z0-9_-]{20,})"), _prefixed(0.98), hints=("sk-ant-",)),
     Rule(
@@ -126,13 +181,17 @@ RULES: tuple[Rule, ...] = (
     Rule("google_api_key", _rx(r"A(?<!\w.)Iza(?P<body>[0-9A-Za-z_-]{35})(?![\w-])"), _prefixed(0.95), hints=("aiza",)),
     Rule(
         "azure_credential",
-        _rx(
-            r"""(?i)(?:AccountKey|SharedAccessKey)=(?P<body>[A-Za-z0-9+/]{40,100}={0,2})
-              |s(?<!\w.)ig=(?P<sig>[A-Za-z0-9%+/]{40,100}(?:%3D|=){0,2})"""
-        ),
-        lambda m: 0.95 if _looks_random(m.group("body") or m.group("sig")) else None,
-        groups=("body", "sig"),
-        hints=("accountkey=", "sharedaccesskey=", "sig="),
+        _rx_ci("AccountKey|SharedAccessKey", r"=(?P<body>[A-Za-z0-9+/]{40,100}={0,2})"),
+        _prefixed(0.95),
+        groups=("body",),
+        hints=("accountkey=", "sharedaccesskey="),
+    ),
+    Rule(  # a SAS token's signature
+        "azure_credential",
+        _rx_ci(r"s(?<!\w.)ig", r"=(?P<body>[A-Za-z0-9%+/]{40,100}(?:%3D|=){0,2})"),
+        _prefixed(0.95),
+        groups=("body",),
+        hints=("sig=",),
     ),
     # Entra ID (Azure AD) client secrets: 3 chars, a digit, "Q~", then 31-34 chars.
     Rule(
@@ -140,6 +199,9 @@ RULES: tuple[Rule, ...] = (
         _rx(r"(?<![\w~.-])(?P<body>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![\w~.-])"),
         _prefixed(0.9),
         hints=("q~",),
+        digit=True,
+        anchor="Q~",
+        offset=(4, 4),
     ),
     Rule("gcp_credential", _rx(r"G(?<!\w.)OCSPX-(?P<body>[A-Za-z0-9_-]{28})\b"), _prefixed(0.97), hints=("gocspx-",)),
     Rule("twilio_key", _rx(r"S(?<!\w.)K(?P<body>[0-9a-f]{32})\b"), _prefixed(0.9), hints=("sk",)),
@@ -174,9 +236,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "bearer_token",
-        _rx(
-            r"""(?i)(?:\bauthorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|bot)|\bbearer)\s+
-                (?P<value>[A-Za-z0-9._~+/-]{16,}=*)"""
+        _rx_ci(
+            r"""a(?<!\w.)uthorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|bot)|b(?<!\w.)earer""",
+            r"""\s+(?P<value>[A-Za-z0-9._~+/-]{16,}=*)""",
         ),
         _check_bearer,
         groups=("value",),
@@ -188,15 +250,17 @@ RULES: tuple[Rule, ...] = (
         _check_url_password,
         groups=("password",),
         hints=("://",),
+        anchor="://",  # after a scheme of 2 to 16 characters
+        offset=(2, 16),
     ),
     # "my password is X", "the wifi password for the office is X"
     Rule(
         "password",
-        _rx(
-            r"""(?i)(?:password|passwd|passphrase|passcode|pass|pwd|pw)  # word start: see validator
-                (?:\s+(?:for|to|of|on|at)(?:\s+[\w@.'-]+){1,4}?)?
+        _rx_ci(
+            "password|passwd|passphrase|passcode|pass|pwd|pw",  # word start: see validator
+            r"""(?:\s+(?:for|to|of|on|at)(?:\s+[\w@.'-]+){1,4}?)?
                 \s+(?:is|was)(?:\s+(?:now|still|just|actually))?\s*:?\s+
-                (?P<quote>["'`])?(?P<value>[^\s"'`]*[^\s"'`.,;:?)])"""
+                (?P<quote>["'`])?(?P<value>[^\s"'`]*[^\s"'`.,;:?)])""",
         ),
         _check_prose_password,
         groups=("value",),
@@ -207,9 +271,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "password",
         _rx(
-            r"""(?:\bmysql\w*[^\n]{0,200}?[ ]-p(?=[^\s-])                 # mysql: -pSECRET, never "-p SECRET"
-                |\b(?:sshpass|docker[ ]login|podman[ ]login|redis-cli)[^\n]{0,200}?[ ]-[pa][ ]+
-                |\bcurl[^\n]{0,200}?[ ](?:-u|--user)[ ]+[^\s:]{1,64}:)
+            r"""(?:m(?<!\w.)ysql\w*[^\n]{0,200}?[ ]-p(?=[^\s-])         # mysql: -pSECRET, never "-p SECRET"
+                |s(?<!\w.)shpass[^\n]{0,200}?[ ]-[pa][ ]+            # one command per alternative: each
+                |d(?<!\w.)ocker[ ]login[^\n]{0,200}?[ ]-[pa][ ]+      # starts with a letter, so re can
+                |p(?<!\w.)odman[ ]login[^\n]{0,200}?[ ]-[pa][ ]+      # skip ahead to those letters
+                |r(?<!\w.)edis-cli[^\n]{0,200}?[ ]-[pa][ ]+
+                |c(?<!\w.)url[^\n]{0,200}?[ ](?:-u|--user)[ ]+[^\s:]{1,64}:)
                 ["']?(?P<value>[^\s"']+)"""
         ),
         lambda m: _check_password_value(m.group("value"), quoted=True),
@@ -219,11 +286,11 @@ RULES: tuple[Rule, ...] = (
     # "login is admin / Sup3rS3cret!", "creds: deploy:Tr0ub4dor", "user root pass toor"
     Rule(
         "password",
-        _rx(
-            r"""(?i)(?:login|logins|creds|credentials|user(?:name)?|account)  # no \b (speed): see _at_word_start
-                (?:[ ]+(?:for|on|to|of)(?:[ ]+[\w.-]+){1,3}?)?(?:[ ]+(?:is|are|was))?[ ]*[:=]?[ ]*
+        _rx_ci(
+            "login|logins|creds|credentials|user(?:name)?|account",  # no \b (speed): see _at_word_start
+            r"""(?:[ ]+(?:for|on|to|of)(?:[ ]+[\w.-]+){1,3}?)?(?:[ ]+(?:is|are|was))?[ ]*[:=]?[ ]*
                 (?P<user>[\w.@+-]{1,64})(?:[ ]+/[ ]+|[ ]+(?:pass(?:word)?|pw|pwd)[ ]*[:=]?[ ]*)
-                (?P<value>[^\s"'`]*[^\s"'`.,;:?)])"""
+                (?P<value>[^\s"'`]*[^\s"'`.,;:?)])""",
         ),
         _at_word_start(_check_login_pair),
         groups=("value",),
@@ -247,9 +314,9 @@ RULES: tuple[Rule, ...] = (
     # "my api key is 9c1f…", "here's the token 3fA9…": a secret named in prose, no = or :.
     Rule(
         "generic_secret",
-        _rx(
-            r"""(?i)(?:key|token|secret)  # no \b (speed): the validator checks the word start
-                (?:[ ]+(?:is|was))?[ ]+["'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{15,199}[A-Za-z0-9_\-+/=~])"""
+        _rx_ci(
+            "key|token|secret",  # no \b (speed): the validator checks the word start
+            r"""(?:[ ]+(?:is|was))?[ ]+["'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{15,199}[A-Za-z0-9_\-+/=~])""",
         ),
         _check_prose_secret,
         groups=("value",),
@@ -259,27 +326,32 @@ RULES: tuple[Rule, ...] = (
         "payment_card",
         _rx(r"\d(?<![\w.+-].)(?:[ -]?\d){12,18}(?![\w.-]?\d)"),
         _check_card,
+        digit=True,
     ),
     Rule(
         "iban",
         _rx(r"[A-Z](?<!\w.)[A-Z]\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"),
         _check_iban,
+        digit=True,
     ),
     Rule(
         "us_ssn",
         _rx(r"(?P<ssn>\d(?<![\w-].)\d\d-\d\d-\d{4})(?![\w-])(?P<ctx>)"),
         _check_ssn,
+        digit=True,
     ),
     # Without dashes an SSN is just nine digits, so only right after "SSN"/"social security".
     Rule(
         "us_ssn",
         _rx(
-            r"""(?i)(?P<ctx>\b(?:ssn|social[ ]security(?:[ ]number|[ ]no\.?)?|social))
-                (?:[ ]+(?:is|was))?[ ]*[:#]?[ ]*(?P<ssn>\d{3}(?P<sep>[ ]?)\d{2}(?P=sep)\d{4})(?![\w-])"""
+            "(?P<ctx>"
+            + _ci(r"s(?<!\w.)sn|s(?<!\w.)ocial[ ]security(?:[ ]number|[ ]no\.?)?|s(?<!\w.)ocial")
+            + r""")(?i:(?:[ ]+(?:is|was))?[ ]*[:#]?[ ]*(?P<ssn>\d{3}(?P<sep>[ ]?)\d{2}(?P=sep)\d{4})(?![\w-]))"""
         ),
         _check_ssn,
         groups=("ssn",),
         hints=("ssn", "social"),
+        digit=True,
     ),
     Rule(
         "email",
@@ -289,16 +361,24 @@ RULES: tuple[Rule, ...] = (
         ),
         _check_email,
         hints=("@",),
+        anchor="@",  # the local part is at most 64 characters; neither part contains "@"
+        reach=64,
     ),
     Rule(
         "phone",
+        # Reads as: not after [\w@#$€£.,/+-], then (\+\d{1,3}[ .-]?)? (\(\d{1,4}\)[ .-]?)? BODY, where
+        # BODY is \d{7,15} | \d{1,6}([ .-]\d{1,8}){1,5} (a separator is required: no backtracking
+        # blow-up). It is spelled out per first character ("+", "(" or a digit) so that the match
+        # starts with a character class and re can skip ahead to it.
         _rx(
-            r"""(?<![\w@#$€£.,/+-])
-                (?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?
-                (?:\d{7,15}|\d{1,6}(?:[ .-]\d{1,8}){1,5})  # separator required: no backtracking blow-up
+            r"""[+(\d](?<![\w@#$€£.,/+-].)
+                (?:(?<=\+)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?(?:\d{7,15}|\d{1,6}(?:[ .-]\d{1,8}){1,5})
+                  |(?<=\()\d{1,4}\)[ .-]?(?:\d{7,15}|\d{1,6}(?:[ .-]\d{1,8}){1,5})
+                  |(?<=\d)(?:\d{6,14}|\d{0,5}(?:[ .-]\d{1,8}){1,5}))
                 (?![\w.-]?\d)"""
         ),
         _check_phone,
+        digit=True,
     ),
     Rule(
         "uk_nino",
@@ -307,19 +387,19 @@ RULES: tuple[Rule, ...] = (
                 (?![\w-])"""
         ),
         _check_nino,
+        digit=True,
     ),
     # A date of birth tied to a person: "born on 14/03/1985", "DOB: 1985-03-14", "my birthday is 3 May 1990".
     Rule(
         "date_of_birth",
-        _rx(
-            r"""(?i)(?:born(?:[ ]+on)?|d\.?o\.?b\.?|date[ ]+of[ ]+birth|birth[ ]?date|birthday(?:[ ]+is)?)
-                [ ]*(?:is|was)?[ ]*[:=-]?[ ]*(?P<date>"""
-            + _DATE
-            + r")\b"
+        _rx_ci(
+            r"born(?:[ ]+on)?|d\.?o\.?b\.?|date[ ]+of[ ]+birth|birth[ ]?date|birthday(?:[ ]+is)?",
+            r"[ ]*(?:is|was)?[ ]*[:=-]?[ ]*(?P<date>" + _DATE + r")\b",
         ),
         _at_word_start(_check_dob),
         groups=("date",),
         hints=("born", "dob", "d.o.b", "birth"),
+        digit=True,
     ),
     # A postal address tied to a person: "I live at 42 Elm Street, Springfield", "ship it to 9 Rue ..."
     # The regex finds the address itself (it starts with a digit: few places to try); the validator
@@ -335,14 +415,15 @@ RULES: tuple[Rule, ...] = (
         _check_address,
         # Necessary substrings of the context words (the verbs are followed by a space).
         hints=("live", "moved ", "stay", "reside", "address", "ship ", "send ", "deliver ", "mail ", "post "),
+        digit=True,
     ),
     # First-person health and money details that a rule can recognise.
     Rule(
         "health",
-        _rx(
-            r"""(?i)(?:I(?:'ve|[ ]have|[ ]was|[ ]am|'m|[ ]got)?[ ]+(?:been[ ]+|just[ ]+|recently[ ]+)?diagnosed[ ]+with
-                |my[ ]+(?:diagnosis|hiv[ ]+status|blood[ ]+type|medication|prescription)[ ]+(?:is|was|says))
-                [ ]+(?P<value>[A-Za-z][\w' -]{2,40}[\w])"""
+        _rx_ci(
+            r"""I(?:'ve|[ ]have|[ ]was|[ ]am|'m|[ ]got)?[ ]+(?:been[ ]+|just[ ]+|recently[ ]+)?diagnosed[ ]+with
+                |my[ ]+(?:diagnosis|hiv[ ]+status|blood[ ]+type|medication|prescription)[ ]+(?:is|was|says)""",
+            r"[ ]+(?P<value>[A-Za-z][\w' -]{2,40}[\w])",
         ),
         _at_word_start(_check_first_person),
         groups=("value",),
@@ -350,14 +431,16 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "financial",
-        _rx(
-            r"""(?i)my[ ]+(?:annual[ ]+|monthly[ ]+|yearly[ ]+|net[ ]+|gross[ ]+)?(?:salary|income|pay|debt|net[ ]+worth
+        _rx_ci(
+            "my",
+            r"""[ ]+(?:annual[ ]+|monthly[ ]+|yearly[ ]+|net[ ]+|gross[ ]+)?(?:salary|income|pay|debt|net[ ]+worth
                 |credit[ ]+score|mortgage|savings|bank[ ]+balance|account[ ]+balance)
-                [ ]+(?:is|was|of|are)[ ]+(?:about[ ]+|around[ ]+|only[ ]+|now[ ]+)?(?P<value>[$€£]?[ ]?\d[\d,.]*[ ]?[kKmM]?\b)"""
+                [ ]+(?:is|was|of|are)[ ]+(?:about[ ]+|around[ ]+|only[ ]+|now[ ]+)?(?P<value>[$€£]?[ ]?\d[\d,.]*[ ]?[kKmM]?\b)""",
         ),
         _at_word_start(_check_first_person),
         groups=("value",),
         hints=("my ",),
+        digit=True,
     ),
 )
 

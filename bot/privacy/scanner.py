@@ -8,13 +8,13 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding
 from bot.privacy.normalise import normalise
-from bot.privacy.personal_rules import _parse_phone
-from bot.privacy.rules import _PRIORITY, RULES, _span
+from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone
+from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
 
 MAX_BASE64_DEPTH = 1  # base64 inside base64 is not looked into
 
@@ -26,6 +26,8 @@ _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{24,16384}={0,2}(?!
 def _decoded_findings(text: str, depth: int) -> list[Finding]:
     """Secrets inside base64 runs (Kubernetes secrets, "echo ... | base64", Basic auth), reported over the run."""
     found: list[Finding] = []
+    if len(text) < 24:
+        return found  # shorter than the shortest run
     for m in _BASE64_RUN.finditer(text):
         inner = _decoded_finding(m.group(0), depth)
         if inner is not None:
@@ -62,6 +64,8 @@ def scan(text: str) -> list[Finding]:
     Zero-width characters and look-alike letters are normalised away first (``bot.privacy.normalise``);
     spans always refer to ``text`` as given. Base64 runs that decode to text are scanned too.
     """
+    if text.isascii():  # nothing to normalise (the common case)
+        return _scan(text, 0)
     norm = normalise(text)
     findings = _scan(norm.text, 0)
     if not norm.changed_length:
@@ -69,26 +73,120 @@ def scan(text: str) -> list[Finding]:
     return [replace(f, start=s, end=e) for f in findings for s, e in [norm.original_span(f.start, f.end)]]
 
 
+# --- which rules can match: one pass over the hints instead of one per rule -------------------
+
+_HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
+_DIGIT = re.compile(r"\d")
+
+
+@functools.lru_cache(maxsize=512)  # few distinct combinations occur; pure
+def _plan(present: frozenset[str], has_digit: bool) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The rules that can match text holding these hints: (phone rules, the others)."""
+    rules = [
+        rule
+        for rule in RULES
+        if (not rule.hints or not present.isdisjoint(rule.hints)) and (has_digit or not rule.digit)
+    ]
+    return tuple(r for r in rules if r.kind == "phone"), tuple(r for r in rules if r.kind != "phone")
+
+
+def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+    # Each anchor costs a few Python calls: where they are dense ("a@a@a@…") the plain scan is cheaper.
+    if rule.anchor and text.count(rule.anchor) * 64 < len(text):
+        return _anchored(rule, text)
+    return rule.pattern.finditer(text)
+
+
+def _anchored(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+    """``rule.pattern.finditer(text)``, trying only the places the anchor allows (see ``Rule``).
+
+    Every match holds the anchor ``offset[0]..offset[1]`` (or at most ``reach``) characters after
+    its start, so none starts elsewhere. Anchors are visited left to right and the starts for each
+    in ascending order, which yields the same non-overlapping, leftmost-first matches as finditer
+    (tested in tests/unit/test_privacy_speed.py). With ``reach`` the search stops at the next
+    anchor, which the match cannot contain."""
+    anchor, pattern, pos = rule.anchor, rule.pattern, 0
+    i = text.find(anchor)
+    while i >= 0:
+        m = None
+        if rule.offset is not None:
+            nearest, furthest = rule.offset
+            for start in range(max(pos, i - furthest), i - nearest + 1):
+                m = pattern.match(text, start)
+                if m is not None:
+                    break
+        else:
+            following = text.find(anchor, i + 1)
+            m = pattern.search(text, max(pos, i - rule.reach), following if following >= 0 else len(text))
+        if m is None:
+            i = text.find(anchor, i + 1)
+            continue
+        yield m
+        pos = m.end()
+        i = text.find(anchor, max(i + 1, pos))
+
+
+def _candidates(rules: Iterable[Rule], text: str) -> list[Finding]:
+    found: list[Finding] = []
+    for rule in rules:
+        for m in _matches(rule, text):
+            confidence = rule.validate(m)
+            if confidence is not None:
+                start, end = _span(rule, m)
+                found.append(Finding(rule.kind, rule.category, start, end, confidence))
+    return found
+
+
+# Phone validation (phonenumbers, ~20-50 µs a number) is the costliest check, so it runs last and
+# only where a phone could still be chosen. Findings that outrank every possible phone finding
+# (more confident, or as confident and of a kind listed earlier) are resolved first in
+# _resolve_overlaps whatever else is found, so a phone candidate overlapping one they keep would
+# be dropped anyway: it is not validated.
+_PHONE_PRIORITY = _PRIORITY["phone"]
+
+
+def _outranks_phones(f: Finding) -> bool:
+    return f.confidence > PHONE_MAX_CONFIDENCE or (
+        f.confidence == PHONE_MAX_CONFIDENCE and _PRIORITY[f.kind] < _PHONE_PRIORITY
+    )
+
+
+def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -> list[Finding]:
+    spans: list[tuple[int, int]] | None = None
+    found: list[Finding] = []
+    for rule in rules:
+        for m in rule.pattern.finditer(text):
+            if spans is None:  # resolved lazily: most texts have no phone-like digits
+                spans = [(f.start, f.end) for f in _resolve_overlaps(f for f in others if _outranks_phones(f))]
+            start, end = _span(rule, m)
+            i = bisect.bisect_left(spans, (end,))
+            if i and spans[i - 1][1] > start:
+                continue  # overlaps a stronger finding that is kept: it could never be chosen
+            confidence = rule.validate(m)
+            if confidence is not None:
+                found.append(Finding(rule.kind, rule.category, start, end, confidence))
+    return found
+
+
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
-    candidates: list[Finding] = []
-    for rule in RULES:
-        if rule.hints and not any(h in lowered for h in rule.hints):
-            continue
-        for m in rule.pattern.finditer(text):
-            confidence = rule.validate(m)
-            if confidence is None:
-                continue
-            start, end = _span(rule, m)
-            candidates.append(Finding(rule.kind, rule.category, start, end, confidence))
+    present = frozenset(h for h in _HINTS if h in lowered)
+    phone_rules, rules = _plan(present, _DIGIT.search(text) is not None)
+    candidates = _candidates(rules, text)
     if depth < MAX_BASE64_DEPTH:
         candidates += _decoded_findings(text, depth)
+    if phone_rules:
+        candidates += _phone_candidates(phone_rules, text, candidates)
     return _resolve_overlaps(candidates)
 
 
 def _resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     # Chosen spans never overlap, so sorted by start they are sorted by end too: checking the two
     # neighbours of the insertion point is enough (a long paste yields thousands of findings).
+    if not isinstance(candidates, list):
+        candidates = list(candidates)
+    if len(candidates) < 2:
+        return candidates
     starts: list[int] = []
     chosen: list[Finding] = []
     ranked = sorted(candidates, key=lambda f: (-f.confidence, _PRIORITY[f.kind], -(f.end - f.start)))

@@ -15,10 +15,13 @@ def _check_aws_secret(m: re.Match[str]) -> float | None:
     return 0.95 if not _is_placeholder(value) and shannon_entropy(value) >= 3.5 else None
 
 
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+
+
 def _check_private_key(m: re.Match[str]) -> float | None:
     # Drop armor headers like "Proc-Type: 4,ENCRYPTED", count base64 payload.
     payload = [ln for ln in m.group("body").splitlines() if ":" not in ln]
-    return 0.99 if len(re.sub(r"[^A-Za-z0-9+/=]", "", "".join(payload))) >= 64 else None
+    return 0.99 if len(_NOT_BASE64.sub("", "".join(payload))) >= 64 else None
 
 
 def _b64url_json(segment: str) -> object:
@@ -67,6 +70,10 @@ _PROSE_WORDS = _words(
 )
 
 
+_LOWERCASE_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_ADJECTIVE_ENDING = re.compile(r"(?:ed|ing|ly|ble|ive|ful|less|ous)$")
+
+
 def _check_password_value(value: str, quoted: bool) -> float | None:
     if len(value) < 4 or _is_placeholder(value):
         return None
@@ -75,8 +82,8 @@ def _check_password_value(value: str, quoted: bool) -> float | None:
     if " " in value:  # a passphrase, or (far more often) a sentence in a string literal
         words = value.split()
         return 0.7 if len(words) <= 5 and not _PROSE_WORDS.intersection(w.lower() for w in words) else None
-    if re.fullmatch(r"[a-z]+(?:-[a-z]+)*", value):  # a plain lowercase word: prose or weak pw?
-        if value in _PROSE_WORDS or re.search(r"(?:ed|ing|ly|ble|ive|ful|less|ous)$", value):
+    if _LOWERCASE_WORDS.fullmatch(value):  # a plain lowercase word: prose or weak pw?
+        if value in _PROSE_WORDS or _ADJECTIVE_ENDING.search(value):
             return 0.8 if quoted else None
         return 0.7
     return 0.9
@@ -118,28 +125,32 @@ _CODE_REFERENCE = re.compile(
 )
 
 
+_SPHINX_FIELD = re.compile(r":(?:param|type|arg|ivar|var|raises?)\s+$")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
 
 def _assigned_value(m: re.Match[str]) -> tuple[set[str], str, bool] | None:
     """(name parts, value, quoted) of a ``name = value`` match, or None if it is not a literal."""
     # The regex starts at the keyword (fast); the rest of the name lies before it.
+    quoted = m.group("q") is not None
+    value = m.group("q") if quoted else m.group("bare")
+    spaced = m.group("space") is not None
+    if spaced and (value.isalpha() and value.islower() or m.string[m.start() - 1 : m.start()] not in _NAME_CHARS):
+        return None  # "key points", "token economy"; only CLI flags take a space: "--token v"
     start = m.start()
     while start > 0 and m.string[start - 1] in _NAME_CHARS:
         start -= 1
     name = m.string[start : m.end("tail")]
-    quoted = m.group("q") is not None
-    value = m.group("q") if quoted else m.group("bare")
-    if m.group("space") is not None and (not name.startswith("--") or value.isalpha() and value.islower()):
-        return None  # "key points", "token economy"; only CLI flags take a space: "--token v"
+    if spaced and not name.startswith("--"):
+        return None
     before = m.string[max(0, start - 12) : start]
-    if re.search(r":(?:param|type|arg|ivar|var|raises?)\s+$", before):
+    if _SPHINX_FIELD.search(before):
         return None  # sphinx field list: ":param password: the password to use"
     if (
         m.group("op") == ":"
         and before[-1:] in ("'", '"')
         and m.string[m.end() : m.end() + 1] == before[-1]
-        and re.fullmatch(r"[A-Za-z_]\w*", value)
+        and _IDENTIFIER.fullmatch(value)
     ):
         return None  # one string literal, "passwd:name", not an assignment
     parts = {p.lower() for p in _NAME_SPLIT.split(name) if p}
@@ -150,6 +161,9 @@ def _assigned_value(m: re.Match[str]) -> tuple[set[str], str, bool] | None:
     return parts, value, quoted
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_CAMEL_CASE = re.compile(r"(?:[A-Z][a-z]+){2,}")
+_SNAKE_WORD = re.compile(r"[a-z_]+")
 _TYPE_NAMES = _words("bool bytes str int float dict list tuple set any object optional callable secretstr")
 
 
@@ -160,16 +174,24 @@ def _is_code_identifier(value: str, op: str, after: str) -> bool:
     ``password = user_input`` and numpydoc's ``pw : str`` are code. An .env line
     (``PASSWORD=sunshine``) or YAML (``password: sunshine``) is still a literal.
     """
-    if not re.fullmatch(r"[A-Za-z_]\w*", value):
+    if not _IDENTIFIER.fullmatch(value):
         return False  # digits-and-symbols soup: a literal
-    if value.lower() in _TYPE_NAMES or re.fullmatch(r"(?:[A-Z][a-z]+){2,}", value):
+    if value.lower() in _TYPE_NAMES or _CAMEL_CASE.fullmatch(value):
         return True
     if after.lstrip(" \t")[:1] in (",", ")", "}", "=", "|", "["):
         return True  # an argument, a dict entry built from a variable, "name: Type = default"
-    return bool(re.fullmatch(r"[a-z_]+", value)) and (op.startswith((" ", "\t")) or "=" in op and " " in op)
+    return bool(_SNAKE_WORD.fullmatch(value)) and (op.startswith((" ", "\t")) or "=" in op and " " in op)
+
+
+def _assigned_literal(m: re.Match[str]) -> str:
+    """The value of a ``name = value`` match as ``_assigned_value`` reports it (cheap pre-check)."""
+    quoted = m.group("q")
+    return quoted if quoted is not None else m.group("bare")
 
 
 def _check_password_assignment(m: re.Match[str]) -> float | None:
+    if len(_assigned_literal(m)) < 4:
+        return None  # _check_password_value rejects it anyway; skip the costlier checks
     assigned = _assigned_value(m)
     if assigned is None or not assigned[0] & _PASSWORD_PARTS:
         return None
@@ -180,6 +202,9 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~]+")
 
 
 def _check_secret_assignment(m: re.Match[str]) -> float | None:
+    value = _assigned_literal(m)
+    if len(value) < 16 or not _TOKEN_CHARS.fullmatch(value):
+        return None  # rejected below anyway (_high_entropy needs 16+); most matches end here, cheaply
     assigned = _assigned_value(m)
     if assigned is None or not assigned[0] & _SECRET_PARTS:
         return None
@@ -189,11 +214,14 @@ def _check_secret_assignment(m: re.Match[str]) -> float | None:
     return _high_entropy(value)
 
 
+_GIT_SHA_OR_DIGEST = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
 def _check_prose_secret(m: re.Match[str]) -> float | None:
     value = m.group("value")
     if m.string[m.start() - 1 : m.start()] in _NAME_CHARS or _is_placeholder(value):
         return None  # "monkey …", "idempotency_key: …": the keyword must start a name
-    if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", value):
+    if _GIT_SHA_OR_DIGEST.fullmatch(value):
         return None  # git SHA / sha256 digest: "the commit key 9fceb02…" is not a secret
     confidence = _high_entropy(value)
     return None if confidence is None else confidence - 0.05  # weaker evidence than name = value

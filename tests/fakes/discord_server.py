@@ -55,6 +55,7 @@ class FakeDiscord:
         self.frames_in: list[dict[str, Any]] = []  # what the client sent on the gateway
         self.identifies = 0
         self.resumes = 0
+        self.refuse_gateway = False  # True: gateway handshakes fail (503), as when Discord's gateway is down
         self.port = 0
         self.privileged_intents: int | None = None  # privileged intents the app may use (None: any)
         self.rate_limits = False  # emulate Discord's per-route buckets (5 per 5 s per channel)
@@ -392,7 +393,9 @@ class FakeDiscord:
 
     # --- gateway ----------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_gateway:
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._ws, self._live = ws, False
@@ -618,15 +621,25 @@ def restored_endpoints() -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    tmp_path: Any, ollama: Any, openai: Any, *, discord: dict[str, Any] | None = None, extra_toml: str = ""
+    tmp_path: Any,
+    ollama: Any,
+    openai: Any,
+    *,
+    discord: dict[str, Any] | None = None,
+    extra_toml: str = "",
+    stand_in: FakeDiscord | None = None,
 ) -> AsyncIterator[RunningBot]:
-    """The stand-in, an engine built as production builds it, and the real discord.py client, connected."""
+    """The stand-in, an engine built as production builds it, and the real discord.py client, connected.
+
+    With ``stand_in`` (kept running by the caller) a second bot can start where a first one stopped: same
+    Discord state and, by ``tmp_path``, the same database — a restart.
+    """
     from adapters.discord.client import HybridBot
     from adapters.discord.runner import endpoints, point_at
     from bot.app import build_app
     from bot.config import load_settings
 
-    async with FakeDiscord() as fake:
+    async with contextlib.nullcontext(stand_in) if stand_in is not None else FakeDiscord() as fake:
         with restored_endpoints():
             env = bot_env(tmp_path, fake, ollama, openai)
             settings = load_settings(write_settings(tmp_path, discord, extra_toml), env=env)

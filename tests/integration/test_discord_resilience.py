@@ -162,7 +162,8 @@ async def test_sync_command_registers_what_the_manifest_says(tmp_path, fake_olla
             monkeypatch.setenv(name, value)
         settings = load_settings(write_settings(tmp_path), env=env)
         summary = await sync_commands(settings)
-        assert summary.startswith("Synced 7 command(s) globally") and "/model" in summary
+        assert summary.startswith(f"Synced {len(json.loads(commands_manifest()))} command(s) globally")
+        assert "/model" in summary and "/forget" in summary
         sent = sorted(fake.commands["global"], key=lambda c: c["name"])
         sent = [{k: v for k, v in c.items() if k not in ("id", "application_id", "version")} for c in sent]
         assert sent == json.loads(commands_manifest())

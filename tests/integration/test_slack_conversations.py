@@ -47,12 +47,13 @@ async def test_messages_in_threads_the_bot_is_not_part_of_are_ignored(slack_bot:
     await slack_bot.message("still people talking", thread_ts=root)
     await slack_bot.message("top level chatter")
     await slack_bot.message("and more", thread_ts=root)
-    await asyncio.sleep(0.3)
-    assert not [m for m in slack_bot.fake.messages.values() if m.user == BOT_USER]
-    assert not _ollama(slack_bot).chat_requests()
-    assert len(slack_bot.fake.calls_to("conversations.replies")) == 1  # Slack is asked once per thread
+    await wait_until(lambda: slack_bot.fake.calls_to("conversations.replies"), what="the thread lookup")
     await slack_bot.mention("now you join", thread_ts=root)
     await slack_bot.answer("C0GENERAL", root)
+    bot_messages = [m for m in slack_bot.fake.messages.values() if m.user == BOT_USER]
+    assert bot_messages and all(m.thread_ts == root for m in bot_messages)  # nothing for the chatter
+    assert len(_ollama(slack_bot).chat_requests()) == 1  # only the mention reached the model
+    assert len(slack_bot.fake.calls_to("conversations.replies")) == 1  # Slack is asked once per thread
     await slack_bot.message("and you stay", thread_ts=root)
     await slack_bot.answer("C0GENERAL", root, count=2)
 

@@ -94,3 +94,111 @@ def test_locked_database_waits_instead_of_failing(tmp_path: Path) -> None:
     store.add_message(conv.id, "user", "written after the lock is released")
     assert time.monotonic() - started >= 0.2
     assert store.count_messages(conv.id) == 1
+
+
+# --- platform message → turn links (migration 2) ---------------------------------------------------
+
+
+def answered(store: Store, key: SessionKey, user: str = "U1") -> int:
+    conv = store.conversation(key)
+    question = store.add_message(conv.id, "user", "q", author_id=user)
+    turn = store.create_turn(conv.id, question, user_id=user, workspace=key.workspace)
+    answer = store.add_message(conv.id, "assistant", "a")
+    store.update_turn(turn, status="done", answer_message_id=answer, provider="ollama", model="m", locality="local")
+    return turn
+
+
+def test_message_links_find_the_turn_of_every_part_of_an_answer() -> None:
+    store = Store(":memory:")
+    turn = answered(store, KEY)
+    assert store.link_message("discord", "C1", "1001", turn)
+    assert store.link_message("discord", "C1", "1002", turn)  # the second message of a split answer
+    assert store.link_message("discord", "C1", "1001", turn)  # linking again (final update) is harmless
+    assert store.turn_for_message("discord", "C1", "1001") == turn
+    assert store.turn_for_message("discord", "C1", "1002") == turn
+    assert store.turn_for_message("discord", "C2", "1001") is None  # keyed by platform, channel and message
+    assert store.turn_for_message("slack", "C1", "1001") is None
+    assert store.turn_for_message("discord", "C1", "404") is None
+    assert not store.link_message("discord", "C1", "1003", 9999)  # an unknown turn is not linked
+    assert store.turn_for_message("discord", "C1", "1003") is None
+    row = store.conn.execute("SELECT * FROM message_links WHERE message_id='1001'").fetchone()
+    assert row["conversation_id"] == store.conversation(KEY).id and row["created_at"] > 0
+    conv = store.conversation_of_turn(turn)
+    assert conv is not None and conv.key == KEY and not conv.private
+    assert store.conversation_of_turn(9999) is None
+
+
+def test_message_links_are_looked_up_by_index() -> None:
+    store = Store(":memory:")
+    plan = " ".join(
+        r[3]
+        for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT turn_id FROM message_links"
+            " WHERE platform='discord' AND channel='C1' AND message_id='1'"
+        )
+    )
+    assert "USING" in plan and "INDEX" in plan
+    by_turn = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN DELETE FROM message_links WHERE turn_id=1"))
+    assert "message_links_by_turn" in by_turn
+
+
+def test_a_version_1_database_migrates_to_links_keeping_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+        old.execute(
+            "INSERT INTO conversations (platform, workspace, channel, thread, created_at, updated_at)"
+            " VALUES ('discord', 'G1', 'C1', 'T1', 0, 0)"
+        )
+        old.execute("INSERT INTO turns (conversation_id, status, created_at) VALUES (1, 'done', 0)")
+    old.close()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS) >= 2
+    assert store.link_message("discord", "T1", "555", 1)
+    assert store.turn_for_message("discord", "T1", "555") == 1
+    assert store.conversation_of_turn(1).key == SessionKey("discord", "G1", "C1", "T1")
+
+
+def test_reset_conversation_drops_its_links_only() -> None:
+    store = Store(":memory:")
+    mine, other = answered(store, KEY), answered(store, SessionKey("slack", "T1", "C2"))
+    store.link_message("discord", "C1", "1", mine)
+    store.link_message("discord", "C2", "2", other)
+    store.reset_conversation(store.conversation(KEY).id)
+    assert store.turn_for_message("discord", "C1", "1") is None
+    assert store.turn_for_message("discord", "C2", "2") == other
+    assert store.turn(mine) is not None  # the turn itself stays, for usage figures
+
+
+def test_forget_user_drops_links_to_their_answers() -> None:
+    from bot.retention import forget_user
+
+    store = Store(":memory:")
+    key = SessionKey("discord", "G1", "C1", "T1")
+    theirs, bobs = answered(store, key, "U1"), answered(store, key, "U2")
+    elsewhere = answered(store, SessionKey("slack", "T1", "C1"), "U1")  # the same id on another platform
+    store.link_message("discord", "T1", "1", theirs)
+    store.link_message("discord", "T1", "2", bobs)
+    store.link_message("slack", "C1", "3", elsewhere)
+    forget_user(store, "discord", "U1")
+    assert store.turn_for_message("discord", "T1", "1") is None
+    assert store.turn_for_message("discord", "T1", "2") == bobs
+    assert store.turn_for_message("slack", "C1", "3") == elsewhere
+
+
+def test_retention_expires_links_with_the_messages_and_leaves_nothing_dangling() -> None:
+    import time
+
+    from bot.retention import purge_expired
+
+    store = Store(":memory:")
+    old, new = answered(store, KEY), answered(store, KEY)
+    store.link_message("discord", "C1", "1", old)
+    store.link_message("discord", "C1", "2", new)
+    long_ago = time.time() - 40 * 86400
+    store.conn.execute("UPDATE messages SET created_at=? WHERE id IN (1, 2)", (long_ago,))
+    store.conn.execute("UPDATE message_links SET created_at=? WHERE message_id='1'", (long_ago,))
+    assert purge_expired(store, 30) == 2
+    assert store.turn_for_message("discord", "C1", "1") is None
+    assert store.turn_for_message("discord", "C1", "2") == new
+    assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
