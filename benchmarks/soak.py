@@ -74,8 +74,13 @@ COMMANDS = ["/model local", "/model cloud", "/model auto", "/why", "/usage", "/r
 
 
 def serve_models(ready: Any, fault_rate: float) -> None:
+    import logging
+
     from tests.fakes.ollama_server import FakeOllama
     from tests.fakes.openai_server import FakeOpenAI
+
+    # A client that timed out on a stall has gone when the stand-in writes: aiohttp logs that; it is expected.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
 
     async def main() -> None:
         answer = " ".join(f"word{i}" for i in range(ANSWER_WORDS))

@@ -95,11 +95,13 @@ class Catalog:
         return frozenset(bad | self.breakers.blocked())  # open circuits, and half-open ones being probed
 
     def mark_failed(self, model: ModelInfo, error: ProviderError) -> None:
-        """A runtime failure: count it on the model's circuit; unreachable means the whole provider."""
+        """A runtime failure: count it on the model's circuit. An unreachable or silent provider is
+        re-checked at the next turn rather than written off: one reset request must not take a whole
+        provider out (the soak benchmark saw 43% refusals that way), while a provider that is really
+        down fails its re-check at once and is then avoided for `failure_ttl`."""
         self.breakers.failure(model.ref, error=error.kind.value, retry_after=error.retry_after)
         if error.kind in ("unreachable", "timeout"):
-            status = self._status[model.provider]
-            status.healthy, status.error, status.checked_at = False, error.message, self._clock()
+            self._status[model.provider].checked_at = float("-inf")
 
     def mark_ok(self, model: ModelInfo) -> None:
         self.breakers.success(model.ref)
