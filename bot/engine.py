@@ -41,6 +41,7 @@ log = logging.getLogger("hybridbot.engine")
 
 MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
 SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
+DEPTH_CAP = 40  # messages counted for depth: the complexity signal saturates at 20 turns
 # Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
 RETRYABLE = {
     ErrorKind.UNREACHABLE,
@@ -210,7 +211,8 @@ class Engine:
         model_setting = effective(
             self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
         ).value
-        score = complexity.score(text, history_turns=self.store.count_messages(conv.id) // 2)
+        depth = self.store.count_messages(conv.id, at_most=DEPTH_CAP)
+        score = complexity.score(text, history_turns=depth // 2)
         request = RouteRequest(
             **{
                 **base.__dict__,
@@ -440,7 +442,8 @@ class Engine:
     async def _maybe_summarise(self, conv: Conversation) -> None:
         """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
         conv = self.store.conversation(conv.key)
-        if self.store.count_messages(conv.id, after_id=conv.summary_upto) < SUMMARY_TRIGGER * 2:
+        pending = self.store.count_messages(conv.id, after_id=conv.summary_upto, at_most=SUMMARY_TRIGGER * 2)
+        if pending < SUMMARY_TRIGGER * 2:
             return
         old = self.store.oldest_messages(conv.id, after_id=conv.summary_upto, limit=SUMMARY_TRIGGER)
         local = [

@@ -305,12 +305,14 @@ class Store:
         finally:
             cursor.close()
 
-    def count_messages(self, conversation_id: int, *, after_id: int = 0) -> int:
-        return int(
-            self.conn.execute(
-                "SELECT count(*) FROM messages WHERE conversation_id=? AND id>?", (conversation_id, after_id)
-            ).fetchone()[0]
-        )
+    def count_messages(self, conversation_id: int, *, after_id: int = 0, at_most: int | None = None) -> int:
+        """Messages after `after_id`; with `at_most`, stops counting there (per-turn callers need only
+        "at least N", and a full count walks the whole history)."""
+        query = "SELECT 1 FROM messages WHERE conversation_id=? AND id>?"
+        params: tuple[int, ...] = (conversation_id, after_id)
+        if at_most is not None:
+            query, params = query + " LIMIT ?", (*params, at_most)
+        return int(self.conn.execute(f"SELECT count(*) FROM ({query})", params).fetchone()[0])
 
     def oldest_messages(self, conversation_id: int, *, after_id: int, limit: int) -> list[StoredMessage]:
         rows = self.conn.execute(

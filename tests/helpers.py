@@ -43,3 +43,21 @@ class RecordingSink:
     @property
     def text(self) -> str:
         return "".join(self.deltas)
+
+
+def requires_embedded():
+    """Marks tests that need llama-cpp-python and the SmolLM2 file.
+
+    A developer without them gets a skip that says what to install. CI (CI set in the environment, as
+    `.ci/run` does) installs both, so there a missing model is a failure, never a silent skip.
+    """
+    import os
+
+    import pytest
+
+    from bot.providers.embedded import embedded_available
+
+    available, why = embedded_available()
+    if os.environ.get("CI"):
+        return pytest.mark.embedded
+    return pytest.mark.skipif(not available, reason=f"embedded model not installed: {why}")

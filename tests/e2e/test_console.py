@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.providers.embedded import embedded_available
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
+from tests.helpers import requires_embedded
 
 AWS_KEY = "AKIA" + "QYLPMN5HFIQR7XYZ"
 
@@ -150,7 +150,7 @@ async def test_help_is_light(tmp_path) -> None:
 
 
 @pytest.mark.embedded
-@pytest.mark.skipif(not embedded_available()[0], reason=embedded_available()[1])
+@requires_embedded()
 async def test_console_answered_by_embedded_smollm2(tmp_path) -> None:
     """The quick start: no Ollama, no cloud — the embedded SmolLM2 answers, and memory works."""
     env = {"HYBRIDBOT_DATABASE": str(tmp_path / "bot.db"), "OLLAMA_HOST": "http://127.0.0.1:9"}

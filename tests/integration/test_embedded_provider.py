@@ -24,10 +24,10 @@ from bot.providers.base import (
     TextDelta,
     Usage,
 )
-from bot.providers.embedded import EmbeddedProvider, embedded_available
+from bot.providers.embedded import EmbeddedProvider
+from tests.helpers import requires_embedded
 
-AVAILABLE, REASON = embedded_available()
-pytestmark = [pytest.mark.embedded, pytest.mark.skipif(not AVAILABLE, reason=REASON)]
+pytestmark = [pytest.mark.embedded, requires_embedded()]
 
 QUESTION = [ChatMessage("user", "What is the capital of France? Answer in one sentence.")]
 LONG_ASK = [ChatMessage("user", "Write a long story about a cat who travels around the world.")]

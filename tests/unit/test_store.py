@@ -202,3 +202,12 @@ def test_retention_expires_links_with_the_messages_and_leaves_nothing_dangling()
     assert store.turn_for_message("discord", "C1", "1") is None
     assert store.turn_for_message("discord", "C1", "2") == new
     assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_count_messages_can_stop_early() -> None:
+    store = Store(":memory:")
+    conv = store.conversation(KEY)
+    ids = [store.add_message(conv.id, "user", f"m{i}") for i in range(30)]
+    assert store.count_messages(conv.id) == 30
+    assert store.count_messages(conv.id, at_most=10) == 10
+    assert store.count_messages(conv.id, after_id=ids[24], at_most=10) == 5
