@@ -32,6 +32,9 @@ class BotConfig(_Section):
     default_agent: str = "general"
     max_message_chars: int = Field(20_000, ge=100, le=1_000_000)
     max_answer_tokens: int = Field(1024, ge=16, le=32_768)
+    # The prompt window is the model's context length capped here: a 128k-token cloud model would
+    # otherwise be sent (and billed for) the whole history on every turn; older turns live in the summary.
+    max_context_tokens: int = Field(8192, ge=1024, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     log_format: Literal["text", "json"] = "text"
     message_ttl_days: float = Field(0, ge=0)  # stored messages older than this are deleted; 0 = keep

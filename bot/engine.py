@@ -425,7 +425,8 @@ class Engine:
 
     def _prompt(self, conv: Conversation, model: ModelInfo, agent: Agent) -> list:
         cloud = model.locality == "cloud"
-        budget = history_budget(model.context_length, self.settings.bot.max_answer_tokens)
+        window_tokens = min(model.context_length, self.settings.bot.max_context_tokens)
+        budget = history_budget(window_tokens, self.settings.bot.max_answer_tokens)
         summary = "" if cloud and conv.summary_sensitive else conv.summary
         with contextlib.closing(self.store.newest_messages(conv.id, after_id=conv.summary_upto)) as history:
             window = build_context(

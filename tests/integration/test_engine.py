@@ -286,3 +286,13 @@ async def test_long_conversation_summarised_by_local_model_only(app, fake_ollama
     await app.engine.handle(turn("what was the first build number?"), RecordingSink())
     last = fake_openai.chat_requests()[-1]["messages"]
     assert "Summary of the earlier conversation" in last[0]["content"]
+
+
+async def test_cloud_prompt_window_is_capped_not_the_whole_history(app, fake_openai) -> None:
+    """gpt-4o has a 128k window; the prompt still stops at bot.max_context_tokens (8192)."""
+    await run_command(app.engine, CommandContext(KEY, "U1"), "/model cloud")
+    for i in range(30):  # ~60 KB of history, more than 8192 tokens at 4 chars a token
+        await app.engine.handle(turn(f"note {i}: " + "lorem ipsum dolor " * 110), RecordingSink())
+    sent = fake_openai.chat_requests()[-1]["messages"]
+    assert sum(len(m["content"]) for m in sent) <= 8192 * 4
+    assert "note 29" in sent[-1]["content"] and not any("note 0:" in m["content"] for m in sent)
