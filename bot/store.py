@@ -7,13 +7,14 @@ briefly locked database wait instead of failing.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -94,6 +95,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+T = TypeVar("T")
 UNFINISHED = ("pending", "streaming")
 
 
@@ -456,35 +458,17 @@ class Store:
         return cur.rowcount == 1
 
 
+def _from_row(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
+    """A dataclass from a row whose columns carry the field names; `converted` overrides decoded fields."""
+    plain = {f.name: row[f.name] for f in dataclasses.fields(cls) if f.name not in converted}  # type: ignore[arg-type]
+    return cls(**plain, **converted)
+
+
 def _message(row: sqlite3.Row) -> StoredMessage:
-    return StoredMessage(
-        id=row["id"],
-        role=row["role"],
-        author_id=row["author_id"],
-        author_name=row["author_name"],
-        content=row["content"],
-        sensitive=bool(row["sensitive"]),
-    )
+    return _from_row(StoredMessage, row, sensitive=bool(row["sensitive"]))
 
 
 def _turn(row: sqlite3.Row) -> TurnRecord:
-    return TurnRecord(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        user_message_id=row["user_message_id"],
-        answer_message_id=row["answer_message_id"],
-        user_id=row["user_id"],
-        status=row["status"],
-        provider=row["provider"],
-        model=row["model"],
-        locality=row["locality"],
-        agent=row["agent"],
-        reasons=json.loads(row["reasons"]),
-        finding_kinds=json.loads(row["finding_kinds"]),
-        prompt_tokens=row["prompt_tokens"],
-        completion_tokens=row["completion_tokens"],
-        first_token_ms=row["first_token_ms"],
-        latency_ms=row["latency_ms"],
-        error=row["error"],
-        created_at=row["created_at"],
+    return _from_row(
+        TurnRecord, row, reasons=json.loads(row["reasons"]), finding_kinds=json.loads(row["finding_kinds"])
     )
