@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import time
 
@@ -42,6 +43,7 @@ log = logging.getLogger("hybridbot.engine")
 MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
 SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
 DEPTH_CAP = 40  # messages counted for depth: the complexity signal saturates at 20 turns
+PREVIOUS_LOOKBACK = 6  # newest messages searched for the speaker's previous one (split secrets)
 # Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
 RETRYABLE = {
     ErrorKind.UNREACHABLE,
@@ -173,13 +175,21 @@ class Engine:
         running = self._running.get(key)
         return running[0] if running else None
 
+    def _previous_text(self, conversation_id: int, user_id: str, before: int | None) -> str | None:
+        """The same person's previous message here: a secret split over two messages is scanned whole."""
+        recent = self.store.newest_messages(conversation_id, before_id=before)
+        for message in itertools.islice(recent, PREVIOUS_LOOKBACK):
+            if message.role == "user" and message.author_id == user_id:
+                return message.content
+        return None
+
     async def _run_turn(
         self, turn: Turn, text: str, sink: ReplySink, *, existing_message: int | None = None
     ) -> TurnResult:
         started = time.perf_counter()
         conv = self.store.conversation(turn.key, private=turn.private)
         level = self.privacy_level(conv)
-        findings = privacy.scan(text)
+        findings = privacy.scan_with_previous(text, self._previous_text(conv.id, turn.user_id, existing_message))
         sensitive = privacy.is_sensitive(findings)
         secret = sensitive and any(f.category == "secret" and f.confidence >= 0.5 for f in findings)
         base = RouteRequest(

@@ -56,7 +56,15 @@ are validated last, and not where a stronger finding already covers them, becaus
 from bot.privacy.common import KIND_LABELS, PERSONAL_KINDS, SENSITIVE_THRESHOLD, Finding, shannon_entropy
 from bot.privacy.personal_rules import NATIONAL_PHONE_REGIONS
 from bot.privacy.rules import RULES, Rule
-from bot.privacy.scanner import MAX_BASE64_DEPTH, clear_caches, describe, is_sensitive, redact, scan
+from bot.privacy.scanner import (
+    MAX_BASE64_DEPTH,
+    clear_caches,
+    describe,
+    is_sensitive,
+    redact,
+    scan,
+    scan_with_previous,
+)
 
 __all__ = [
     "KIND_LABELS",
@@ -72,5 +80,6 @@ __all__ = [
     "is_sensitive",
     "redact",
     "scan",
+    "scan_with_previous",
     "shannon_entropy",
 ]

@@ -8,6 +8,8 @@ import re
 import phonenumbers
 
 from bot.privacy.common import _EXAMPLE_DOMAIN, _is_placeholder, _words
+from bot.privacy.examples import is_fictional_phone
+from bot.privacy.rule import trie_pattern
 
 # phonenumbers looks its metadata patterns up in re's cache (512 entries, oldest dropped first);
 # validating one +1 number walks ~25 regions' patterns, so with other regex users in the process
@@ -111,7 +113,10 @@ _FILE_TLDS = _words(
 
 
 def _check_email(m: re.Match[str]) -> float | None:
-    local, domain = m.group("local"), m.group("domain")
+    return _check_email_parts(m.group("local"), m.group("domain"))
+
+
+def _check_email_parts(local: str, domain: str) -> float | None:
     if _EXAMPLE_DOMAIN.search(domain) or domain.rsplit(".", 1)[-1].lower() in _FILE_TLDS:
         return None
     if _ROLE_MAILBOX.match(local) or domain.lower().endswith("noreply.github.com"):
@@ -122,13 +127,65 @@ def _check_email(m: re.Match[str]) -> float | None:
 # Text just before a number that makes it an identifier rather than a phone number.
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|ref|reference|id|account|acct|tracking|sku|build|issue|pr"
-    r"|serial|isbn|po|version|txn|transaction|confirmation|customer|member|policy)"
-    r"(?:\s*(?:number|num|no\.?|id|#))?\s*(?:is|was|[#:=])?\s*$"
+    r"|serial|isbn|po|version|txn|transaction|confirmation|customer|member|policy|bestellnummer|commande"
+    r"|pedido|encomenda|bestelling|ordine|kundennummer|rechnung|factura|fatura|factuur|fattura|dossier)"
+    r"(?:\s*(?:number|num|no\.?|nr\.?|n°|id|#))?\s*(?:is|was|[#:=])?\s*$"
 )
-_PHONE_CONTEXT = re.compile(
-    r"(?i)\b(?:phone|call|text me|tel|mobile|cell|whatsapp|sms|reach me|dial|fax|my number|number is)\b"
-)
-_PHONE_WORD = re.compile(r"(?i)phone|mobile|cell")
+# Words that say a phone number follows, in the supported languages (lowercase, at a word start).
+_PHONE_WORDS = [
+    "phone",
+    "call",
+    "tel",
+    "mobile",
+    "cell",
+    "whatsapp",
+    "whats",
+    "sms",
+    "dial",
+    "fax",
+    "number",
+    "handy",
+    "mobil",
+    "ruf",
+    "anrufen",
+    "nummer",
+    "portable",
+    "téléphone",
+    "telephone",
+    "tél",
+    "appelle",
+    "numéro",
+    "numero",
+    "móvil",
+    "movil",
+    "celular",
+    "teléfono",
+    "telefono",
+    "telefone",
+    "telemóvel",
+    "telemovel",
+    "llámame",
+    "llamame",
+    "llama",
+    "liga",
+    "ligar",
+    "número",
+    "bel",
+    "mobiel",
+    "cellulare",
+    "chiamami",
+    "contatto",
+    "zap",
+    "telefonnummer",
+    "handynummer",
+    "mobilnummer",
+    "rufnummer",
+    "festnetz",
+    "telefoonnummer",
+    "mobiele",
+] + ["text me", "reach me", "my number", "number is"]
+_PHONE_CONTEXT = re.compile(r"\b(?:" + trie_pattern(_PHONE_WORDS) + r")(?![a-zà-ÿ])")
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|cell|handy|portable|m[óo]vil|celular|telem[óo]vel|cellulare|mobiel|tel")
 _PHONE_SEPARATOR = re.compile(r"[ .-]")
 _PHONE_AREA_CODE = re.compile(r"\(\d+\) ?")
 _DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
@@ -136,29 +193,37 @@ _DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}
 
 # Regions whose national formats (with a leading trunk 0) are tried after +international and US.
 NATIONAL_PHONE_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "IE", "IT", "ES", "AU", "IN", "JP", "BR")
+# Tried too when a phone word comes before the number: national formats without a trunk 0.
+_NO_TRUNK_REGIONS: tuple[str, ...] = ("ES", "IT", "PT", "BR", "IN", "MX", "AR", "BE", "CH", "AT", "CA")
 
 
 @functools.lru_cache(maxsize=4096)  # pure; repeated numbers in a long paste are parsed once
-def _parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
-    """The valid phone number this candidate spells with all its digits, or None.
+def _parse_phone(candidate: str, wide: bool = False) -> tuple[phonenumbers.PhoneNumber, ...]:
+    """The valid phone numbers this candidate spells with all its digits, one per region that reads it.
 
     The candidate holds only digits, separators, parentheses and "+", so parse() reads every digit:
-    +international numbers, then US national formats, then (after a trunk 0) other national ones.
+    +international numbers, then US national formats, then (after a trunk 0) other national ones;
+    ``wide`` (a phone word came before it) adds national formats without a trunk 0.
     """
-    if not candidate.lstrip("(").startswith("0"):
-        regions: tuple[str, ...] = ("US",)
-    elif _NON_DIGIT.sub("", candidate).startswith("011"):  # dialled from the US to abroad
-        regions = ("US", *NATIONAL_PHONE_REGIONS)
+    if candidate.startswith("+"):
+        regions: tuple[str, ...] = ("US",)  # the region is ignored after "+"
+    elif candidate.lstrip("(").startswith("0"):
+        regions = (
+            ("US", *NATIONAL_PHONE_REGIONS)
+            if _NON_DIGIT.sub("", candidate).startswith("011")
+            else NATIONAL_PHONE_REGIONS
+        )
     else:  # no valid US reading starts with 0 otherwise (checked on 2M random candidates); skip that parse
-        regions = NATIONAL_PHONE_REGIONS
+        regions = ("US", *_NO_TRUNK_REGIONS) if wide else ("US",)
+    found = []
     for region in regions:
         try:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            return number
-    return None
+        if phonenumbers.is_valid_number(number) and number not in found:
+            found.append(number)
+    return tuple(found)
 
 
 _DIGIT_GROUPS = re.compile(r"\d+")
@@ -196,15 +261,20 @@ def _check_phone(m: re.Match[str]) -> float | None:
     before = m.string[max(0, m.start() - 30) : m.start()]
     if _NOT_PHONE_CONTEXT.search(before) and not _PHONE_WORD.search(before):
         return None
-    context = _PHONE_CONTEXT.search(before)
+    context = _PHONE_CONTEXT.search(before.lower()) is not None
     if candidate.isdigit() and not context:
         return None  # a bare 10-digit integer (2147483647, an id) is more often not a phone
-    number = _parse_phone(candidate)
-    if number is None:
+    return _phone_verdict(candidate, context)
+
+
+@functools.lru_cache(maxsize=4096)  # pure; a paste that repeats a number validates it once
+def _phone_verdict(candidate: str, context: bool) -> float | None:
+    numbers = [n for n in _parse_phone(candidate, context) if not is_fictional_phone(n)]
+    if not numbers:
         return None
     if context:
         return PHONE_MAX_CONFIDENCE
-    if not _grouped_like_a_phone(candidate, number):
+    if not any(_grouped_like_a_phone(candidate, n) for n in numbers):
         return 0.45  # valid digits but odd grouping, like part number 33471-90901
     return 0.85 if candidate.startswith("+") else 0.75
 
