@@ -73,7 +73,7 @@ _ORGANISATION = re.compile(
 )
 # A person's name right before the address: "Anna Kowalski, 27 …", "Mme Camille Moreau, 8 …".
 _NAME_BEFORE = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Mme|Dr|Sr|Sra|Herr|Frau)\.?[ ])?[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+){1,2}(?:,[ ]*|\n)"
+    r"(?:(?:Mr|Mrs|Ms|Mme|Dr|Sr|Sra|Herr|Frau)\.?[ ])?[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+){1,2},[ ]*"
 )
 
 
@@ -106,5 +106,6 @@ def _check_named(m: re.Match[str]) -> tuple[float, int, int] | None:
 # The cue (or the name) is found first, cheaply; the address regex only runs in the text after it.
 RULES: tuple[Rule, ...] = (
     label_rule("postal_address", ADDRESS_CUES, _check_cue, digit=True),
-    Rule("postal_address", _NAME_BEFORE, _check_named, digit=True),
+    # Every match ends with the comma after the name, at most 60 characters from its start.
+    Rule("postal_address", _NAME_BEFORE, _check_named, digit=True, anchor=",", reach=60),
 )

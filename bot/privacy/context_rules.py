@@ -304,7 +304,7 @@ def _check_dob(m: re.Match[str]) -> tuple[float, int, int] | None:
 # --- first-person health and money ------------------------------------------------------------
 
 _FIRST_PERSON = re.compile(r"(?i:(?<![\w'])(?:" + trie_pattern(FIRST_PERSON) + r")(?![\w]))|" + GERMAN_MY)
-_DOSE = re.compile(DOSE, re.IGNORECASE)
+_DOSE = re.compile(DOSE)
 _AMOUNT = re.compile(AMOUNT, re.IGNORECASE)
 
 
@@ -355,6 +355,6 @@ RULES: tuple[Rule, ...] = (
     label_rule("generic_secret", SECRET_LABELS, _check_secret_prose),
     label_rule("date_of_birth", DOB_LABELS, _check_dob, digit=True),
     label_rule("health", HEALTH_TERMS, _check_health),
-    Rule("health", _DOSE, _check_dose, digit=True, hints=("mg", "µg", "μg", "ug", "ml", "iu", "ie")),
+    Rule("health", _DOSE, _check_dose, digit=True, hints=("mg", "µg", "μg", "ml")),
     label_rule("financial", MONEY_TERMS, _check_money, digit=True),
 )

@@ -31,9 +31,29 @@ def disguised_findings(text: str, lowered: str, depth: int, scan: Scan) -> list[
     found: list[Finding] = []
     if "%" in text:
         found += _undone(text, _PERCENT_RUN.finditer(text), _percent_decoded, depth, scan)
-    found += _undone(text, _SPACED_RUN.finditer(text), _joined, depth, scan)
+    if _may_hold_spaced_run(text):
+        found += _undone(text, _SPACED_RUN.finditer(text), _joined, depth, scan)
     found += spelled_emails(text, lowered)
     return found
+
+
+_SEPARATORS = frozenset(".-_·|,/*")
+
+
+def _may_hold_spaced_run(text: str) -> bool:
+    """Cheap necessary test for ``_SPACED_RUN``: 8 one-character words in a row, or a word that
+    alternates characters and one separator ("Y.R.o.T.?.K.5.J")."""
+    in_row = 0
+    for word in text.split():
+        if len(word) == 1:
+            in_row += 1
+            if in_row >= 8:
+                return True
+            continue
+        in_row = 0
+        if len(word) >= 15 and len(set(word[1::2])) == 1 and word[1] in _SEPARATORS:
+            return True
+    return False
 
 
 def _percent_decoded(m: re.Match[str]) -> str:
@@ -69,18 +89,12 @@ def _undone(
 
 # --- e-mail addresses spelled out: "jane dot doe at gmail dot com", "priya [at] outlook [dot] com" --
 
-_AT = r"(?:\s*[\[({<]\s*(?:at|@)\s*[\])}>]\s*|\s+(?:at|arroba|chez|bei)\s+|\s+@\s+|@)"
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punto|ponto|point|punkt|punt)\s*[\])}>]\s*|\s+(?:dot|punto|ponto|point|punkt|punt)\s+|\s+\.\s+|\.)"
-_SPELLED = re.compile(
-    r"(?<![\w.])(?P<local>[a-z0-9][a-z0-9_%+-]*(?:"
-    + _DOT
-    + r"[a-z0-9_%+-]+){0,3})"
-    + _AT
-    + r"(?P<domain>[a-z0-9][a-z0-9-]*(?:"
-    + _DOT
-    + r"[a-z0-9-]+){1,3})(?![\w])"
-)
-_SPELLED_HINT = re.compile(r"\[at\]|\(at\)|\{at\}|<at>| at | arroba | @ | chez | bei ")
+# "at" spelled or spaced; a plain "@" is the e-mail rule's. Found first (cheap), then the parts around it.
+_AT = re.compile(r"[\[({<][ ]?(?:at|@)[ ]?[\])}>]|[ ](?:at|arroba|chez|bei|@)(?=\s)")
+_AT_WORDS = ("at", "@", "arroba", "chez", "bei")  # cheap test before the regex
+_DOMAIN_AFTER = re.compile(r"\s*(?P<domain>[a-z0-9][a-z0-9-]*(?:" + _DOT + r"[a-z0-9-]+){1,3})(?![\w])")
+_LOCAL_BEFORE = re.compile(r"(?<![\w.])(?P<local>[a-z0-9][a-z0-9_%+-]*(?:" + _DOT + r"[a-z0-9_%+-]+){0,3})\s*\Z")
 _DOT_WORD = re.compile(_DOT)
 _EMAIL_CUE = re.compile(
     r"(?:e-?mail|mail|correo|courriel|adresse|contact|reach|write|écris|escr[ií]be|stuur|scrivi|manda)"
@@ -91,22 +105,24 @@ _TLD = re.compile(r"[a-z]{2,24}")
 def spelled_emails(text: str, lowered: str) -> list[Finding]:
     """E-mail addresses written with "at"/"dot" words or spaced-out "@" and ".", reported when they
     name a person (not a role mailbox) and are clearly meant as an address."""
-    if len(lowered) != len(text) or not _SPELLED_HINT.search(lowered):
+    if len(lowered) != len(text) or not any(w in lowered for w in _AT_WORDS):
         return []
     found: list[Finding] = []
-    for m in _SPELLED.finditer(lowered):
-        if "@" in m.group(0) and " " not in m.group(0):
-            continue  # a plain address: the e-mail rule reports it
-        local = _DOT_WORD.sub(".", m.group("local"))
-        domain = _DOT_WORD.sub(".", m.group("domain"))
+    for at in _AT.finditer(lowered):
+        after = _DOMAIN_AFTER.match(lowered, at.end())
+        before = _LOCAL_BEFORE.search(lowered, max(0, at.start() - 80), at.start())
+        if after is None or before is None:
+            continue
+        local = _DOT_WORD.sub(".", before.group("local"))
+        domain = _DOT_WORD.sub(".", after.group("domain"))
         if not _TLD.fullmatch(domain.rsplit(".", 1)[-1]):
             continue
-        spelled = m.group(0)
+        spelled = lowered[before.start() : after.end()]
         bracketed = any(c in spelled for c in "[({<") or " arroba " in spelled or "@" in spelled
-        cue = _EMAIL_CUE.search(lowered, max(0, m.start() - 40), m.start())
+        cue = _EMAIL_CUE.search(lowered, max(0, before.start() - 40), before.start())
         if not (bracketed or cue or "." in local):
             continue  # "the talk at pycon dot org": a place, not an address
         confidence = _check_email_parts(local, domain)
         if confidence is not None:
-            found.append(Finding("email", "personal", m.start(), m.end(), confidence))
+            found.append(Finding("email", "personal", before.start(), after.end(), confidence))
     return found

@@ -60,7 +60,13 @@ def _v(pattern: str) -> re.Pattern[str]:
 def _passport(value: str) -> bool:
     compact = value.replace(" ", "")
     digits = sum(c.isdigit() for c in compact)
-    return 6 <= len(compact) <= 9 and digits >= 3 and len(set(compact)) >= 4
+    return (
+        6 <= len(compact) <= 9
+        and digits >= 1
+        and len(set(compact)) >= 4
+        and not compact.isdigit()
+        or (compact.isdigit() and 8 <= len(compact) <= 9 and len(set(compact)) >= 4)
+    )
 
 
 def _pan(value: str) -> bool:
@@ -150,7 +156,7 @@ def _check_national_id(m: re.Match[str]) -> tuple[float, int, int] | None:
         family = FAMILIES[name]
         for v in family.pattern.finditer(window):
             if family.valid(v.group(0)):
-                return 0.9, offset + v.start(), offset + v.end()
+                return 0.95, offset + v.start(), offset + v.end()  # outranks a phone reading
     return None
 
 
@@ -186,7 +192,7 @@ def _check_bank_account(m: re.Match[str]) -> tuple[float, int, int] | None:
     digits = sum(c.isdigit() for c in v.group(0))
     if not 6 <= digits <= 17 or not _bank_cue(m.string):
         return None
-    return 0.85, offset + v.start(), offset + v.end()
+    return 0.92, offset + v.start(), offset + v.end()  # outranks a phone reading
 
 
 RULES: tuple[Rule, ...] = (

@@ -17,7 +17,7 @@ FIRST_PERSON = _split(
     """
     i i'm i've i'd im ive my mine myself me
     ich mir mich
-    je j' moi mon ma mes
+    je j'ai j’ai j'avais moi mon ma mes
     yo mi mis tengo estoy tomo padezco sufro
     eu meu minha meus minhas tenho estou tô
     ik mijn mij
@@ -55,7 +55,7 @@ HEALTH_TERMS = _split(
     """
 )
 # A dose in a first-person sentence ("I take 20 mg …") is a medical detail whatever the medicine.
-DOSE = r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ug|ml|iu|ie)\b"
+DOSE = r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ml|MG)\b"
 
 MONEY_TERMS = _split(
     """

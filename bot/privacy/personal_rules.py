@@ -194,36 +194,48 @@ _DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}
 # Regions whose national formats (with a leading trunk 0) are tried after +international and US.
 NATIONAL_PHONE_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "IE", "IT", "ES", "AU", "IN", "JP", "BR")
 # Tried too when a phone word comes before the number: national formats without a trunk 0.
-_NO_TRUNK_REGIONS: tuple[str, ...] = ("ES", "IT", "PT", "BR", "IN", "MX", "AR", "BE", "CH", "AT", "CA")
+_NO_TRUNK_REGIONS: tuple[str, ...] = ("ES", "IT", "PT", "BR", "IN", "MX", "AR", "BE", "CH", "AT")
 
 
-@functools.lru_cache(maxsize=4096)  # pure; repeated numbers in a long paste are parsed once
-def _parse_phone(candidate: str, wide: bool = False) -> tuple[phonenumbers.PhoneNumber, ...]:
-    """The valid phone numbers this candidate spells with all its digits, one per region that reads it.
+def _possible_lengths(region: str) -> frozenset[int]:
+    desc = phonenumbers.PhoneMetadata.metadata_for_region(region).general_desc
+    return frozenset(desc.possible_length or range(4, 18))
 
-    The candidate holds only digits, separators, parentheses and "+", so parse() reads every digit:
-    +international numbers, then US national formats, then (after a trunk 0) other national ones;
-    ``wide`` (a phone word came before it) adds national formats without a trunk 0.
-    """
+
+# National number lengths per region: a parse (~20-50 µs) is skipped where the digits cannot fit.
+_LENGTHS = {region: _possible_lengths(region) for region in ("US", *NATIONAL_PHONE_REGIONS, *_NO_TRUNK_REGIONS)}
+
+
+def _fits(digits: int, region: str) -> bool:
+    lengths = _LENGTHS[region]
+    return digits in lengths or digits - 1 in lengths  # with or without a trunk 0
+
+
+def _regions(candidate: str, wide: bool) -> tuple[str, ...]:
+    """Regions whose formats may read the candidate: +international, US, after a trunk 0 the national
+    formats; ``wide`` (a phone word came before it) adds national formats without a trunk 0."""
     if candidate.startswith("+"):
-        regions: tuple[str, ...] = ("US",)  # the region is ignored after "+"
-    elif candidate.lstrip("(").startswith("0"):
-        regions = (
+        return ("US",)  # the region is ignored after "+"
+    if candidate.lstrip("(").startswith("0"):
+        return (
             ("US", *NATIONAL_PHONE_REGIONS)
             if _NON_DIGIT.sub("", candidate).startswith("011")
             else NATIONAL_PHONE_REGIONS
         )
-    else:  # no valid US reading starts with 0 otherwise (checked on 2M random candidates); skip that parse
-        regions = ("US", *_NO_TRUNK_REGIONS) if wide else ("US",)
-    found = []
-    for region in regions:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number) and number not in found:
-            found.append(number)
-    return tuple(found)
+    # No valid US reading starts with 0 otherwise (checked on 2M random candidates); skip that parse.
+    return ("US", *_NO_TRUNK_REGIONS) if wide else ("US",)
+
+
+@functools.lru_cache(maxsize=4096)  # pure; repeated numbers in a long paste are parsed once
+def _parse_phone(candidate: str, region: str) -> tuple[phonenumbers.PhoneNumber, bool] | None:
+    """The number the candidate spells with all its digits when read in ``region`` and whether it is
+    valid there, or None. The candidate holds only digits, separators, parentheses and "+", so
+    parse() reads every digit."""
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number, phonenumbers.is_valid_number(number)
 
 
 _DIGIT_GROUPS = re.compile(r"\d+")
@@ -245,6 +257,9 @@ def _grouped_like_a_phone(candidate: str, number: phonenumbers.PhoneNumber) -> b
             return True
     return False
 
+
+_BUSINESS_NUMBER_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE})
+_SHARED_NUMBER_TYPES = frozenset({phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN})
 
 # The highest confidence _check_phone returns; the scanner relies on it to skip hopeless candidates.
 PHONE_MAX_CONFIDENCE = 0.9
@@ -269,14 +284,31 @@ def _check_phone(m: re.Match[str]) -> float | None:
 
 @functools.lru_cache(maxsize=4096)  # pure; a paste that repeats a number validates it once
 def _phone_verdict(candidate: str, context: bool) -> float | None:
-    numbers = [n for n in _parse_phone(candidate, context) if not is_fictional_phone(n)]
-    if not numbers:
-        return None
-    if context:
-        return PHONE_MAX_CONFIDENCE
-    if not any(_grouped_like_a_phone(candidate, n) for n in numbers):
-        return 0.45  # valid digits but odd grouping, like part number 33471-90901
-    return 0.85 if candidate.startswith("+") else 0.75
+    """Regions are tried in turn (a parse costs ~20-50 µs) until one reading settles it."""
+    verdict = None
+    digits = sum(c.isdigit() for c in candidate)
+    for region in _regions(candidate, context):
+        if not candidate.startswith("+") and not _fits(digits, region):
+            continue
+        parsed = _parse_phone(candidate, region)
+        if parsed is None:
+            continue
+        number, valid = parsed
+        if is_fictional_phone(number):
+            return None  # reserved for fiction (often not even "valid"), read in its own region
+        if not valid:
+            continue
+        kind = phonenumbers.number_type(number)
+        if kind in _BUSINESS_NUMBER_TYPES:
+            return None  # freephone or premium rate (0800, 1-800, 0900): a business, wherever it is read
+        if kind in _SHARED_NUMBER_TYPES:
+            continue  # shared-cost or non-geographic here (UK 03…); another region may read a person's line
+        if context:
+            return PHONE_MAX_CONFIDENCE
+        if _grouped_like_a_phone(candidate, number):
+            return 0.85 if candidate.startswith("+") else 0.75
+        verdict = 0.45  # valid digits but odd grouping, like part number 33471-90901
+    return verdict
 
 
 # UK National Insurance number: two prefix letters (not D F I Q U V; second not O; a few pairs

@@ -108,6 +108,15 @@ def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
 
 _HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
 _DIGIT = re.compile(r"\d")
+# One pass finds the longest hint starting at each place (a lookahead, so hits may overlap); the
+# hints that are prefixes of it start there too. Same result as testing each hint with "in".
+_HINTS_RE = re.compile("(?=(" + trie_pattern(_HINTS) + "))")
+_HINT_PREFIXES = {h: frozenset(p for p in _HINTS if h.startswith(p)) for h in _HINTS}
+
+
+def _present_hints(lowered: str) -> frozenset[str]:
+    found = _HINTS_RE.findall(lowered)
+    return frozenset().union(*(_HINT_PREFIXES[h] for h in found)) if found else frozenset()
 
 
 @functools.lru_cache(maxsize=512)  # few distinct combinations occur; pure
@@ -200,10 +209,12 @@ def _finding(rule: Rule, m: re.Match[str], result: float | tuple[float, int, int
 def _candidates(rules: Iterable[Rule], text: str, starts: dict[int, list[int]] | None) -> list[Finding]:
     found: list[Finding] = []
     for rule in rules:
-        if rule.words and starts is not None:
-            matches = _at_words(rule, text, starts.get(id(rule), []))
-        else:
+        if not rule.words or starts is None:
             matches = _matches(rule, text)
+        elif (positions := starts.get(id(rule))) is not None:
+            matches = _at_words(rule, text, positions)
+        else:
+            continue  # its words do not occur
         for m in matches:
             result = rule.validate(m)
             if result is not None:
@@ -244,8 +255,7 @@ def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -
 
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
-    present = frozenset(h for h in _HINTS if h in lowered)
-    phone_rules, rules = _plan(present, _DIGIT.search(text) is not None)
+    phone_rules, rules = _plan(_present_hints(lowered), _DIGIT.search(text) is not None)
     candidates = _candidates(rules, text, _word_starts(text, lowered))
     if depth < MAX_BASE64_DEPTH:
         candidates += _decoded_findings(text, depth)

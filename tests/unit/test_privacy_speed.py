@@ -100,7 +100,7 @@ def test_phone_under_a_stronger_finding_is_not_validated(monkeypatch: pytest.Mon
 
     parsed: list[str] = []
     real = personal_rules._parse_phone.__wrapped__
-    monkeypatch.setattr(personal_rules, "_parse_phone", lambda c, wide=False: parsed.append(c) or real(c, wide))
+    monkeypatch.setattr(personal_rules, "_parse_phone", lambda c, region: parsed.append(c) or real(c, region))
     findings = scan("pay it to NL33 INGB 9019 0761 10")
     assert [f.kind for f in findings] == ["iban"]
     assert parsed == []
