@@ -5,8 +5,8 @@ Run from the repo root:
 
 Detectors:
   hybridbot       bot.privacy (a message is flagged when is_sensitive(scan(text)))
-  hybridbot@DIR   the same detector from another checkout (--compare-root, e.g. a worktree of main),
-                  run in a subprocess on the same messages: quality only
+  hybridbot@DIR   the same detector from another checkout (--compare-root, e.g. a worktree of main);
+                  both hybridbot rows run in a fresh subprocess each, on the same messages
   substring       flags any message containing password, secret, token, key or credential
   detect-secrets  Yelp's detect-secrets with its default plugins and filters, fed each message as the
                   lines of a file (pip install detect-secrets, or the project's `bench` extra)
@@ -231,6 +231,9 @@ def report(path: Path, rows: list[dict], detectors: dict, runs: int, compare: Pa
     for name, (detect, reset) in detectors.items():
         if detect is None:
             print(f"{name:<16} not installed (pip install detect-secrets)")
+            continue
+        if name == "hybridbot":  # timed in a fresh process, exactly as --compare-root is (no shared heap or GC)
+            rows_out.append((name, *compare_detector(ROOT, rows, runs)))
             continue
         rows_out.append((name, [detect(t) for t in texts], timing(detect, reset, rows, runs)))
     if compare is not None:
