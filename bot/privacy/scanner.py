@@ -94,10 +94,15 @@ def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
     if not previous:
         return own
     tail, head = previous[-SPLIT_REACH:], text[:SPLIT_REACH]
+    # A finding complete in the previous message may seem to grow into this one when the two are
+    # glued ("…@acme.io" + "Compare …" reads as "acme.ioCompare"): that is not a split secret.
+    before = [f for f in scan(tail) if f.confidence >= SENSITIVE_THRESHOLD]
     extra: list[Finding] = []
     for joiner in ("", " "):
         offset = len(tail) + len(joiner)
         for f in scan(tail + joiner + head):
+            if any(b.start < f.end and f.start < b.end for b in before):
+                continue
             if f.end > offset and f.confidence >= SPLIT_MIN_CONFIDENCE:
                 start, end = max(f.start - offset, 0), min(f.end - offset, len(text))
                 extra.append(Finding(f.kind, f.category, start, end, f.confidence))

@@ -268,3 +268,8 @@ def test_a_secret_split_over_two_messages_is_found_in_the_second() -> None:
     assert (findings[0].start, findings[0].end) == (0, len(second))
     assert "password" in {f.kind for f in scan_with_previous("Tr0ub4dor&3", "my password is")}
     assert not is_sensitive(scan_with_previous("thanks!", "my password is"))
+
+
+def test_a_finding_complete_in_the_previous_message_is_not_carried_into_the_next() -> None:
+    # Glued, "…@acme-corp.io" + "Compare …" reads as one longer address: not a split secret.
+    assert not is_sensitive(scan_with_previous("Compare PostgreSQL and MySQL", "cc jane.doe@acme-corp.io"))
