@@ -106,6 +106,5 @@ def _check_named(m: re.Match[str]) -> tuple[float, int, int] | None:
 # The cue (or the name) is found first, cheaply; the address regex only runs in the text after it.
 RULES: tuple[Rule, ...] = (
     label_rule("postal_address", ADDRESS_CUES, _check_cue, digit=True),
-    # Every match ends with the comma after the name, at most 60 characters from its start.
-    Rule("postal_address", _NAME_BEFORE, _check_named, digit=True, anchor=",", reach=60),
+    Rule("postal_address", _NAME_BEFORE, _check_named, digit=True, hints=(",",)),
 )

@@ -6,7 +6,7 @@ key or form label (``"dni": …``, ``passport_number:``) — and only when its f
 validate with python-stdnum. The context word picks which validators to try; a generic one
 ("ID number", "Ausweis", "documento") tries them all. Passport numbers have no public checksum:
 they need their label and a plausible shape. Bank account numbers have no general checksum
-either: they need an account label *and* a bank cue in the message (a valid ABA routing number,
+either: they need an account label *and* a bank cue near it (a valid ABA routing number,
 a sort code, BSB, IFSC, transit number, or a word such as "bank", "IBAN", "wire", "Überweisung").
 """
 
@@ -35,6 +35,7 @@ from bot.privacy.lexicon import ACCOUNT_LABELS, ID_LABELS
 from bot.privacy.rule import Rule, label_rule
 
 WINDOW = 60  # characters after the context word where its value may start
+BANK_CUE_REACH = 200  # characters around an account number where a bank cue must be
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ def _check_bank_account(m: re.Match[str]) -> tuple[float, int, int] | None:
     if v is None or v.start() > 30:
         return None
     digits = sum(c.isdigit() for c in v.group(0))
-    if not 6 <= digits <= 17 or not _bank_cue(m.string):
+    around = m.string[max(0, m.start() - BANK_CUE_REACH) : offset + v.end() + BANK_CUE_REACH]
+    if not 6 <= digits <= 17 or not _bank_cue(around):
         return None
     return 0.92, offset + v.start(), offset + v.end()  # outranks a phone reading
 
