@@ -79,13 +79,16 @@ def scan_lines(lines: Iterable[bytes], out: IO[str], *, fmt: str = "auto", jobs:
         for i, n in enumerate(result[1:]):
             totals[i] += n
 
-    if jobs <= 1:
-        for batch in _batches(lines):
+    batches = _batches(lines)
+    first = next(batches, [])
+    second = next(batches, None)
+    if jobs <= 1 or second is None:  # one batch: starting worker processes would cost more than it saves
+        for batch in itertools.chain([first], [second] if second else [], batches):
             write(_scan_batch(batch, fmt))
         return totals[0], totals[1], totals[2]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque[Future[tuple[str, int, int, int]]] = deque()
-        for batch in _batches(lines):
+        for batch in itertools.chain([first, second], batches):
             pending.append(pool.submit(_scan_batch, batch, fmt))
             if len(pending) >= 2 * jobs:  # bounded: the reader never runs far ahead of the writer
                 write(pending.popleft().result())
