@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.config import PRIVACY_LEVELS
+from bot.config import PRIVACY_LEVELS, stricter
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
 from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
@@ -274,6 +274,13 @@ async def _privacy(engine: Engine, ctx: CommandContext, args: list[str]) -> Comm
         return CommandResult("Private conversations (DMs) are always local-only; that can't be changed.", ok=False)
     if problem := _admin_check(ctx, "channel"):
         return CommandResult(problem, ok=False)
+    floor = engine.privacy_floor(ctx.key)
+    if floor and stricter(wanted, floor) != wanted:
+        return CommandResult(
+            f"The operator set this channel to *{floor}* in the bot's configuration ([privacy.channels]). "
+            f"/privacy can make it stricter here, not looser; ask whoever runs the bot to change it.",
+            ok=False,
+        )
     engine.store.set_setting(ctx.key.scope("channel"), "privacy", wanted, set_by=ctx.user_id)
     return CommandResult(
         f"Privacy for this channel set to *{wanted}* — {LEVEL_WORDS[wanted]}.",

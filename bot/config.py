@@ -18,7 +18,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.slack.config import SlackConfig
 
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
-PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")
+PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")  # strictest first
 
 
 class _Section(BaseModel):
@@ -85,7 +85,15 @@ class RoutingConfig(_Section):
 class PrivacyConfig(_Section):
     default_level: PrivacyLevel = "standard"
     dm_level: PrivacyLevel = "local-only"
+    # Per channel id: a floor. /privacy there may choose a stricter level, never a looser one...
     channels: dict[str, PrivacyLevel] = Field(default_factory=dict)
+    # ...unless the operator lets channel admins loosen these levels (then they are only defaults).
+    allow_loosening: bool = False
+
+
+def stricter(a: str, b: str) -> str:
+    """The stricter of two privacy levels (PRIVACY_LEVELS runs from strictest to loosest)."""
+    return a if PRIVACY_LEVELS.index(a) <= PRIVACY_LEVELS.index(b) else b
 
 
 class OllamaConfig(_Section):
