@@ -35,7 +35,7 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, StoredMessage, TurnRecord
-from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult
+from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
@@ -116,6 +116,7 @@ class Engine:
         self._running: dict[SessionKey, tuple[int, asyncio.Task[None]]] = {}
         self._budget_noticed: set[tuple[str, str]] = set()
         self._stop_requested: set[int] = set()
+        self._resuming: set[int] = set()
         self.interrupted: list[tuple[int, SessionKey]] = []  # streaming when the last process died (recover)
         self.metrics = Metrics()  # Prometheus figures for /metrics, on this engine's own registry
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
@@ -261,8 +262,9 @@ class Engine:
         """Answer a turn stored before a restart that never started (counted against the limits again)."""
         record = self.store.turn(turn_id)
         message = self.store.message(record.user_message_id) if record and record.user_message_id else None
-        if record is None or record.status != "pending":
+        if record is None or record.status != "pending" or turn_id in self._resuming:
             return TurnResult("duplicate", "")
+        self._resuming.add(turn_id)  # a reconnect may offer the same pending turn again while it waits
         if message is None:  # forgotten meanwhile (/reset, /forget me)
             self.store.update_turn(turn_id, status="cancelled", error="the message was deleted before it was answered")
             return TurnResult("cancelled", "", turn_id)
@@ -322,6 +324,7 @@ class Engine:
             self.store.mark_sticky_private(conv.id)
         self.store.tighten_message(message_id, **seen.marks)
         bind_turn(turn_id)  # every log line from here on carries the turn id
+        await tell_turn(sink, turn_id)  # the sink links what it posts to the turn (for kill -9 recovery)
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
