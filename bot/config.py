@@ -37,6 +37,9 @@ class BotConfig(_Section):
     max_context_tokens: int = Field(8192, ge=1024, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     log_format: Literal["text", "json"] = "text"
+    # UNSAFE: lets client libraries (Bolt, slack-sdk, discord.py, aiohttp…) log request and event bodies at
+    # DEBUG — message text, display names and personal data. Only to debug a protocol problem, never in production.
+    log_payloads: bool = False
     message_ttl_days: float = Field(0, ge=0)  # stored messages older than this are deleted; 0 = keep
 
 
