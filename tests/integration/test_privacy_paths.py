@@ -4,6 +4,7 @@ speaker names, 🔁, limits and honest refusals. Each test asserts on what the O
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -233,3 +234,29 @@ async def test_refusal_never_claims_another_model_answered(loose_app, fake_opena
     assert result.notices and all("another model answered" not in n for n in result.notices), result.notices
     why = await run_command(loose_app.engine, CommandContext(key, "U1"), "/why")
     assert "another model answered" not in why.text
+
+
+async def test_regenerate_reactions_on_slack_are_limited(tmp_path, fake_ollama, fake_openai) -> None:
+    """🔁 toggled again and again through the real Slack client stops at the user's limit."""
+    from tests.fakes.slack_server import FakeSlack, wait_until
+    from tests.integration.test_slack_harness import start_bot
+
+    toml = '[limits]\nuser = ["3/minute"]\nchannel = ["100/minute"]\n'
+    async with FakeSlack() as fake:
+        bot = await start_bot(tmp_path, fake, fake_ollama, fake_openai, mode="socket", toml=toml)
+        try:
+            ts = await bot.mention("hello there")
+            answer = await bot.answer("C0GENERAL", ts)
+            for _ in range(4):
+                await bot.react("repeat", "C0GENERAL", answer.ts, added=False)
+                await bot.react("repeat", "C0GENERAL", answer.ts)
+            refused = await wait_until(
+                lambda: [m for m in fake.thread("C0GENERAL", ts) if "reached the limit" in m.shown], 10, what="refusal"
+            )
+            assert refused
+            await wait_until(lambda: len(fake_ollama.chat_requests()) >= 3, 10, what="the admitted answers")
+            await asyncio.sleep(0.3)
+            assert len(fake_ollama.chat_requests()) == 3  # 1 answer + 2 🔁; the rest reached no model
+        finally:
+            await bot.adapter.stop()
+            await bot.engine.aclose()
