@@ -12,8 +12,6 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from bot import complexity, privacy
 from bot.agents import Agent, AgentRegistry
@@ -22,6 +20,7 @@ from bot.catalog import Catalog
 from bot.config import Settings, stricter
 from bot.context import build_context, history_budget
 from bot.logs import bind_turn
+from bot.marks import Classified, Place, PrivateSeen, classify
 from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, provider_failure, too_long
 from bot.metrics import Metrics
 from bot.preferences import effective
@@ -30,11 +29,11 @@ from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.redact import redacted_history
 from bot.retry import policy_for, retrying_stream
-from bot.router import RouteDecision, RouteRequest, privacy_reasons, route
+from bot.router import RouteDecision, RouteRequest, route
 from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
-from bot.store import Conversation, Store, StoredMessage, TurnRecord
+from bot.store import Conversation, Store, TurnRecord
 from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
@@ -52,54 +51,6 @@ RETRYABLE = {
     ErrorKind.MODEL_MISSING,
     ErrorKind.RATE_LIMITED,
 }
-
-
-# Privacy reasons that come from the conversation (its messages are stored local-only) or from the content.
-SITUATION_REASONS = ("private-conversation", "channel-local-only", "sticky-private", "stored-private")
-CONTENT_REASONS = ("secret-content", "sensitive-content")
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a turn's question sits in its conversation, for building its prompt."""
-
-    message_id: int
-    again: bool = False  # 🔁: the history is cut at the question
-
-    def in_order(self, newest_first: Iterable[StoredMessage]) -> Iterator[StoredMessage]:
-        """History newest first as this turn sees it: the question first, then the answers to earlier
-        questions that finished while it waited, then the rest; questions stored after it are left out."""
-        later_answers: list[StoredMessage] = []
-        for message in newest_first:
-            if message.id > self.message_id:
-                if message.role != "user":
-                    later_answers.append(message)
-                continue
-            if message.id == self.message_id:
-                yield message
-                yield from later_answers
-                later_answers = []
-                continue
-            yield from later_answers
-            later_answers = []
-            yield message
-        yield from later_answers
-
-
-@dataclass(frozen=True)
-class Classified:
-    """A message's scan and what follows from it for storing and routing."""
-
-    request: RouteRequest  # the privacy fields of the route request
-    kinds: list[str]  # finding kinds (never values)
-    keep_local: bool  # its content keeps it (and the conversation, sticky) local
-    local_only: bool  # the conversation had to stay local when it was written
-    redactable: bool  # sensitive at the redact level: cloud prompts get it redacted
-
-    @property
-    def marks(self) -> dict[str, bool]:
-        """How the message is stored (see `StoredMessage`)."""
-        return {"sensitive": self.keep_local or self.redactable or self.local_only, "local_only": self.local_only}
 
 
 class PrivacyGuardError(Exception):
@@ -289,28 +240,8 @@ class Engine:
         return running[0] if running else None
 
     def _classify(self, conv: Conversation, text: str, *, stored_private: bool = False) -> Classified:
-        """Scan a message and decide how it is stored and which privacy rules route it."""
-        level = self.privacy_level(conv)
-        findings = privacy.scan(text)
-        sensitive = privacy.is_sensitive(findings)
-        base = RouteRequest(
-            privacy_level=level,
-            private_conversation=conv.private,
-            sticky_private=conv.sticky_private,
-            stored_private=stored_private,
-            sensitive=sensitive,
-            secret=sensitive and any(f.category == "secret" and f.confidence >= 0.5 for f in findings),
-        )
-        reasons = privacy_reasons(base)
-        return Classified(
-            base,
-            sorted({f.kind for f in findings}),
-            # Stored as "sensitive" when this level would keep it local: it never enters a cloud prompt raw.
-            keep_local=any(r in CONTENT_REASONS for r in reasons),
-            # Written while the conversation had to stay local: never in a cloud prompt, whatever the level becomes.
-            local_only=any(r in SITUATION_REASONS for r in reasons),
-            redactable=sensitive and level == "redact",
-        )
+        """Scan a message and decide how it is stored and which privacy rules route it (bot/marks.py)."""
+        return classify(text, self.privacy_level(conv), conv, stored_private=stored_private)
 
     async def _run_turn(
         self, turn: Turn, text: str, sink: ReplySink, message_id: int, turn_id: int, *, again: bool = False
@@ -318,8 +249,13 @@ class Engine:
         started = time.perf_counter()
         conv = self.store.conversation(turn.key, private=turn.private)
         stored = self.store.message(message_id)
+        if stored is None:  # forgotten while it waited (/reset, /forget me): nothing left to answer
+            self.store.update_turn(turn_id, status="cancelled", error="the message was deleted before it was answered")
+            result = TurnResult("cancelled", "", turn_id)
+            await sink.on_done(result)
+            return result
         # Classified again: the level may have tightened while it waited; marks only ever tighten.
-        seen = self._classify(conv, text, stored_private=bool(stored and stored.local_only))
+        seen = self._classify(conv, text, stored_private=stored.local_only)
         if seen.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         self.store.tighten_message(message_id, **seen.marks)
@@ -566,7 +502,7 @@ class Engine:
         window_tokens = min(model.context_length, self.settings.bot.max_context_tokens)
         budget = history_budget(window_tokens, self.settings.bot.max_answer_tokens)
         summary = "" if cloud and conv.summary_sensitive else conv.summary
-        private = _PrivateSeen()
+        private = PrivateSeen()
         cut = place.message_id + 1 if place.again else None  # 🔁: the conversation as it was at the question
         newest = self.store.newest_messages(conv.id, after_id=conv.summary_upto, before_id=cut)
         with contextlib.closing(newest) as stored:
@@ -617,18 +553,6 @@ class Engine:
         self.store.set_feedback(turn_id, user_id, max(-1, min(1, value)))
         self.metrics.feedback(value)
         return True
-
-
-class _PrivateSeen:
-    """Notes whether any message read into a prompt is marked sensitive (it may be one past the window)."""
-
-    def __init__(self) -> None:
-        self.seen = False
-
-    def watch(self, history: Iterable[StoredMessage]) -> Iterator[StoredMessage]:
-        for message in history:
-            self.seen = self.seen or message.sensitive
-            yield message
 
 
 def _carries_secret(messages: list) -> bool:
