@@ -68,6 +68,7 @@ class Engine:
         self._budget_noticed: set[tuple[str, str]] = set()
         self._stop_requested: set[int] = set()
         self._resuming: set[int] = set()
+        self._orphans: set[int] = set()  # pending when this process started (recover): nobody is answering them
         self.interrupted: list[tuple[int, SessionKey]] = []  # streaming when the last process died (recover)
         self.metrics = Metrics()  # Prometheus figures for /metrics, on this engine's own registry
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
@@ -82,7 +83,8 @@ class Engine:
         recovered = []
         for turn, key in self.store.unfinished_turns():
             if turn.status == "pending":
-                continue  # stored, never started: the platform's adapter answers it once connected
+                self._orphans.add(turn.id)  # stored, never started: its platform's adapter answers it
+                continue
             self.store.update_turn(turn.id, status="interrupted", error=INTERRUPTED_BY_RESTART)
             recovered.append((turn.id, key))
         if recovered:
@@ -206,8 +208,15 @@ class Engine:
         return await self._queue(key, self._run_turn(turn, message.content, sink, message.id, new_turn, again=True))
 
     def pending_turns(self, platform: str) -> list[tuple[TurnRecord, SessionKey]]:
-        """Stored turns of a platform that never started (the bot stopped first); its adapter answers them."""
-        return [(t, k) for t, k in self.store.unfinished_turns() if t.status == "pending" and k.platform == platform]
+        """Turns of a platform that a previous process stored but never started, handed out once for its
+        adapter to answer (turns queued in this process are not among them: they are answered already)."""
+        found = [
+            (t, k)
+            for t, k in self.store.unfinished_turns()
+            if t.id in self._orphans and t.status == "pending" and k.platform == platform
+        ]
+        self._orphans -= {t.id for t, _ in found}
+        return found
 
     async def resume(self, turn_id: int, key: SessionKey, sink: ReplySink) -> TurnResult:
         """Answer a turn stored before a restart that never started (counted against the limits again)."""

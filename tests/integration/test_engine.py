@@ -188,8 +188,20 @@ async def test_restart_marks_streaming_turns_and_keeps_pending_ones(app, tmp_pat
     result = await app.engine.resume(pending, KEY, RecordingSink())
     assert result.status == "done" and "never started" in result.text
     assert store.unfinished_turns() == []
+    assert app.engine.pending_turns(KEY.platform) == []  # handed out once
     assert app.engine.take_interrupted(KEY.platform) == [(streaming, KEY)]
     assert app.engine.take_interrupted(KEY.platform) == []  # handed out once
+
+
+async def test_turns_queued_in_this_process_are_not_offered_for_recovery(app, fake_ollama) -> None:
+    fake_ollama.token_delay = 0.05
+    first = asyncio.create_task(app.engine.handle(turn("a long one"), RecordingSink()))
+    await asyncio.sleep(0.2)
+    second = asyncio.create_task(app.engine.handle(turn("queued behind it"), RecordingSink()))
+    await asyncio.sleep(0.1)
+    assert any(t.status == "pending" for t, _ in app.engine.store.unfinished_turns())
+    assert app.engine.pending_turns(KEY.platform) == []  # a reconnect must not answer it a second time
+    await asyncio.gather(first, second)
 
 
 async def test_one_turn_at_a_time_in_arrival_order(app, fake_ollama) -> None:
