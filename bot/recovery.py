@@ -37,9 +37,9 @@ class RecoveryPort(Protocol):
 async def recover_platform(engine: Engine, port: RecoveryPort) -> list[asyncio.Task[object]]:
     """Note the interrupted turns, then start answering the pending ones (returns their tasks)."""
     for turn_id, key in engine.take_interrupted(port.platform):
-        links = [(channel, message) for platform, channel, message in engine.store.links_of_turn(turn_id)]
+        links = [(c, m) for platform, c, m in engine.store.links_of_turn(turn_id) if platform == port.platform]
         try:
-            await port.note_interrupted(turn_id, key, [link for link in links if link])
+            await port.note_interrupted(turn_id, key, links)
         except Exception as error:  # one message we can't edit must not stop the rest
             log.warning("could not mark turn %s as interrupted on %s: %s", turn_id, port.platform, type(error).__name__)
     tasks: list[asyncio.Task[object]] = []
