@@ -20,7 +20,7 @@ from bot.catalog import Catalog
 from bot.config import Settings, stricter
 from bot.context import build_context, history_budget
 from bot.logs import bind_turn
-from bot.marks import Classified, Place, PrivateSeen, classify
+from bot.marks import Classified, Place, PrivateSeen, answer_marks, classify
 from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, provider_failure, too_long
 from bot.metrics import Metrics
 from bot.preferences import effective
@@ -474,13 +474,8 @@ class Engine:
         answer = "".join(parts)
         answer_id = None
         if answer:
-            # A local model writing from private input may repeat it (an e-mail, or "jane dot doe at …"):
-            # such an answer never enters a cloud prompt. Any answer is also scanned like a user message.
-            local_only = model.locality == "local" and prompt_private
-            sensitive = local_only or privacy.is_sensitive(privacy.scan(answer))
-            answer_id = self.store.add_message(
-                conv.id, "assistant", answer, author_name=agent.name, sensitive=sensitive, local_only=local_only
-            )
+            marks = answer_marks(answer, local_model=model.locality == "local", prompt_private=prompt_private)
+            answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name, **marks)
         latency_ms = (time.perf_counter() - started) * 1000
         self.store.update_turn(
             turn_id,

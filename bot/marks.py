@@ -5,7 +5,8 @@
   the level becomes: it was written while the conversation had to stay local).
 - `Place` orders a turn's history: the question after the answers that finished while it waited, and
   none of the questions stored after it (they are still queued).
-- `PrivateSeen` notes whether a prompt read anything marked, so the answer can be marked in turn.
+- `PrivateSeen` notes whether a prompt read anything marked, so the answer can be marked in turn
+  (`answer_marks`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ def classify(text: str, level: str, conv: ConversationFlags, *, stored_private: 
         local_only=any(r in SITUATION_REASONS for r in reasons),
         redactable=sensitive and level == "redact",
     )
+
+
+def answer_marks(answer: str, *, local_model: bool, prompt_private: bool) -> dict[str, bool]:
+    """How the bot's own answer is stored. A local model writing from a prompt that carried anything marked
+    may repeat or paraphrase it ("jane dot doe at …"): that answer is local-only. Every answer is also
+    scanned like a user message."""
+    local_only = local_model and prompt_private
+    return {"sensitive": local_only or privacy.is_sensitive(privacy.scan(answer)), "local_only": local_only}
 
 
 @dataclass(frozen=True)

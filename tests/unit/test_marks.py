@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.marks import Place, PrivateSeen, classify
+from bot.marks import Place, PrivateSeen, answer_marks, classify
 from bot.store import StoredMessage
 
 
@@ -45,3 +45,11 @@ def test_regenerate_cuts_at_the_question_and_private_seen_notes_marks() -> None:
     assert [m.id for m in watcher.watch(Place(1, again=True).in_order(history[2:]))] == [1]
     assert not watcher.seen
     assert [m.id for m in watcher.watch(history)] == [3, 2, 1] and watcher.seen
+
+
+def test_answer_marks() -> None:
+    plain, echo = "Postgres is a database.", "I'll mail ana.lopez@northwind-mail.io"
+    assert answer_marks(plain, local_model=True, prompt_private=True) == {"sensitive": True, "local_only": True}
+    assert answer_marks(plain, local_model=False, prompt_private=True) == {"sensitive": False, "local_only": False}
+    assert answer_marks(plain, local_model=True, prompt_private=False) == {"sensitive": False, "local_only": False}
+    assert answer_marks(echo, local_model=False, prompt_private=False) == {"sensitive": True, "local_only": False}
