@@ -16,6 +16,8 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from bot.recovery import INTERRUPTED_NOTE
 from tests.fakes.discord_server import FakeDiscord, bot_env, wait_for
 from tests.fakes.ollama_server import FakeOllama
@@ -59,9 +61,15 @@ def quick_local_model(ollama: FakeOllama) -> None:
     ollama.reply, ollama.token_delay = None, 0.0
 
 
-async def test_kill_9_mid_answer_on_slack(tmp_path: Path, fake_ollama: FakeOllama, fake_openai: FakeOpenAI) -> None:
+@pytest.mark.parametrize("stream_mode", ["update", "native"])
+async def test_kill_9_mid_answer_on_slack(
+    tmp_path: Path, fake_ollama: FakeOllama, fake_openai: FakeOpenAI, stream_mode: str
+) -> None:
     config = tmp_path / "hybridbot.toml"
-    config.write_text("[embedded]\nenabled = false\n[ops]\nenabled = false\n[slack]\nupdate_interval = 0.2\n")
+    config.write_text(
+        "[embedded]\nenabled = false\n[ops]\nenabled = false\n"
+        f'[slack]\nupdate_interval = 0.2\nstream_mode = "{stream_mode}"\n'
+    )
     db = tmp_path / "bot.db"
     async with FakeSlack() as slack:
         env = {"HYBRIDBOT_CONFIG": str(config), "HYBRIDBOT_DATABASE": str(db), "OLLAMA_HOST": fake_ollama.host,
@@ -79,6 +87,7 @@ async def test_kill_9_mid_answer_on_slack(tmp_path: Path, fake_ollama: FakeOllam
             streaming = await wait_until(
                 lambda: [m for m in slack.thread(channel, a_ts) if "word3" in m.text], 20, what="A streaming"
             )
+            assert streaming[0].streaming == (stream_mode == "native")  # native: still an open chat stream
             await slack.send_socket("events_api", event_callback(b, event_id="EvB"))
             await wait_until(lambda: stored(db, "and a second question"), 10, what="B stored")
             await kill_9(first)
