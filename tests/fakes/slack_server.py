@@ -82,6 +82,9 @@ class FakeSlack:
         self.post_rate: float | None = None  # chat.postMessage per second per channel, like Slack (None: off)
         self.rate_limited = 0  # 429s answered
         self.response_urls_expired = False  # response_url posts get 404, as after 30 minutes
+        self.private_channels: set[str] = set()  # C… ids conversations.info reports as private (besides G…)
+        self.group_dms: set[str] = set()  # ids conversations.info reports as group DMs (mpim)
+        self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
         self._faults: dict[str, deque[float]] = defaultdict(deque)
         self._last_post: dict[str, deque[float]] = defaultdict(deque)
         self._ts = itertools.count(1)
@@ -168,6 +171,8 @@ class FakeSlack:
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if method in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[method]})
         return web.json_response(handler(args))
 
     def _over_rate(self, method: str, channel: str) -> bool:
@@ -241,7 +246,11 @@ class FakeSlack:
 
     def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = args.get("channel", "")
-        return {"ok": True, "channel": {"id": channel, "is_private": channel.startswith("G"), "is_im": False}}
+        mpim = channel in self.group_dms
+        private = channel.startswith("G") or channel in self.private_channels or mpim
+        info = {"id": channel, "is_channel": not mpim, "is_private": private, "is_im": channel.startswith("D"),
+                "is_mpim": mpim}  # fmt: skip
+        return {"ok": True, "channel": info}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = args.get("channel", ""), args.get("ts", "")

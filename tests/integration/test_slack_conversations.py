@@ -121,14 +121,14 @@ def _key(slack_bot: SlackBot, channel: str, thread: str | None):  # noqa: ANN202
     return SessionKey("slack", "T0TEST", channel, thread)
 
 
-async def test_private_channels_can_be_kept_local_by_configuration(slack_bot: SlackBot) -> None:
+async def test_private_channels_are_kept_local_by_default(slack_bot: SlackBot) -> None:
     slack_bot.engine.settings.routing.default_model = "cloud"
-    slack_bot.engine.settings.slack.private_channels_local = True
-    secret_ts = await slack_bot.mention("Plan the launch in detail", channel="G0SECRET")
-    assert "🔒 local" in (await slack_bot.answer("G0SECRET", secret_ts)).footer
+    slack_bot.fake.private_channels.add("C0SECRET")
+    secret_ts = await slack_bot.mention("Plan the launch in detail", channel="C0SECRET")
+    assert "🔒 local" in (await slack_bot.answer("C0SECRET", secret_ts)).footer
     open_ts = await slack_bot.mention("Plan the launch in detail", channel="C0OPEN")
     assert "☁ cloud" in (await slack_bot.answer("C0OPEN", open_ts)).footer
-    assert not slack_bot.fake_openai.saw_text("G0SECRET") and len(slack_bot.fake_openai.chat_requests()) == 1
+    assert not slack_bot.fake_openai.saw_text("C0SECRET") and len(slack_bot.fake_openai.chat_requests()) == 1
 
 
 async def test_thread_follow_up_after_a_restart_asks_slack_whether_the_bot_is_in_the_thread(
