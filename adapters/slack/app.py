@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,12 +34,13 @@ from adapters.slack import events
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
 from adapters.slack.lookups import ExpiringCache
-from adapters.slack.sink import MessageIndex, SlackSink
+from adapters.slack.sink import Answer, MessageIndex, SlackSink
 from bot.config import Settings
 from bot.engine import Engine
 from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.slack")
+PLATFORM = "slack"
 MAX_THREADS = 100_000  # threads remembered as the bot's (or not) before asking Slack again
 SEEN_EVENTS = 50_000  # event ids remembered for answering redeliveries once
 # Request bodies read in HTTP mode. Above aiohttp's 1 MiB default so an oversized message still arrives as an
@@ -90,7 +92,24 @@ class SlackBot:
             recipient_team=key.workspace,
             assistant_thread=assistant,
             limiter=self.limiter,
+            on_linked=self.link_answer,
         )
+
+    def link_answer(self, channel: str, message_ts: list[str], turn_id: int) -> None:
+        """Answer message → turn, in the store: reactions after a restart find their turn without asking Slack."""
+        try:
+            for ts in message_ts:
+                self.engine.store.link_message(PLATFORM, channel, ts, turn_id)
+        except sqlite3.Error as error:  # the answer stands; only reactions after a restart would miss it
+            log.warning("could not link answer messages to turn %s: %s", turn_id, error)
+
+    def stored_answer(self, channel: str, ts: str) -> Answer | None:
+        """The answer a message showed, from the store (None if never linked, reset or forgotten)."""
+        turn_id = self.engine.store.turn_for_message(PLATFORM, channel, ts)
+        conv = self.engine.store.conversation_of_turn(turn_id) if turn_id is not None else None
+        if conv is None or turn_id is None:
+            return None
+        return Answer(conv.key, channel, conv.key.thread, turn_id, streaming=False)
 
     def remember_thread(self, channel: str, thread: str) -> None:
         if len(self.threads) > MAX_THREADS:

@@ -101,15 +101,19 @@ async def handle_message(bot: SlackBot, event: dict[str, Any], body: dict[str, A
         return  # the app_mention event answers it
     if not thread or thread == ts or not bot.config.answer_thread_replies:
         return
-    if not await _bot_in_thread(bot, channel, thread):
+    if not await _bot_in_thread(bot, team, channel, thread):
         return
     private = await bot.is_private_channel(channel, event.get("channel_type"))
     await run_turn(bot, event, team, channel, thread, thread, private=private)
 
 
-async def _bot_in_thread(bot: SlackBot, channel: str, thread: str) -> bool:
-    """Known threads from memory; after a restart, ask Slack whether the bot posted there."""
+async def _bot_in_thread(bot: SlackBot, team: str, channel: str, thread: str) -> bool:
+    """Known threads from memory, then from the store; only then ask Slack whether the bot posted there
+    (conversations.replies is limited to 1 call a minute for apps outside the Marketplace)."""
     if (channel, thread) in bot.threads:
+        return True
+    if bot.engine.store.has_conversation(SessionKey("slack", team, channel, thread)):
+        bot.remember_thread(channel, thread)
         return True
     if (channel, thread) in bot.other_threads:
         return False  # asked before; a later mention moves the thread into bot.threads
@@ -123,7 +127,8 @@ async def _bot_in_thread(bot: SlackBot, channel: str, thread: str) -> bool:
 
 async def _ask_slack(bot: SlackBot, channel: str, thread: str) -> bool:
     try:
-        replies = await bot.client.conversations_replies(channel=channel, ts=thread, limit=200)
+        # 15: the most Slack returns per call to apps outside the Marketplace; the bot answers early in a thread.
+        replies = await bot.client.conversations_replies(channel=channel, ts=thread, limit=15)
     except Exception as error:
         log.info("conversations.replies failed: %s", type(error).__name__)
         return False

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,8 @@ class SlackSink:
     recipient_team: str = ""
     assistant_thread: bool = False  # Slack's assistant pane: set a status while thinking
     limiter: ChannelLimiter | None = None  # shared per-channel pacing of new messages
+    # Called with (channel, message ts list, turn id) once an answer is final, so reactions after a restart find it.
+    on_linked: Callable[[str, list[str], int], None] | None = None
     posted: list[_Posted] = field(default_factory=list)
     _text: str = ""
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
@@ -121,8 +124,10 @@ class SlackSink:
         async with self._lock:
             native = self._native_ts is not None and not self._native_failed
             if native and await self._native_stop(body, footer, result.notices, turn_id):
+                self._link([str(self._native_ts)], turn_id)
                 return
             await self._render(body, footer=footer, notices=result.notices, turn_id=turn_id, final=True)
+        self._link([p.ts for p in self.posted], turn_id)
         for posted in self.posted:
             self.index.put(self.channel, posted.ts, Answer(self.key, self.channel, self.thread_ts, turn_id, False))
         if self.assistant_thread and self.thread_ts:
@@ -131,6 +136,10 @@ class SlackSink:
             )
 
     # --- internals ---------------------------------------------------------------
+
+    def _link(self, message_ts: list[str], turn_id: int | None) -> None:
+        if self.on_linked is not None and turn_id is not None and message_ts:
+            self.on_linked(self.channel, message_ts, turn_id)
 
     def _final_body(self, result: TurnResult) -> str:
         text = result.text if result.status in ("done", "error", "cancelled") else ""
@@ -225,7 +234,7 @@ class SlackSink:
             if self._native_ts is None:
                 response = await self.client.chat_startStream(
                     channel=self.channel,
-                    thread_ts=self.thread_ts or "",
+                    thread_ts=self.thread_ts,  # type: ignore[arg-type]  # None: omitted (a top-level answer)
                     markdown_text=pending,
                     recipient_user_id=self.recipient_user or None,
                     recipient_team_id=self.recipient_team or None,

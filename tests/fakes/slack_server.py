@@ -219,6 +219,8 @@ class FakeSlack:
         if not self.stream_enabled:
             return {"ok": False, "error": "not_allowed"}
         channel = args.get("channel", "")
+        if "thread_ts" in args and not args["thread_ts"]:
+            return {"ok": False, "error": "invalid_thread_ts"}  # a top-level stream omits thread_ts
         if not channel.startswith("D") and not (args.get("recipient_user_id") and args.get("recipient_team_id")):
             return {"ok": False, "error": "missing_recipient_user_id"}
         msg = Message(channel, self.new_ts(), args.get("markdown_text", ""), [], args.get("thread_ts"), streaming=True)
@@ -253,15 +255,26 @@ class FakeSlack:
         return {"ok": True, "channel": info}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: the thread oldest first (its first message, then replies), within oldest/latest, then the
+        first `limit` of them (a cursor would page on)."""
         channel, ts = args.get("channel", ""), args.get("ts", "")
         root = self.messages.get((channel, ts))
-        parent = (root.thread_ts or ts) if root else ts
-        found = [m for m in self.messages.values() if m.channel == channel and parent in (m.ts, m.thread_ts)]
-        found.sort(key=lambda m: float(m.ts))
+        if root is None:
+            return {"ok": False, "error": "thread_not_found"}
+        parent = root.thread_ts or ts
+        found = sorted(
+            (m for m in self.messages.values() if m.channel == channel and parent in (m.ts, m.thread_ts)),
+            key=lambda m: float(m.ts),
+        )
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        if args.get("oldest"):
+            oldest = float(args["oldest"])
+            found = [m for m in found if float(m.ts) > oldest or (inclusive and float(m.ts) == oldest)]
         if args.get("latest"):
-            found = [m for m in found if float(m.ts) <= float(args["latest"])]
-        found = found[-int(args.get("limit", 1000)) :] if args.get("latest") else found[: int(args.get("limit", 1000))]
-        return {"ok": True, "messages": [m.as_json() for m in found], "has_more": False}
+            latest = float(args["latest"])
+            found = [m for m in found if float(m.ts) < latest or (inclusive and float(m.ts) == latest)]
+        limit = int(args.get("limit") or 1000)
+        return {"ok": True, "messages": [m.as_json() for m in found[:limit]], "has_more": len(found) > limit}
 
     def m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")

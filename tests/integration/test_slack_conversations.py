@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.fakes.slack_server import BOT_USER, event_callback, wait_until
+from tests.fakes.slack_server import BOT_USER, Message, event_callback, wait_until
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import ALICE, BOB, SlackBot
 
@@ -131,7 +131,7 @@ async def test_private_channels_are_kept_local_by_default(slack_bot: SlackBot) -
     assert not slack_bot.fake_openai.saw_text("C0SECRET") and len(slack_bot.fake_openai.chat_requests()) == 1
 
 
-async def test_thread_follow_up_after_a_restart_asks_slack_whether_the_bot_is_in_the_thread(
+async def test_thread_follow_up_after_a_restart_is_known_from_the_store_without_asking_slack(
     slack_bot: SlackBot,
 ) -> None:
     ts = await slack_bot.mention("hello before the restart")
@@ -139,7 +139,21 @@ async def test_thread_follow_up_after_a_restart_asks_slack_whether_the_bot_is_in
     slack_bot.adapter.bot.threads.clear()  # as after a restart
     await slack_bot.message("and after it?", thread_ts=ts)
     await slack_bot.answer("C0GENERAL", ts, count=2)
-    assert slack_bot.fake.calls_to("conversations.replies")
+    assert not slack_bot.fake.calls_to("conversations.replies")  # rate limited hard outside the Marketplace
+
+
+async def test_a_thread_the_store_does_not_know_is_checked_with_slack_once(slack_bot: SlackBot) -> None:
+    fake = slack_bot.fake
+    root = fake.new_ts()
+    fake.messages[("C0GENERAL", root)] = Message("C0GENERAL", root, "a question", [], None, user=ALICE, bot_id=None)
+    reply = fake.new_ts()
+    fake.messages[("C0GENERAL", reply)] = Message("C0GENERAL", reply, "an older answer", [], root)  # the bot's
+    await slack_bot.message("still there?", thread_ts=root)
+    await slack_bot.answer("C0GENERAL", root)
+    await slack_bot.message("and now?", thread_ts=root)
+    await slack_bot.answer("C0GENERAL", root, count=2)
+    (call,) = fake.calls_to("conversations.replies")
+    assert int(call.args["limit"]) <= 15
 
 
 async def test_dm_with_the_local_model_down_gets_a_clear_message_never_the_cloud(slack_bot: SlackBot) -> None:

@@ -87,7 +87,21 @@ async def test_native_streaming_in_a_thread(slack_bot: SlackBot) -> None:
     assert "🔒 local" in answer.footer
     start = slack_bot.fake.calls_to("chat.startStream")[0].args
     assert start["recipient_user_id"] and start["recipient_team_id"] == "T0TEST"
+    assert start["thread_ts"] == question
     assert slack_bot.fake.calls_to("chat.stopStream") and not slack_bot.fake.calls_to("chat.update")
+
+
+@pytest.mark.parametrize("slack_bot", ["http"], indirect=True)
+async def test_native_streaming_at_the_top_level_omits_thread_ts(slack_bot: SlackBot) -> None:
+    settings = slack_bot.engine.settings.slack
+    settings.stream_mode, settings.channel_mode_channels = "native", ["C0TOPLEVEL"]
+    slack_bot.fake_ollama.reply, slack_bot.fake_ollama.token_delay = "A top-level native answer", 0.03
+    await slack_bot.mention("stream natively at the top", channel="C0TOPLEVEL")
+    answer = await slack_bot.answer("C0TOPLEVEL", None)
+    assert answer.shown == "A top-level native answer"
+    (start,) = slack_bot.fake.calls_to("chat.startStream")
+    assert "thread_ts" not in start.args
+    assert not slack_bot.fake.calls_to("chat.update")  # streamed natively, no fallback
 
 
 @pytest.mark.parametrize("slack_bot", ["http"], indirect=True)
