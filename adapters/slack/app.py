@@ -31,6 +31,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import events
+from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
 from adapters.slack.lookups import ExpiringCache
@@ -72,6 +73,7 @@ class SlackBot:
     assistant_threads: set[tuple[str, str]] = field(default_factory=set)
     private_channels: ExpiringCache[bool] = field(default_factory=lambda: ExpiringCache(600.0))
     limiter: ChannelLimiter | None = None
+    budget: WorkspaceBudget = field(default_factory=WorkspaceBudget)  # shared by every answer streaming here
 
     def __post_init__(self) -> None:
         self.limiter = self.limiter or ChannelLimiter(self.config.channel_rate)
@@ -93,6 +95,7 @@ class SlackBot:
             assistant_thread=assistant,
             limiter=self.limiter,
             on_linked=self.link_answer,
+            budget=self.budget,
         )
 
     def link_answer(self, channel: str, message_ts: list[str], turn_id: int) -> None:

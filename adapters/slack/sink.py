@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import answer_blocks
+from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
 from adapters.slack.mrkdwn import close_open_fence, split_text, to_mrkdwn
@@ -81,12 +82,14 @@ class SlackSink:
     limiter: ChannelLimiter | None = None  # shared per-channel pacing of new messages
     # Called with (channel, message ts list, turn id) once an answer is final, so reactions after a restart find it.
     on_linked: Callable[[str, list[str], int], None] | None = None
+    budget: WorkspaceBudget | None = None  # the workspace's shared budget for edits and stream calls
     posted: list[_Posted] = field(default_factory=list)
     _text: str = ""
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _flusher: asyncio.Task[None] | None = None
-    _last_flush: float = 0.0
+    _next_flush: float = 0.0
+    _counted: bool = False  # counted among the workspace's streaming answers
     _native_ts: str | None = None
     _native_sent: int = 0
     _native_failed: bool = False
@@ -107,15 +110,21 @@ class SlackSink:
                     await self._flush()
                 return
             # First text after a very short wait: an answer that is complete by then is posted once, whole.
-            self._last_flush = time.monotonic() + self.config.first_text_delay - self.config.update_interval
+            self._next_flush = time.monotonic() + self.config.first_text_delay
         self._dirty.set()
         if self._flusher is None:
+            if self.budget is not None and not self._counted:
+                self._counted = True
+                self.budget.started(self.recipient_team)
             self._flusher = asyncio.create_task(self._flush_loop())
 
     async def on_done(self, result: TurnResult) -> None:
         async with self._lock:
             if self._flusher is not None:
                 self._flusher.cancel()
+        if self._counted and self.budget is not None:
+            self._counted = False
+            self.budget.finished(self.recipient_team)
         if result.status == "duplicate":
             return
         body = self._final_body(result)
@@ -153,15 +162,26 @@ class SlackSink:
     async def _flush_loop(self) -> None:
         while True:
             await self._dirty.wait()
-            wait = self._last_flush + self.config.update_interval - time.monotonic()
+            wait = self._next_flush - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             async with self._lock:
                 self._dirty.clear()
                 await self._flush()
 
+    def _interval(self) -> float:
+        """This answer's time between edits: the configured pace, or slower when the workspace's budget is shared."""
+        if self.budget is None:
+            return self.config.update_interval
+        native = self._native_ts is not None and not self._native_failed
+        method = "chat.appendStream" if native else "chat.update"
+        return max(self.config.update_interval, self.budget.interval(self.recipient_team, method))
+
     async def _flush(self) -> None:
-        self._last_flush = time.monotonic()
+        await self._flush_now()
+        self._next_flush = time.monotonic() + self._interval()
+
+    async def _flush_now(self) -> None:
         if self.config.stream_mode == "native" and not self._native_failed and await self._native_append():
             return
         await self._render(self._text, footer=None, notices=[], turn_id=None, final=False)
@@ -185,6 +205,9 @@ class SlackSink:
             if number < len(self.posted):
                 if self.posted[number].rendered == rendered:
                     continue
+                if not await self._may_call("chat.update", final=final):
+                    self._dirty.set()  # no budget for this edit now: the next one carries the text
+                    continue
                 if await self._call(
                     "chat.update", channel=self.channel, ts=self.posted[number].ts, text=fallback, blocks=blocks
                 ):
@@ -198,6 +221,15 @@ class SlackSink:
             ts = str(response.get("ts"))
             self.posted.append(_Posted(ts, rendered))
             self.index.put(self.channel, ts, Answer(self.key, self.channel, self.thread_ts, turn_id, not final))
+
+    async def _may_call(self, method: str, *, final: bool) -> bool:
+        """In-between calls go only when the workspace budget allows; final calls wait their turn."""
+        if self.budget is None:
+            return True
+        if final:
+            await self.budget.take(self.recipient_team, method)
+            return True
+        return self.budget.try_take(self.recipient_team, method)
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
@@ -223,11 +255,19 @@ class SlackSink:
         limit = self.config.section_chars * self.config.sections_per_message
         if len(self._text) > limit:  # long answers continue in pages: end the stream, edit it from now on
             if self._native_ts is not None:
+                await self._may_call("chat.stopStream", final=True)
                 await self._quiet("chat.stopStream", channel=self.channel, ts=self._native_ts)
             self._fall_back()
             return False
         upto = len(self._text)  # text may grow while a call is in flight
         pending = self._text[self._native_sent : upto]
+        if self._native_ts is None and not await self._may_call("chat.startStream", final=False):
+            log.info("many native streams starting at once in %s; this answer uses chat.update", self.recipient_team)
+            self._fall_back()
+            return False
+        if self._native_ts is not None and pending and not await self._may_call("chat.appendStream", final=False):
+            self._dirty.set()  # no budget now: the next append carries this text too
+            return True
         if self.limiter is not None and self._native_ts is None:
             await self.limiter.acquire(self.channel)
         try:
@@ -257,6 +297,7 @@ class SlackSink:
         whole = body.startswith(self._text[: self._native_sent]) and len(body) <= limit
         rest = body[self._native_sent :] if whole else ""
         blocks = answer_blocks([], footer=footer, notices=notices, turn_id=turn_id) if whole else None
+        await self._may_call("chat.stopStream", final=True)
         try:
             await self.client.chat_stopStream(
                 channel=self.channel, ts=self._native_ts, markdown_text=rest or None, blocks=blocks

@@ -27,6 +27,23 @@ from aiohttp import web
 
 BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "xoxb-test-token", "xapp-test-token", "test-signing-secret"
 TEAM, BOT_USER, BOT_ID, APP_ID = "T0TEST", "U0BOT", "B0BOT", "A0APP"
+# Slack's documented rate tiers (calls a minute, per workspace and method; bursts up to a minute's worth).
+# conversations.replies: 1 a minute for apps distributed outside the Marketplace (since 2025/2026).
+TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
+METHOD_TIERS = {
+    "chat.update": TIER_3,
+    "chat.startStream": TIER_2,
+    "chat.appendStream": TIER_4,
+    "chat.stopStream": TIER_2,
+    "chat.postEphemeral": TIER_4,
+    "users.info": TIER_4,
+    "conversations.info": TIER_3,
+    "conversations.replies": TIER_1,
+    "views.publish": TIER_4,
+    "assistant.threads.setSuggestedPrompts": TIER_4,
+    "assistant.threads.setTitle": TIER_4,
+}
+REPLIES_LIMIT = 15  # the most conversations.replies returns at once outside the Marketplace
 
 
 @dataclass
@@ -86,6 +103,9 @@ class FakeSlack:
         self.group_dms: set[str] = set()  # ids conversations.info reports as group DMs (mpim)
         self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
         self._faults: dict[str, deque[float]] = defaultdict(deque)
+        self.minute = 60.0  # Slack's minute for the method tiers; tests shorten it (and the bot's budget alike)
+        self.tiers_enabled = True
+        self._tier_tokens: dict[tuple[str, str], tuple[float, float]] = {}  # (team, method) → (tokens, at)
         self._last_post: dict[str, deque[float]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -159,7 +179,7 @@ class FakeSlack:
         call = ApiCall(method, args, request.method)
         self.calls.append(call)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or args.get("token", "")
-        if self._faults[method] or self._over_rate(method, str(args.get("channel", ""))):
+        if self._faults[method] or self._over_rate(method, str(args.get("channel", ""))) or self._over_tier(method):
             retry = self._faults[method].popleft() if self._faults[method] else 1
             call.status, self.rate_limited = 429, self.rate_limited + 1
             return web.json_response(
@@ -184,6 +204,20 @@ class FakeSlack:
         if len(window) >= self.post_rate:
             return True
         window.append(now)
+        return False
+
+    def _over_tier(self, method: str, team: str = TEAM) -> bool:
+        """A token bucket per (workspace, method), holding a minute's calls of the method's tier."""
+        per_minute = METHOD_TIERS.get(method)
+        if not self.tiers_enabled or per_minute is None:
+            return False
+        now = time.monotonic()
+        tokens, at = self._tier_tokens.get((team, method), (float(per_minute), now))
+        tokens = min(float(per_minute), tokens + (now - at) * per_minute / self.minute)
+        if tokens < 1.0:
+            self._tier_tokens[(team, method)] = (tokens, now)
+            return True
+        self._tier_tokens[(team, method)] = (tokens - 1.0, now)
         return False
 
     def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +307,7 @@ class FakeSlack:
         if args.get("latest"):
             latest = float(args["latest"])
             found = [m for m in found if float(m.ts) < latest or (inclusive and float(m.ts) == latest)]
-        limit = int(args.get("limit") or 1000)
+        limit = min(int(args.get("limit") or REPLIES_LIMIT), REPLIES_LIMIT)
         return {"ok": True, "messages": [m.as_json() for m in found[:limit]], "has_more": len(found) > limit}
 
     def m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
