@@ -4,7 +4,8 @@
   listed in `slack.channel_mode_channels`, a top-level mention uses the channel session and is answered
   at the top level.
 - `message` in a thread the bot is part of: answered without a mention (`slack.answer_thread_replies`).
-- `message` in a DM (`message.im`): a private session, local models only; assistant-pane threads too.
+- `message` in a DM (`message.im`, the app's Messages tab): private, local models only. As in Slack's agent
+  messaging experience, a top-level message starts a thread (one conversation) answered in that thread.
 - Ignored: the bot's own messages (Bolt), other bots (unless `slack.answer_other_bots`), edits
   (`message_changed`: the earlier answer stands), deletions (`message_deleted`: the stored turn stays
   until /reset) and join/leave/topic notices. Files and images are not read yet: the text is answered
@@ -93,8 +94,9 @@ async def handle_message(bot: SlackBot, event: dict[str, Any], body: dict[str, A
     thread = str(event["thread_ts"]) if event.get("thread_ts") else None
     team = _team(bot, body)
     if event.get("channel_type") == "im" or channel.startswith("D"):
-        assistant = thread is not None
-        await run_turn(bot, event, team, channel, thread, thread, private=True, assistant=assistant)
+        # Agent messaging: a top-level DM message starts a thread, answered in it with a status and a title.
+        thread = thread or ts
+        await run_turn(bot, event, team, channel, thread, thread, private=True, assistant=True)
         return
     text = str(event.get("text") or "")
     if bot.bot_user_id and f"<@{bot.bot_user_id}" in text:

@@ -44,6 +44,31 @@ METHOD_TIERS = {
     "assistant.threads.setTitle": TIER_4,
 }
 REPLIES_LIMIT = 15  # the most conversations.replies returns at once outside the Marketplace
+# Bot scopes each method accepts (any one), from Slack's method reference; by conversation type where it varies.
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.startStream": ("chat:write",),
+    "chat.appendStream": ("chat:write",),
+    "chat.stopStream": ("chat:write",),
+    "assistant.threads.setStatus": ("chat:write", "assistant:write"),
+    "assistant.threads.setTitle": ("assistant:write",),
+    "assistant.threads.setSuggestedPrompts": ("assistant:write",),
+    "users.info": ("users:read",),
+    "reactions.add": ("reactions:write",),
+}
+BY_CONVERSATION = {  # method → scope for a public channel, a private channel, a DM, a group DM
+    "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
+}
+
+
+def manifest_scopes() -> set[str]:
+    """What installing the app from its manifest grants."""
+    from adapters.slack.manifest import manifest
+
+    return set(manifest(False)["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -102,6 +127,7 @@ class FakeSlack:
         self.private_channels: set[str] = set()  # C… ids conversations.info reports as private (besides G…)
         self.group_dms: set[str] = set()  # ids conversations.info reports as group DMs (mpim)
         self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
+        self.scopes: set[str] = manifest_scopes()  # granted to the bot token; other calls get missing_scope
         self._faults: dict[str, deque[float]] = defaultdict(deque)
         self.minute = 60.0  # Slack's minute for the method tiers; tests shorten it (and the bot's budget alike)
         self.tiers_enabled = True
@@ -191,9 +217,28 @@ class FakeSlack:
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        scopes_header = {"x-oauth-scopes": ",".join(sorted(self.scopes))} if token == BOT_TOKEN else {}
+        needed = self.needed_scopes(method, args)
+        if needed and not set(needed) & self.scopes:
+            call.status = 200
+            missing = {"ok": False, "error": "missing_scope", "needed": ",".join(needed),
+                       "provided": ",".join(sorted(self.scopes))}  # fmt: skip
+            return web.json_response(missing, headers=scopes_header)
         if method in self.errors:
-            return web.json_response({"ok": False, "error": self.errors[method]})
-        return web.json_response(handler(args))
+            return web.json_response({"ok": False, "error": self.errors[method]}, headers=scopes_header)
+        return web.json_response(handler(args), headers=scopes_header)
+
+    def needed_scopes(self, method: str, args: dict[str, Any]) -> tuple[str, ...]:
+        """The scopes (any one) a bot token needs for this call."""
+        if method in BY_CONVERSATION:
+            channel = str(args.get("channel", ""))
+            public, private, dm, group_dm = BY_CONVERSATION[method]
+            if channel.startswith("D"):
+                return (dm,)
+            if channel in self.group_dms:
+                return (group_dm,)
+            return (private,) if channel.startswith("G") or channel in self.private_channels else (public,)
+        return METHOD_SCOPES.get(method, ())
 
     def _over_rate(self, method: str, channel: str) -> bool:
         if self.post_rate is None or method not in ("chat.postMessage", "chat.startStream") or not channel:

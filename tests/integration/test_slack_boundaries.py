@@ -60,8 +60,8 @@ async def test_the_operator_may_opt_a_private_channel_out_but_never_a_dm(slack_b
     settings.slack.private_channels_opt_out = ["C0PRIVATE", "D0ALICE"]
     slack_bot.fake.private_channels.add("C0PRIVATE")
     assert "☁ cloud" in await _asked_in(slack_bot, "C0PRIVATE")
-    await slack_bot.message(COMPLEX, channel="D0ALICE")
-    assert "🔒 local" in (await slack_bot.answer("D0ALICE", None)).footer
+    question = await slack_bot.message(COMPLEX, channel="D0ALICE")
+    assert "🔒 local" in (await slack_bot.answer("D0ALICE", question)).footer
 
 
 async def test_channel_privacy_is_looked_up_once_within_the_expiry(slack_bot: SlackBot) -> None:

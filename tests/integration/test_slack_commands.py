@@ -30,8 +30,8 @@ async def test_model_cloud_then_a_question_goes_to_the_cloud(slack_bot: SlackBot
 async def test_model_in_a_dm_refuses_the_cloud(slack_bot: SlackBot) -> None:
     answer = await slack_bot.command("model", "cloud", channel="D0ALICE")
     assert "private" in answer["text"] and "can't be set" in answer["text"]
-    await slack_bot.message("hello there", channel="D0ALICE")
-    reply = await slack_bot.answer("D0ALICE", None)
+    question = await slack_bot.message("hello there", channel="D0ALICE")
+    reply = await slack_bot.answer("D0ALICE", question)
     assert "🔒 local" in reply.footer
     assert slack_bot.fake_openai.chat_requests() == []
 

@@ -60,8 +60,8 @@ async def test_messages_in_threads_the_bot_is_not_part_of_are_ignored(slack_bot:
 
 async def test_dm_stays_local_and_the_cloud_receives_nothing(slack_bot: SlackBot, fake_openai) -> None:  # noqa: ANN001
     slack_bot.engine.settings.routing.default_model = "cloud"
-    await slack_bot.message("Summarise the theory of relativity in depth please", channel="D0ALICE")
-    answer = await slack_bot.answer("D0ALICE", None)
+    question = await slack_bot.message("Summarise the theory of relativity in depth please", channel="D0ALICE")
+    answer = await slack_bot.answer("D0ALICE", question)
     assert "🔒 local" in answer.footer
     assert fake_openai.chat_requests() == []
 
@@ -158,8 +158,8 @@ async def test_a_thread_the_store_does_not_know_is_checked_with_slack_once(slack
 
 async def test_dm_with_the_local_model_down_gets_a_clear_message_never_the_cloud(slack_bot: SlackBot) -> None:
     slack_bot.fake_ollama.fail_all("status", status=500)
-    await slack_bot.message("are you there?", channel="D0ALICE")
-    reply = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", None), what="reply")
+    question = await slack_bot.message("are you there?", channel="D0ALICE")
+    reply = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", question), what="reply")
     assert "internal error" in reply[0].shown and "local" in reply[0].shown.lower()
     assert slack_bot.fake_openai.chat_requests() == []
 

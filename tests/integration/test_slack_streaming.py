@@ -69,11 +69,11 @@ async def test_oversized_message_is_refused_clearly(slack_bot: SlackBot) -> None
 
 async def test_files_are_not_read_yet_and_the_user_is_told(slack_bot: SlackBot) -> None:
     files = [{"id": "F1", "name": "photo.png", "mimetype": "image/png"}]
-    await slack_bot.message("", channel="D0ALICE", subtype="file_share", files=files)
-    note = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", None), what="note")
+    first = await slack_bot.message("", channel="D0ALICE", subtype="file_share", files=files)
+    note = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", first), what="note")
     assert "can't read files" in note[0].text
-    await slack_bot.message("what is in it?", channel="D0ALICE", subtype="file_share", files=files)
-    await slack_bot.answer("D0ALICE", None)
+    second = await slack_bot.message("what is in it?", channel="D0ALICE", subtype="file_share", files=files)
+    await slack_bot.answer("D0ALICE", second)
     assert any("can't read files" in e["text"] for e in slack_bot.fake.ephemeral)
 
 
