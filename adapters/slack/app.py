@@ -36,6 +36,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
 from adapters.slack.lookups import ExpiringCache
 from adapters.slack.sink import Answer, MessageIndex, SlackSink
+from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
 from bot.engine import Engine
 from bot.session import SessionKey
@@ -230,6 +231,15 @@ class SlackAdapter:
         self.settings = settings
         self.config = settings.slack
         self.bot = SlackBot(engine, self.config, make_client(settings))
+        self.socket: AsyncSocketModeHandler | None = None
+        self.runner: web.AppRunner | None = None
+        self.port: int = 0
+        self._session: aiohttp.ClientSession | None = None
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        # HTTP mode before installation: no bot token yet, only URL verification (see verify_only.py).
+        self.verify_only = not settings.secret("SLACK_BOT_TOKEN")
+        if self.verify_only:
+            return
         self.app = AsyncApp(
             client=self.bot.client,
             signing_secret=settings.secret("SLACK_SIGNING_SECRET"),
@@ -242,11 +252,6 @@ class SlackAdapter:
         slash.register(self.app, self.bot)
         reactions.register(self.app, self.bot)
         surfaces.register(self.app, self.bot)
-        self.socket: AsyncSocketModeHandler | None = None
-        self.runner: web.AppRunner | None = None
-        self.port: int = 0
-        self._session: aiohttp.ClientSession | None = None
-        self._seen: OrderedDict[str, None] = OrderedDict()
 
     async def _guard(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (Bolt's name)
         """Drop requests from other teams and Slack's redeliveries (answered once)."""
@@ -273,8 +278,14 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a new session per call otherwise).
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.bot.client.session = self._session
-        await self.bot.identify()
         app_token = self.settings.secret("SLACK_APP_TOKEN")
+        if self.verify_only:
+            if app_token or not self.settings.secret("SLACK_SIGNING_SECRET"):
+                raise RuntimeError("Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+            await self._listen(verification_handler(self.settings.secret("SLACK_SIGNING_SECRET")))
+            log.warning("slack: answering URL verification only — %s", NEXT_STEP)
+            return
+        await self.bot.identify()
         if app_token:
             self.socket = AsyncSocketModeHandler(self.app, app_token)
             await self.socket.connect_async()
@@ -282,8 +293,11 @@ class SlackAdapter:
             return
         if not self.settings.secret("SLACK_SIGNING_SECRET"):
             raise RuntimeError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+        await self._listen(self._http)
+
+    async def _listen(self, handler: Callable[[web.Request], Awaitable[web.Response]]) -> None:
         web_app = web.Application(client_max_size=HTTP_BODY_LIMIT)
-        web_app.router.add_post(self.config.path, self._http)
+        web_app.router.add_post(self.config.path, handler)
         web_app.router.add_get("/healthz", self._health)
         self.runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0)
         await self.runner.setup()

@@ -123,3 +123,42 @@ async def test_an_oversized_message_is_answered_with_the_size_message_on_slack(s
     huge = _mention(fake, "y" * 9_000_000)
     status, _ = await fake.post_http(slack_bot.url, json.dumps(huge))
     assert status == 413
+
+
+# --- HTTP-mode set-up as it really happens (issue 15, item 7) ------------------------------------
+
+
+async def test_url_verification_is_answered_before_the_app_is_installed(tmp_path, fake_ollama) -> None:  # noqa: ANN001
+    """Slack checks the Request URL when it is saved: there is no bot token yet, only the signing secret."""
+    from adapters.slack.app import SlackAdapter
+    from adapters.slack.runner import slack_configured
+    from bot.app import build_app
+    from bot.config import load_settings
+    from bot.platforms import platform_status
+    from tests.fakes.slack_server import SIGNING_SECRET
+    from tests.integration.test_slack_harness import write_config
+
+    async with FakeSlack() as fake:
+        toml = f'[slack]\napi_url = "{fake.base_url}"\nport = 0\nhost = "127.0.0.1"\n'
+        env = {"HYBRIDBOT_DATABASE": str(tmp_path / "b.db"), "OLLAMA_HOST": fake_ollama.host,
+               "SLACK_SIGNING_SECRET": SIGNING_SECRET}  # fmt: skip
+        settings = load_settings(write_config(tmp_path, toml), env=env)
+        assert slack_configured(settings)
+        assert "URL verification only" in platform_status(settings)[0].state
+        app = build_app(settings)
+        adapter = SlackAdapter(app.engine, settings)
+        await adapter.start()
+        try:
+            url = f"http://127.0.0.1:{adapter.port}/slack/events"
+            challenge = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "legacy"})
+            status, text = await fake.post_http(url, challenge)
+            assert status == 200 and json.loads(text) == {"challenge": "c-123"}
+            status, _ = await fake.post_http(url, challenge, signature="v0=" + "0" * 64)
+            assert status == 401
+            status, _ = await fake.post_http(url, json.dumps(_mention(fake, "too early")))
+            assert status == 200
+            await asyncio.sleep(0.2)
+            assert not fake.calls  # nothing called Slack: there is no token to call it with
+        finally:
+            await adapter.stop()
+            await app.engine.aclose()
