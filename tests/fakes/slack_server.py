@@ -25,50 +25,10 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.slack_rules import BY_CONVERSATION, METHOD_SCOPES, METHOD_TIERS, REPLIES_LIMIT, manifest_scopes
+
 BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "xoxb-test-token", "xapp-test-token", "test-signing-secret"
 TEAM, BOT_USER, BOT_ID, APP_ID = "T0TEST", "U0BOT", "B0BOT", "A0APP"
-# Slack's documented rate tiers (calls a minute, per workspace and method; bursts up to a minute's worth).
-# conversations.replies: 1 a minute for apps distributed outside the Marketplace (since 2025/2026).
-TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
-METHOD_TIERS = {
-    "chat.update": TIER_3,
-    "chat.startStream": TIER_2,
-    "chat.appendStream": TIER_4,
-    "chat.stopStream": TIER_2,
-    "chat.postEphemeral": TIER_4,
-    "users.info": TIER_4,
-    "conversations.info": TIER_3,
-    "conversations.replies": TIER_1,
-    "views.publish": TIER_4,
-    "assistant.threads.setSuggestedPrompts": TIER_4,
-    "assistant.threads.setTitle": TIER_4,
-}
-REPLIES_LIMIT = 15  # the most conversations.replies returns at once outside the Marketplace
-# Bot scopes each method accepts (any one), from Slack's method reference; by conversation type where it varies.
-METHOD_SCOPES: dict[str, tuple[str, ...]] = {
-    "chat.postMessage": ("chat:write",),
-    "chat.update": ("chat:write",),
-    "chat.postEphemeral": ("chat:write",),
-    "chat.startStream": ("chat:write",),
-    "chat.appendStream": ("chat:write",),
-    "chat.stopStream": ("chat:write",),
-    "assistant.threads.setStatus": ("chat:write", "assistant:write"),
-    "assistant.threads.setTitle": ("assistant:write",),
-    "assistant.threads.setSuggestedPrompts": ("assistant:write",),
-    "users.info": ("users:read",),
-    "reactions.add": ("reactions:write",),
-}
-BY_CONVERSATION = {  # method → scope for a public channel, a private channel, a DM, a group DM
-    "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
-    "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
-}
-
-
-def manifest_scopes() -> set[str]:
-    """What installing the app from its manifest grants."""
-    from adapters.slack.manifest import manifest
-
-    return set(manifest(False)["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass

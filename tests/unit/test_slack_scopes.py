@@ -18,7 +18,7 @@ from adapters.slack.manifest import (
     SCOPES,
     manifest,
 )
-from tests.fakes import slack_server
+from tests.fakes import slack_rules
 
 ADAPTER = Path(__file__).resolve().parents[2] / "adapters" / "slack"
 _SDK_CALL = re.compile(r"client\.([a-z]+(?:_[a-zA-Z]+)+)\(")
@@ -54,7 +54,7 @@ def test_every_method_the_code_calls_has_a_documented_scope_the_manifest_request
 
 def test_the_adapters_map_agrees_with_slacks_reference_as_the_stand_in_has_it() -> None:
     for method, scopes in METHOD_SCOPES.items():
-        assert set(scopes) == set(slack_server.METHOD_SCOPES.get(method, ())), method
+        assert set(scopes) == set(slack_rules.METHOD_SCOPES.get(method, ())), method
     assert {"mpim:read", "groups:read", "channels:read"} <= set(CONVERSATION_SCOPES["conversations.info"])
 
 
