@@ -33,7 +33,7 @@ class SlackConfig(BaseModel):
     admin_only_channel_changes: bool = False
     admin_user_ids: list[str] = Field(default_factory=list)
     # Streaming
-    stream_mode: Literal["update", "native"] = "update"  # native: chat.startStream, falls back to chat.update
+    stream_mode: Literal["update", "native"] = "native"  # native: chat.startStream, falls back to chat.update
     update_interval: float = Field(1.0, ge=0.0, le=30.0)  # seconds between edits of one message
     first_text_delay: float = Field(0.04, ge=0.0, le=1.0)  # seconds from the first token to the first post
     channel_rate: float = Field(1.0, ge=0.0, le=100.0)  # new messages per second per channel (0: unpaced)

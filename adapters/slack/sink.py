@@ -3,8 +3,10 @@
 Two ways to stream (config `slack.stream_mode`):
 - "update": chat.postMessage for the first text, then chat.update at most once per `update_interval`
   per message. Long answers continue in further messages; code blocks are closed and reopened.
-- "native": chat.startStream/appendStream/stopStream (Slack renders the Markdown itself). Any failure
-  (no recipient, streaming unavailable, the stream expired) falls back to "update" on the same message.
+- "native" (the default): chat.startStream/appendStream/stopStream (Slack renders the Markdown itself). Any
+  failure (no recipient, streaming unavailable, the stream expired, no Tier 2 budget left to start one) falls
+  back to "update" on the same message.
+Edits, appends and stream starts/stops share the workspace's budget (budget.py) with every other answer.
 The first text is posted `first_text_delay` after the first token (an answer finished by then is posted
 once, whole); the final edit adds the route footer and the 👍/👎 buttons.
 """

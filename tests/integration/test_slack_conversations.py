@@ -14,6 +14,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 async def test_mention_is_answered_in_a_thread_streamed_then_finalised_with_footer(slack_bot: SlackBot) -> None:
     fake = slack_bot.fake
     slack_bot.engine.settings.routing.default_model = "local"
+    slack_bot.engine.settings.slack.stream_mode = "update"  # this test is about posting then editing
     reply = "Paris is the **capital** of France, and it is lovely in spring."
     ollama = _ollama(slack_bot)
     ollama.reply, ollama.token_delay = reply, 0.03

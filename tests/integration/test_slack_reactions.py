@@ -59,6 +59,8 @@ async def _thread_of_two_answers(slack_bot: SlackBot) -> tuple[str, int, int, st
     first = await slack_bot.answer("C0GENERAL", question)
     await slack_bot.message("a follow-up", thread_ts=question)
     second = await slack_bot.answer("C0GENERAL", question, count=2)
+    store = slack_bot.engine.store  # the link is written just after the final text shows: wait for it
+    await wait_until(lambda: store.turn_for_message("slack", "C0GENERAL", second.ts), what="answer linked")
     slack_bot.adapter.bot.index = MessageIndex()  # as after a restart
     return question, _turn_id(first), _turn_id(second), second.ts
 

@@ -12,6 +12,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 
 
 async def test_429_on_chat_update_still_ends_with_the_right_text(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.slack.stream_mode = "update"
     reply = "one two three four five six seven eight nine ten eleven twelve"
     slack_bot.fake_ollama.reply, slack_bot.fake_ollama.token_delay = reply, 0.02
     slack_bot.fake.inject_429("chat.update", count=2, retry_after=0)
@@ -23,6 +24,7 @@ async def test_429_on_chat_update_still_ends_with_the_right_text(slack_bot: Slac
 
 
 async def test_edits_are_throttled_per_message(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.slack.stream_mode = "update"
     slack_bot.engine.settings.slack.update_interval = 0.25
     slack_bot.fake_ollama.reply = " ".join(f"w{i}" for i in range(60))
     slack_bot.fake_ollama.token_delay = 0.01  # ~0.6 s of streaming
@@ -78,8 +80,8 @@ async def test_files_are_not_read_yet_and_the_user_is_told(slack_bot: SlackBot) 
 
 
 @pytest.mark.parametrize("slack_bot", ["socket"], indirect=True)
-async def test_native_streaming_in_a_thread(slack_bot: SlackBot) -> None:
-    slack_bot.engine.settings.slack.stream_mode = "native"
+async def test_native_streaming_in_a_thread_is_the_default(slack_bot: SlackBot) -> None:
+    assert slack_bot.engine.settings.slack.stream_mode == "native"  # Tier 4 appends: more room than chat.update
     slack_bot.fake_ollama.reply, slack_bot.fake_ollama.token_delay = "Natively **streamed** answer here", 0.03
     question = await slack_bot.mention("stream natively")
     answer = await slack_bot.answer("C0GENERAL", question)
