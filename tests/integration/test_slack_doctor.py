@@ -50,3 +50,18 @@ async def test_the_stand_in_refuses_calls_the_manifest_does_not_grant(tmp_path: 
         assert error.value.response["error"] == "missing_scope" and error.value.response["needed"] == "mpim:read"
         assert (await client.conversations_info(channel="C0PUBLIC"))["ok"]  # channels:read still granted
         assert set(SCOPES) - {"mpim:read"} == fake.scopes
+
+
+async def test_hybridbot_doctor_includes_the_slack_scope_check(tmp_path: Path, fake_ollama) -> None:  # noqa: ANN001
+    from bot.doctor import run_checks
+
+    async with FakeSlack() as fake:
+        fake.scopes.discard("reactions:read")
+        config = write_config(tmp_path, f'[slack]\napi_url = "{fake.base_url}"\n')
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "HYBRIDBOT_DATABASE": str(tmp_path / "b.db"),
+            "OLLAMA_HOST": fake_ollama.host,
+        }
+        lines = await run_checks(load_settings(config, env=env))
+    assert any(not ok and "reactions:read" in line for ok, line in lines)
