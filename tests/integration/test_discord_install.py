@@ -63,4 +63,4 @@ async def test_autocomplete_answers_within_two_seconds_when_the_catalog_is_slow(
         elapsed = time.monotonic() - started
         body = fake.interaction_replies[iid][0][1]
         assert body["type"] == 8 and [c["value"] for c in body["data"]["choices"]] == ["auto", "local", "cloud"]
-        assert elapsed < 2.5, f"answered after {elapsed:.2f} s"
+        assert elapsed < 2.9, f"answered after {elapsed:.2f} s"  # Discord gives up at 3 s
