@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -95,17 +94,9 @@ class SlackBot:
             recipient_team=key.workspace,
             assistant_thread=assistant,
             limiter=self.limiter,
-            on_linked=self.link_answer,
+            link=lambda channel, ts, turn: self.engine.store.link_message(PLATFORM, channel, ts, turn),
             budget=self.budget,
         )
-
-    def link_answer(self, channel: str, message_ts: list[str], turn_id: int) -> None:
-        """Answer message → turn, in the store: reactions after a restart find their turn without asking Slack."""
-        try:
-            for ts in message_ts:
-                self.engine.store.link_message(PLATFORM, channel, ts, turn_id)
-        except sqlite3.Error as error:  # the answer stands; only reactions after a restart would miss it
-            log.warning("could not link answer messages to turn %s: %s", turn_id, error)
 
     def stored_answer(self, channel: str, ts: str) -> Answer | None:
         """The answer a message showed, from the store (None if never linked, reset or forgotten)."""

@@ -29,8 +29,8 @@ class SlackConfig(BaseModel):
     # Teams (T…) or Enterprise Grid orgs (E…) accepted besides the bot's own team; every other team is ignored.
     allowed_team_ids: list[str] = Field(default_factory=list)
     lookup_ttl: float = Field(600.0, ge=0.0, le=86_400.0)  # seconds users.info / conversations.info answers are kept
-    # Channel-wide changes (/model channel, /privacy…): everyone, or only admins
-    admin_only_channel_changes: bool = False
+    # Channel- and workspace-wide changes (/model, /agent, /privacy, their clear): only admins, or everyone
+    admin_only_channel_changes: bool = True  # as on Discord: members set only "me" (and thread) settings
     admin_user_ids: list[str] = Field(default_factory=list)
     # Streaming
     stream_mode: Literal["update", "native"] = "native"  # native: chat.startStream, falls back to chat.update

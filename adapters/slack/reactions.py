@@ -112,6 +112,8 @@ async def _lookup(bot: SlackBot, team: str, channel: str, ts: str) -> Answer | N
         if message.get("ts") != ts:
             continue
         turn_id = turn_id_from_blocks(message.get("blocks"))
+        if turn_id is None:  # no footer yet (cut off by a crash): the link stored when it was posted
+            turn_id = bot.engine.store.turn_for_message("slack", channel, ts)
         if turn_id is None:
             return None
         thread = message.get("thread_ts")

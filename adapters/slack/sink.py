@@ -82,10 +82,10 @@ class SlackSink:
     recipient_team: str = ""
     assistant_thread: bool = False  # Slack's assistant pane: set a status while thinking
     limiter: ChannelLimiter | None = None  # shared per-channel pacing of new messages
-    # Called with (channel, message ts list, turn id) once an answer is final, so reactions after a restart find it.
-    on_linked: Callable[[str, list[str], int], None] | None = None
+    link: Callable[[str, str, int], None] | None = None  # (channel, ts, turn id) → store: restarts, reactions
     budget: WorkspaceBudget | None = None  # the workspace's shared budget for edits and stream calls
     posted: list[_Posted] = field(default_factory=list)
+    _turn_id: int | None = None
     _text: str = ""
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -97,6 +97,11 @@ class SlackSink:
     _native_failed: bool = False
 
     # --- ReplySink -------------------------------------------------------------
+
+    async def on_turn(self, turn_id: int) -> None:
+        self._turn_id = turn_id
+        for posted in self.posted:
+            self._link(posted.ts)
 
     async def on_status(self, text: str) -> None:
         if self.assistant_thread and self.thread_ts and not self.posted:
@@ -135,10 +140,8 @@ class SlackSink:
         async with self._lock:
             native = self._native_ts is not None and not self._native_failed
             if native and await self._native_stop(body, footer, result.notices, turn_id):
-                self._link([str(self._native_ts)], turn_id)
                 return
             await self._render(body, footer=footer, notices=result.notices, turn_id=turn_id, final=True)
-        self._link([p.ts for p in self.posted], turn_id)
         for posted in self.posted:
             self.index.put(self.channel, posted.ts, Answer(self.key, self.channel, self.thread_ts, turn_id, False))
         if self.assistant_thread and self.thread_ts:
@@ -148,9 +151,12 @@ class SlackSink:
 
     # --- internals ---------------------------------------------------------------
 
-    def _link(self, message_ts: list[str], turn_id: int | None) -> None:
-        if self.on_linked is not None and turn_id is not None and message_ts:
-            self.on_linked(self.channel, message_ts, turn_id)
+    def _link(self, ts: str) -> None:
+        if self.link is not None and self._turn_id is not None:
+            try:
+                self.link(self.channel, ts, self._turn_id)
+            except Exception as error:  # the answer stands; only a crash recovery would miss it
+                log.warning("could not link message %s to turn %s: %s", ts, self._turn_id, type(error).__name__)
 
     def _final_body(self, result: TurnResult) -> str:
         text = result.text if result.status in ("done", "error", "cancelled") else ""
@@ -222,6 +228,7 @@ class SlackSink:
                 return  # could not post; the final render tries again
             ts = str(response.get("ts"))
             self.posted.append(_Posted(ts, rendered))
+            self._link(ts)
             self.index.put(self.channel, ts, Answer(self.key, self.channel, self.thread_ts, turn_id, not final))
 
     async def _may_call(self, method: str, *, final: bool) -> bool:
@@ -282,6 +289,7 @@ class SlackSink:
                     recipient_team_id=self.recipient_team or None,
                 )
                 self._native_ts = str(response["ts"])
+                self._link(self._native_ts)
                 self.index.put(self.channel, self._native_ts, Answer(self.key, self.channel, self.thread_ts))
             elif pending:
                 await self.client.chat_appendStream(channel=self.channel, ts=self._native_ts, markdown_text=pending)
