@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import time
 
-from bot import complexity, privacy
+from bot import difficulty, privacy
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -41,7 +41,7 @@ log = logging.getLogger("hybridbot.engine")
 
 MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
 SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
-DEPTH_CAP = 40  # messages counted for depth: the complexity signal saturates at 20 turns
+DEPTH_CAP = 40  # messages counted for depth (routing.scorer = "heuristic"): saturates at 20 turns
 # Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
 RETRYABLE = {
     ErrorKind.UNREACHABLE,
@@ -211,8 +211,7 @@ class Engine:
         model_setting = effective(
             self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
         ).value
-        depth = self.store.count_messages(conv.id, at_most=DEPTH_CAP)
-        score = complexity.score(text, history_turns=depth // 2)
+        assessed = self._difficulty(conv, text, existing_message)
         request = RouteRequest(
             **{
                 **base.__dict__,
@@ -220,8 +219,10 @@ class Engine:
                 "agent_route": agent.route,
                 "needs_tools": bool(agent.tools),
                 "budget_exhausted": self.budget_exhausted(turn.key.workspace),
-                "complexity": score.value,
-                "threshold": self.settings.routing.complexity_threshold,
+                "complexity": assessed.score,
+                "threshold": assessed.threshold,
+                "inherited": assessed.inherited,
+                "escalated": assessed.escalated,
                 "prefer_local": self.settings.routing.prefer_local,
                 "preferred_local": self.settings.routing.local_model,
                 "preferred_cloud": self.settings.routing.cloud_model,
@@ -464,6 +465,23 @@ class Engine:
         self.store.set_summary(conv.id, text, old[-1].id, sensitive)
 
     # --- feedback ------------------------------------------------------------
+
+    def _difficulty(self, conv: Conversation, text: str, existing_message: int | None) -> difficulty.Assessment:
+        """Score this turn with what the thread knows about the turn before it (bot/difficulty.py)."""
+        routing = self.settings.routing
+        if routing.scorer == "heuristic":
+            depth = self.store.count_messages(conv.id, at_most=DEPTH_CAP)
+            return difficulty.assess(text, routing, history_turns=depth // 2)
+        last = self.store.last_turn(conv.id)
+        if last is None:
+            return difficulty.assess(text, routing)
+        if existing_message is not None and last.user_message_id == existing_message:
+            # 🔁 on the last answer: the same request again, a level up if a local model gave it
+            return difficulty.assess(text, routing, regenerating_local=last.locality == "local")
+        message = self.store.message(last.user_message_id) if last.user_message_id else None
+        disliked = any(value < 0 for value in self.store.feedback(last.id).values())
+        previous = difficulty.PreviousTurn(message.content if message else "", last.locality, disliked)
+        return difficulty.assess(text, routing, previous)
 
     def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
         """+1 / -1 on an answer; 0 removes it. False when the turn is unknown."""

@@ -8,7 +8,8 @@ Precedence (first match decides the locality; see README "Routing rules"):
    overridden with a notice;
 3. the agent's route preference;
 4. the cloud budget — when spent, local;
-5. complexity ≥ threshold → cloud, else local (`prefer_local` tilts ties local; off → cloud).
+5. difficulty ≥ threshold → cloud, else local (`prefer_local` off → cloud); the score comes from
+   bot/difficulty.py and may be inherited from the turn a follow-up continues.
 An unhealthy choice falls back to another model of the same locality, then crosses over only
 where privacy allows. Reason codes are stable identifiers; `explain()` turns them into words.
 """
@@ -35,6 +36,8 @@ REASONS: dict[str, str] = {
     "agent-prefers-cloud": "the agent prefers a cloud model",
     "budget-exhausted": "the monthly cloud budget is spent",
     "complex": "the request looks complex",
+    "follow-up-of-hard-turn": "it continues an earlier request that looked hard, so it inherits that difficulty",
+    "escalated-after-dislike": "the previous local answer in this thread got 👎 or 🔁, so a stronger model answers",
     "simple": "the request looks simple",
     "prefer-cloud": "routing prefers the cloud when privacy allows",
     "tools-needed": "the agent needs a model with tool support",
@@ -59,6 +62,8 @@ SHORT: dict[str, str] = {
     "agent-prefers-cloud": "agent prefers cloud",
     "budget-exhausted": "budget spent",
     "complex": "complex",
+    "follow-up-of-hard-turn": "hard follow-up",
+    "escalated-after-dislike": "escalated after 👎/🔁",
     "simple": "simple",
     "prefer-cloud": "prefer cloud",
     "no-cloud-model": "no cloud model",
@@ -83,6 +88,8 @@ class RouteRequest:
     budget_exhausted: bool = False
     complexity: float = 0.0
     threshold: float = 0.6
+    inherited: bool = False  # the score came from the turn this one follows up (bot/difficulty.py)
+    escalated: bool = False  # raised after 👎/🔁 on a local answer
     prefer_local: bool = True
     models: tuple[ModelInfo, ...] = ()  # catalog order
     unhealthy: frozenset[str] = frozenset()  # model refs known to be failing now
@@ -192,6 +199,10 @@ def _auto(req: RouteRequest, reasons: list[str]) -> str:
         return "cloud"
     if req.complexity >= req.threshold:
         reasons.append("complex")
+        if req.escalated:
+            reasons.append("escalated-after-dislike")
+        elif req.inherited:
+            reasons.append("follow-up-of-hard-turn")
         return "cloud"
     reasons.append("simple")
     return "local"
