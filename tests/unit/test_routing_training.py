@@ -40,7 +40,7 @@ def test_generation_is_deterministic() -> None:
 def test_quick_training_produces_weights_the_bot_can_load(capsys) -> None:
     weights = routing_train.main(["--quick"])
     assert weights["dense_names"] == list(DENSE_NAMES)
-    assert 0 < weights["calibration"]["a"] and len(weights["quantiles"]) == 101
+    assert weights["calibration"]["a"] > 0 and len(weights["quantiles"]) == 101
     assert weights["ngram_weights"]
     json.dumps(weights)  # serialisable as shipped
     assert "chosen_C" in capsys.readouterr().out
