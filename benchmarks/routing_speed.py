@@ -4,7 +4,9 @@ Run from the repo root:  .venv/bin/python benchmarks/routing_speed.py [--quick]
 
 Scores every prompt of the unseen and training sets (and follow-ups with their previous turn's
 score, as the bot passes it) several times; prints p50/p99/max per run and the min-max of p99
-over runs, since the machine is shared and noisy. Also times a 50 KB paste (bounded by design).
+over runs, since the machine is shared and noisy. Wall-clock time includes moments the OS gave the
+core to other processes; CPU time (this thread's) does not, so both are printed. Also times a
+50 KB paste (bounded by design).
 """
 
 from __future__ import annotations
@@ -35,18 +37,24 @@ def messages(limit: int | None) -> list[tuple[str, Previous | None]]:
     return out[:limit] if limit else out
 
 
-def run_once(items: list[tuple[str, Previous | None]]) -> list[float]:
+def run_once(items: list[tuple[str, Previous | None]]) -> tuple[list[float], list[float]]:
+    """Sorted (wall-clock, CPU) seconds per message."""
     model = load_default()
-    timings = []
+    wall, cpu = [], []
     gc.disable()
     try:
         for text, previous in items:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             model.probability(text, previous)
-            timings.append(time.perf_counter() - start)
+            cpu.append(time.thread_time() - start_cpu)
+            wall.append(time.perf_counter() - start)
     finally:
         gc.enable()
-    return sorted(timings)
+    return sorted(wall), sorted(cpu)
+
+
+def _pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * q))]
 
 
 def main(argv: list[str] | None = None) -> list[float]:
@@ -57,17 +65,17 @@ def main(argv: list[str] | None = None) -> list[float]:
     items = messages(200 if args.quick else None)
     runs = 2 if args.quick else args.runs
     load_default()  # loading the weights is a one-off at start-up, not part of a turn
-    p99s = []
+    p99s, cpu_p99s = [], []
     for run in range(runs):
-        t = run_once(items)
-        p50, p99 = t[len(t) // 2], t[min(len(t) - 1, int(len(t) * 0.99))]
-        p99s.append(p99)
+        wall, cpu = run_once(items)
+        p99s.append(_pct(wall, 0.99))
+        cpu_p99s.append(_pct(cpu, 0.99))
         print(
-            f"run {run + 1}: {len(t)} messages  p50 {p50 * 1e3:.3f} ms  p99 {p99 * 1e3:.3f} ms  max {t[-1] * 1e3:.3f} ms"
+            f"run {run + 1}: {len(wall)} messages  wall p50 {_pct(wall, 0.5) * 1e3:.3f} ms  p99 {p99s[-1] * 1e3:.3f} ms"
+            f"  max {wall[-1] * 1e3:.3f} ms  |  CPU p50 {_pct(cpu, 0.5) * 1e3:.3f} ms  p99 {cpu_p99s[-1] * 1e3:.3f} ms"
         )
-    print(
-        f"p99 over {runs} runs: {min(p99s) * 1e3:.3f}-{max(p99s) * 1e3:.3f} ms (median {sorted(p99s)[runs // 2] * 1e3:.3f})"
-    )
+    for name, values in (("wall", p99s), ("CPU", cpu_p99s)):
+        print(f"{name} p99 over {runs} runs: {min(values) * 1e3:.3f}-{max(values) * 1e3:.3f} ms")
     paste = "please summarise this log\n" + "2024-05-01 10:00:00 INFO worker started job 42 ok\n" * 1000
     start = time.perf_counter()
     load_default().probability(paste)

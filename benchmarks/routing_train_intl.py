@@ -76,6 +76,8 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
             "Schreib ein {plang}-Programm, das {big} Logdateien parallel parst und Fehler pro Stunde aggregiert.",
         ),
         (C, "code", "Finde den Fehler in diesem Code:\n{code_long}"),
+        (C, "code", "Hier ist ein subtiler Fehler drin, welcher?\n{code}"),
+        (L, "small_code", "Benenne `{var}` überall in `{var2}` um:\n{code_long}"),
         (C, "code", "Warum stürzt das ab?\n{trace}"),
         (C, "code", "Implementiere einen Rate Limiter mit Token Bucket in {plang}, inklusive Tests."),
         (
@@ -140,6 +142,7 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         ),
         (C, "code", "Écris une fonction {plang} qui fusionne des intervalles qui se chevauchent, avec des tests."),
         (C, "code", "Trouve le bug dans ce code :\n{code_long}"),
+        (C, "code", "Quelle est la complexité de ce code ?\n{code}"),
         (C, "code", "Pourquoi ça plante ?\n{trace}"),
         (C, "code", "Écris une requête SQL qui calcule la rétention par cohorte mensuelle."),
         (
@@ -303,6 +306,8 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         (C, "legal_med_tax", "海外のクラウドに個人情報を保存する場合、個人情報保護法上何が必要？"),
         (C, "code", "{plang}でLRUキャッシュを実装して、テストも書いて"),
         (C, "code", "このコードのバグを見つけて\n{code_long}"),
+        (C, "code", "この処理はスレッドセーフ？理由も\n{code}"),
+        (L, "small_code", "インデントを直して\n{code_long}"),
         (C, "code", "なぜ落ちるのか調べて\n{trace}"),
         (C, "code", "月ごとのコホート別継続率を出すSQLを書いて"),
         (C, "long_form", "障害報告書を書いて：原因、影響範囲、タイムライン、再発防止策を含めて"),
@@ -384,6 +389,7 @@ TEMPLATES: dict[str, list[tuple[str, str, str]]] = {
         (C, "legal_med_tax", "foreign client se payment aaye toh GST aur TDS ka kya scene hai?"),
         (C, "code", "{plang} mein ek function likho jo nested JSON ko flatten kare aur tests bhi likho"),
         (C, "code", "is code mein bug dhundho:\n{code_long}"),
+        (C, "code", "iski time complexity kya hai aur better kaise karein?\n{code}"),
         (C, "code", "yeh crash kyun ho raha hai?\n{trace}"),
         (C, "code", "SQL query likho jo har mahine ke top 5 customers nikale revenue ke hisaab se"),
         (

@@ -62,7 +62,7 @@ def assess(
     cut = threshold(config, model)
     prior = None
     if previous is not None and previous.text:
-        prior = Previous(score=model.probability(previous.text), cloud=previous.locality == "cloud")
+        prior = Previous(score=model.probability_alone(previous.text), cloud=previous.locality == "cloud")
     scored = model.score(text, prior)
     value = scored.probability
     # Feedback is policy: after 👎/🔁 on a local answer the team has said the local model was not

@@ -4,7 +4,7 @@ Two parts, computed the same way at training time (benchmarks/routing_train.py) 
 (bot/routing_model.py):
 
 * character 2-4-grams of the *request*: the message with fenced code, quoted lines and pasted
-  log/code lines taken out, lower-cased, digits folded to 0, at most the first 300 and last 150
+  log/code lines taken out, lower-cased, digits folded to 0, at most the first 240 and last 120
   characters (the ask sits at the start or the end of a message; this bounds the cost);
 * dense, language-agnostic features: size in word equivalents (a Latin word, or two CJK
   characters — no tokenizer ships offline, and this count is what length in characters
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.routing_cues import CUE_NAMES, CUES
 
-HEAD_CHARS, TAIL_CHARS = 300, 150
+HEAD_CHARS, TAIL_CHARS = 240, 120
 NGRAM_SIZES = (2, 3, 4)
 SHORT_WORDS = 8  # a follow-up this short leans on the turn before it
 
@@ -56,13 +56,13 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _FACTORIAL = re.compile(r"\d\s*!|階乗|阶乘|factorial|fakultät|factorielle|fatorial")
 _POWER = re.compile(r"\d\s*(?:\^|\*\*)\s*\d|\^\{?\w|乗|次方|squared|cubed|²|³")
 _ARITH = re.compile(r"\d\s*[-+*/×÷]\s*\d|\d\s+x\s+\d")
-_EQUATION = re.compile(r"[a-z]\s*[=<>]|=\s*[-\d(a-z]|[a-z]\^?\d?\s*[-+]\s*\d*[a-z]")
+_EQUATION = re.compile(r"[=<>≤≥](?=\s*[-\d(a-z])")  # starts with a character class: a fast scan
 _PERCENT = re.compile(r"%|percent|prozent|pour ?cent|por ?cien|por ?cento|パーセント|百分")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+\S", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*•]\s+\S", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?。！？]+(?:\s|$)")
 _DIGIT = re.compile(r"\d")
-_OPENING_MARKS = str.maketrans({c: " " for c in "¿¡«“„「『"})
+_OPENING_MARKS = str.maketrans({c: " " for c in '¿¡«»“”„「」『』"`*/'})  # a cue word may follow one
 SAMPLE_HEAD, SAMPLE_TAIL = 8000, 2000  # a 50 KB paste is judged by its ends, like bot.complexity
 
 
@@ -79,7 +79,7 @@ def split_request(text: str) -> tuple[str, int, int]:
 
 
 def cap(request: str) -> str:
-    """The first 300 and last 150 characters: where the ask is, at a bounded cost."""
+    """The first 240 and last 120 characters: where the ask is, at a bounded cost."""
     if len(request) <= HEAD_CHARS + TAIL_CHARS:
         return request
     return request[:HEAD_CHARS] + " … " + request[-TAIL_CHARS:]
@@ -144,7 +144,7 @@ DENSE_NAMES: tuple[str, ...] = (
     "numbered_list",
     "bullets",
     "sentences>2",
-    *(f"cue:{name}" for name, _ in CUES),
+    *(f"cue:{name}" for name in CUE_NAMES),
     "has_prev",
     "prev_logit",
     "prev_cloud",
@@ -154,12 +154,13 @@ DENSE_NAMES: tuple[str, ...] = (
     "prev_cloud*short",
 )
 _CONTINUATION = CUE_NAMES.index("continuation")
+PREVIOUS_FEATURES = 7  # the last entries of DENSE_NAMES: zero when there is no previous turn
 
 
 def dense(
     text: str, request: str, capped: str, pasted_lines: int, fences: int, previous: Previous | None
 ) -> list[float]:
-    low = " " + " ".join(capped.lower().translate(_OPENING_MARKS).split())
+    low = " " + " ".join(capped.lower().translate(_OPENING_MARKS).split()) + " "
     words = word_equivalents(request)
     numbers = _NUMBER.findall(capped)
     n_cjk = len(_CJK.findall(capped))
@@ -185,7 +186,7 @@ def dense(
         float(len(_BULLET.findall(capped)) >= 3),
         float(len(_SENTENCE_END.findall(capped)) > 2),
     ]
-    cues = [float(bool(pattern.search(low))) for _, pattern in CUES]
+    cues = [float(bool(latin.search(low) or (n_cjk and cjk and cjk.search(low)))) for _, latin, cjk in CUES]
     values += cues
     values += _previous(previous, words, continuation=cues[_CONTINUATION] > 0)
     return values

@@ -13,11 +13,11 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from bot.routing_features import DENSE_NAMES, Previous, features
+from bot.routing_features import DENSE_NAMES, PREVIOUS_FEATURES, Previous, features
 
 WEIGHTS = Path(__file__).with_name("routing_weights.json")
 
@@ -38,6 +38,8 @@ class RoutingModel:
     calibration: tuple[float, float]  # Platt: p = sigmoid(a * raw + b)
     threshold: float  # default decision threshold on the calibrated probability
     quantiles: tuple[float, ...]  # calibrated scores at 0 %, 1 %, ..., 100 % of the training set
+    # Raw scores of recent texts scored alone: the next turn's "previous turn" costs nothing.
+    _alone: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_json(cls, data: dict) -> RoutingModel:
@@ -52,12 +54,22 @@ class RoutingModel:
             quantiles=tuple(data["quantiles"]),
         )
 
-    def raw(self, text: str, previous: Previous | None = None) -> float:
+    def raw_parts(self, text: str, previous: Previous | None = None) -> tuple[float, float]:
+        """(raw score of the text alone, what the previous-turn features add to it)."""
         grams, dense = features(text, previous)
         norm = 1 / math.sqrt(len(grams)) if grams else 0.0
         weights = self.ngram_weights
-        ngram_part = norm * sum(weights.get(g, 0.0) for g in grams)
-        return self.bias + ngram_part + sum(w * x for w, x in zip(self.dense_weights, dense, strict=True))
+        alone = self.bias + norm * sum(weights.get(g, 0.0) for g in grams)
+        split = len(dense) - PREVIOUS_FEATURES
+        alone += sum(w * x for w, x in zip(self.dense_weights[:split], dense[:split], strict=True))
+        added = sum(w * x for w, x in zip(self.dense_weights[split:], dense[split:], strict=True))
+        if len(self._alone) >= 256:
+            self._alone.pop(next(iter(self._alone)))
+        self._alone[text] = alone
+        return alone, added
+
+    def raw(self, text: str, previous: Previous | None = None) -> float:
+        return sum(self.raw_parts(text, previous))
 
     def calibrate(self, raw: float, calibration: tuple[float, float] | None = None) -> float:
         a, b = calibration or self.calibration
@@ -68,19 +80,20 @@ class RoutingModel:
         """Score a previous turn given as text (offline evaluation); the bot passes its stored score."""
         if previous is None or previous.score is not None or not previous.text:
             return previous
-        score = self.probability(previous.text)
+        score = self.probability_alone(previous.text)
         return replace(previous, score=score, cloud=previous.cloud or score >= self.threshold)
+
+    def probability_alone(self, text: str) -> float:
+        """The text's probability without a previous turn (cached for the turn that follows it)."""
+        alone = self._alone.get(text)
+        return self.calibrate(alone if alone is not None else self.raw_parts(text)[0])
 
     def score(
         self, text: str, previous: Previous | None = None, *, calibration: tuple[float, float] | None = None
     ) -> Scored:
-        previous = self.resolve(previous)
-        p = self.calibrate(self.raw(text, previous), calibration)
-        inherited = False
-        if previous is not None and previous.score is not None:
-            alone = self.calibrate(self.raw(text, None), calibration)
-            inherited = p - alone >= 0.1
-        return Scored(round(p, 4), inherited)
+        alone, added = self.raw_parts(text, self.resolve(previous))
+        p = self.calibrate(alone + added, calibration)
+        return Scored(round(p, 4), p - self.calibrate(alone, calibration) >= 0.1)
 
     def probability(self, text: str, previous: Previous | None = None) -> float:
         return self.score(text, previous).probability

@@ -49,7 +49,7 @@ def test_mismatched_weights_are_refused() -> None:
         ),
         ("「ありがとう」を英語で", "サイコロを4個振って合計が12になる確率は？"),
         ("bhai kal meeting kitne baje hai", "50 factorial ke end mein kitne zero hote hain?"),
-        ("Wie spät ist es in Rom?", "Darf mein Arbeitgeber meine Überstunden pauschal mit dem Gehalt abgelten?"),
+        ("Wie spät ist es in Rom?", "Ist eine mündliche Kündigung in Deutschland rechtlich wirksam?"),
     ],
 )
 def test_hard_scores_above_easy_in_any_language(model: RoutingModel, easy: str, hard: str) -> None:
@@ -80,7 +80,7 @@ def test_follow_up_inherits_from_the_turn_it_continues(model: RoutingModel) -> N
 def test_previous_given_as_text_is_scored_like_the_bot_scores_it(model: RoutingModel) -> None:
     text = "expected number of coin flips until three heads in a row?"
     by_text = model.probability("and for four?", Previous(text=text))
-    score = model.probability(text)
+    score = model.probability_alone(text)
     by_score = model.probability("and for four?", Previous(score=score, cloud=score >= model.threshold))
     assert by_text == by_score
 
@@ -109,4 +109,4 @@ def test_speed_benchmark_quick_mode_runs(capsys: pytest.CaptureFixture[str]) -> 
 
     p99s = routing_speed.main(["--quick"])
     assert len(p99s) == 2 and all(p > 0 for p in p99s)
-    assert "p99 over 2 runs" in capsys.readouterr().out
+    assert "wall p99 over 2 runs" in capsys.readouterr().out
