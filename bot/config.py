@@ -56,6 +56,8 @@ class RoutingConfig(_Section):
     threshold: float | None = Field(None, ge=0.0, le=1.0)  # None: the model's own (0.5)
     target_cloud_share: float | None = Field(None, gt=0.0, lt=1.0)  # e.g. 0.3: about 30 % of turns to the cloud
     complexity_threshold: float = Field(0.6, ge=0.0, le=1.0)  # only for scorer = "heuristic" (bot.complexity)
+    # 👎/🔁/👍 on local answers are kept as routing labels (score and cue kinds); the prompt text only if true
+    keep_prompts_for_training: bool = False
     local_model: str = ""
     cloud_model: str = ""
     monthly_cloud_token_budget: int = Field(0, ge=0)

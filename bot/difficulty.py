@@ -53,8 +53,10 @@ def assess(
     history_turns: int = 0,
     regenerating_local: bool = False,
     model: RoutingModel | None = None,
+    calibration: tuple[float, float] | None = None,
 ) -> Assessment:
-    """Score one turn. ``regenerating_local``: a 🔁 on an answer a local model gave."""
+    """Score one turn. ``regenerating_local``: a 🔁 on an answer a local model gave;
+    ``calibration``: this workspace's refit from `hybridbot route tune` (None: the shipped one)."""
     if config.scorer == "heuristic":
         value = complexity.score(text, history_turns=history_turns).value
         return Assessment(value, config.complexity_threshold)
@@ -63,7 +65,7 @@ def assess(
     prior = None
     if previous is not None and previous.text:
         prior = Previous(score=model.probability_alone(previous.text), cloud=previous.locality == "cloud")
-    scored = model.score(text, prior)
+    scored = model.score(text, prior, calibration=calibration)
     value = scored.probability
     # Feedback is policy: after 👎/🔁 on a local answer the team has said the local model was not
     # good enough here, so a 🔁, or a short follow-up ("try again", "that's wrong"), goes up a level.

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
 import time
 
-from bot import difficulty, privacy
+from bot import difficulty, privacy, routing_labels, routing_model
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -158,6 +159,7 @@ class Engine:
             await sink.on_done(result)
             return result
         turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
+        self._routing_label(old.id, "regenerate")
         return await self._queue(key, self._run_turn(turn, message.content, sink, existing_message=message.id))
 
     def cancel(self, key: SessionKey, turn_id: int | None = None) -> bool:
@@ -472,16 +474,22 @@ class Engine:
         if routing.scorer == "heuristic":
             depth = self.store.count_messages(conv.id, at_most=DEPTH_CAP)
             return difficulty.assess(text, routing, history_turns=depth // 2)
+        found = self.store.settings_for(
+            [routing_labels.calibration_scope(conv.key.workspace)], routing_labels.CALIBRATION_KEY
+        )
+        calibration = tuple(json.loads(next(iter(found.values())))) if found else None  # from `hybridbot route tune`
         last = self.store.last_turn(conv.id)
         if last is None:
-            return difficulty.assess(text, routing)
+            return difficulty.assess(text, routing, calibration=calibration)
         if existing_message is not None and last.user_message_id == existing_message:
             # 🔁 on the last answer: the same request again, a level up if a local model gave it
-            return difficulty.assess(text, routing, regenerating_local=last.locality == "local")
+            return difficulty.assess(
+                text, routing, regenerating_local=last.locality == "local", calibration=calibration
+            )
         message = self.store.message(last.user_message_id) if last.user_message_id else None
         disliked = any(value < 0 for value in self.store.feedback(last.id).values())
         previous = difficulty.PreviousTurn(message.content if message else "", last.locality, disliked)
-        return difficulty.assess(text, routing, previous)
+        return difficulty.assess(text, routing, previous, calibration=calibration)
 
     def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
         """+1 / -1 on an answer; 0 removes it. False when the turn is unknown."""
@@ -489,7 +497,23 @@ class Engine:
             return False
         self.store.set_feedback(turn_id, user_id, max(-1, min(1, value)))
         self.metrics.feedback(value)
+        self._routing_label(turn_id, routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), ""))
         return True
+
+    def _routing_label(self, turn_id: int, source: str) -> None:
+        """👎/🔁/👍 on a local answer → a routing label: score and cue kinds; text only if opted in, never sensitive."""
+        record = self.store.turn(turn_id)
+        label = routing_labels.label_for(record.locality, source) if record else None
+        message = self.store.message(record.user_message_id) if record and record.user_message_id else None
+        if label is None or message is None:
+            if record is not None and not source:
+                self.store.delete_routing_label(turn_id)  # feedback cleared
+            return
+        raw, cues = routing_labels.describe(message.content, routing_model.load_default())
+        # Text only when opted in, and never text the privacy scanner finds anything in.
+        keep = self.settings.routing.keep_prompts_for_training and not message.sensitive
+        keep = keep and not privacy.scan(message.content)
+        self.store.put_routing_label(turn_id, label, source, raw, cues, message.content if keep else None)
 
 
 def _carries_secret(messages: list) -> bool:
