@@ -58,6 +58,11 @@ class RoutingConfig(_Section):
     complexity_threshold: float = Field(0.6, ge=0.0, le=1.0)  # only for scorer = "heuristic" (bot.complexity)
     # 👎/🔁/👍 on local answers are kept as routing labels (score and cue kinds); the prompt text only if true
     keep_prompts_for_training: bool = False
+    # A local model's second opinion on borderline scores (bot/routing_judge.py): asked when the score is
+    # within judge_band of the threshold; after judge_timeout seconds the learned score decides.
+    judge: Literal["off", "local"] = "off"
+    judge_band: float = Field(0.15, gt=0.0, le=0.5)
+    judge_timeout: float = Field(1.5, gt=0.0, le=30.0)
     local_model: str = ""
     cloud_model: str = ""
     monthly_cloud_token_budget: int = Field(0, ge=0)

@@ -24,6 +24,7 @@ class Assessment:
     threshold: float  # cloud at score >= threshold (when privacy and policy allow)
     inherited: bool = False  # a follow-up that took difficulty from the turn it continues
     escalated: bool = False  # the previous local answer got 👎 or 🔁
+    judged: str = ""  # routing judge's verdict: "cloud" | "local" | "timeout" | "unclear" | "" (not asked)
 
 
 @dataclass(frozen=True)

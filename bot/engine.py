@@ -14,7 +14,7 @@ import json
 import logging
 import time
 
-from bot import difficulty, privacy, routing_labels, routing_model
+from bot import difficulty, privacy, routing_judge, routing_labels, routing_model
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -213,7 +213,7 @@ class Engine:
         model_setting = effective(
             self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
         ).value
-        assessed = self._difficulty(conv, text, existing_message)
+        assessed = await self._judge(self._difficulty(conv, text, existing_message), text, base)
         request = RouteRequest(
             **{
                 **base.__dict__,
@@ -225,6 +225,7 @@ class Engine:
                 "threshold": assessed.threshold,
                 "inherited": assessed.inherited,
                 "escalated": assessed.escalated,
+                "judged": assessed.judged,
                 "prefer_local": self.settings.routing.prefer_local,
                 "preferred_local": self.settings.routing.local_model,
                 "preferred_cloud": self.settings.routing.cloud_model,
@@ -490,6 +491,23 @@ class Engine:
         disliked = any(value < 0 for value in self.store.feedback(last.id).values())
         previous = difficulty.PreviousTurn(message.content if message else "", last.locality, disliked)
         return difficulty.assess(text, routing, previous, calibration=calibration)
+
+    async def _judge(self, assessed: difficulty.Assessment, text: str, base: RouteRequest) -> difficulty.Assessment:
+        """routing.judge = "local": a local model's second opinion on a borderline score (bot/routing_judge.py)."""
+        routing = self.settings.routing
+        if (
+            routing.judge != "local"
+            or privacy_reasons(base)
+            or not routing_judge.borderline(assessed, routing.judge_band)
+        ):
+            return assessed  # off, not borderline, or privacy keeps the turn local whatever the score
+        unhealthy = self.catalog.unhealthy()
+        local = [m for m in await self.catalog.models() if m.locality == "local" and m.ref not in unhealthy]
+        local.sort(key=lambda m: m.ref != routing.local_model)
+        if not local:
+            return assessed
+        provider = self.catalog.provider(local[0].provider)
+        return await routing_judge.second_opinion(assessed, text, provider, local[0], seconds=routing.judge_timeout)
 
     def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
         """+1 / -1 on an answer; 0 removes it. False when the turn is unknown."""

@@ -38,6 +38,9 @@ REASONS: dict[str, str] = {
     "complex": "the request looks complex",
     "follow-up-of-hard-turn": "it continues an earlier request that looked hard, so it inherits that difficulty",
     "escalated-after-dislike": "the previous local answer in this thread got 👎 or 🔁, so a stronger model answers",
+    "judge-cloud": "the score was borderline and the local judge said it needs a stronger model",
+    "judge-local": "the score was borderline and the local judge said a local model can answer it",
+    "judge-no-answer": "the score was borderline; the local judge gave no clear answer in time, so the score decided",
     "simple": "the request looks simple",
     "prefer-cloud": "routing prefers the cloud when privacy allows",
     "tools-needed": "the agent needs a model with tool support",
@@ -64,6 +67,9 @@ SHORT: dict[str, str] = {
     "complex": "complex",
     "follow-up-of-hard-turn": "hard follow-up",
     "escalated-after-dislike": "escalated after 👎/🔁",
+    "judge-cloud": "judge: cloud",
+    "judge-local": "judge: local",
+    "judge-no-answer": "judge: no answer",
     "simple": "simple",
     "prefer-cloud": "prefer cloud",
     "no-cloud-model": "no cloud model",
@@ -90,6 +96,7 @@ class RouteRequest:
     threshold: float = 0.6
     inherited: bool = False  # the score came from the turn this one follows up (bot/difficulty.py)
     escalated: bool = False  # raised after 👎/🔁 on a local answer
+    judged: str = ""  # the routing judge's verdict (bot/routing_judge.py), "" when not asked
     prefer_local: bool = True
     models: tuple[ModelInfo, ...] = ()  # catalog order
     unhealthy: frozenset[str] = frozenset()  # model refs known to be failing now
@@ -197,15 +204,20 @@ def _auto(req: RouteRequest, reasons: list[str]) -> str:
     if not req.prefer_local:
         reasons.append("prefer-cloud")
         return "cloud"
+    judge = {"cloud": "judge-cloud", "local": "judge-local", "timeout": "judge-no-answer", "unclear": "judge-no-answer"}
     if req.complexity >= req.threshold:
         reasons.append("complex")
         if req.escalated:
             reasons.append("escalated-after-dislike")
         elif req.inherited:
             reasons.append("follow-up-of-hard-turn")
-        return "cloud"
-    reasons.append("simple")
-    return "local"
+        want = "cloud"
+    else:
+        reasons.append("simple")
+        want = "local"
+    if req.judged in judge:
+        reasons.append(judge[req.judged])
+    return want
 
 
 def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], notices: list[str]) -> RouteDecision:
