@@ -97,12 +97,22 @@ def stage_one(rows: list[dict], y: np.ndarray, groups: np.ndarray, folds: int) -
     """Out-of-fold probabilities of every prompt scored alone: the previous-turn scores."""
     alone = [r for r in rows if not r.get("prev")]
     grams, dense = featurise(alone, None)
-    x = matrix(grams, dense, vocabulary(grams))
+    vocab = vocabulary(grams)
+    x = matrix(grams, dense, vocab)
     y1 = np.array([r["label"] == "cloud" for r in alone], dtype=int)
     g1 = np.array([r["tpl"] for r in alone])
     raw = oof_raw(x, y1, g1, 1.0, folds)
-    probs = calibrated(raw, platt(raw, y1))
-    return {r["text"]: float(p) for r, p in zip(alone, probs, strict=True)}
+    ab = platt(raw, y1)
+    scores = {r["text"]: float(p) for r, p in zip(alone, calibrated(raw, ab), strict=True)}
+    # Previous turns that are not training prompts themselves (hand-written follow-ups): score them
+    # with the stage-one model fitted on every prompt (they were never its training data).
+    missing = sorted({r["prev"]["text"] for r in rows if r.get("prev")} - scores.keys())
+    if missing:
+        fitted = LogisticRegression(C=1.0, max_iter=3000).fit(x, y1)
+        mg, md = featurise([{"text": t} for t in missing], None)
+        probs = calibrated(fitted.decision_function(matrix(mg, md, vocab)), ab)
+        scores.update({t: float(p) for t, p in zip(missing, probs, strict=True)})
+    return scores
 
 
 def train(rows: list[dict], folds: int, c_grid: tuple[float, ...] = C_GRID) -> tuple[dict, dict]:

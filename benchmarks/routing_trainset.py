@@ -23,6 +23,7 @@ import routing_train_intl  # noqa: E402
 from routing_train_slots import CODE, CODE_LONG, ERRORS, PARAGRAPHS, SLOTS, TRACES  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "data" / "routing_train.jsonl"
+HANDWRITTEN = ROOT / "benchmarks" / "data" / "routing_train_handwritten.jsonl"
 PER_TEMPLATE = 7
 
 PREFIX = {
@@ -170,8 +171,22 @@ def generate(per_template: int = PER_TEMPLATE, seed: int = 16) -> list[dict]:
                 seen.add(text)
                 rows.append({"text": text, "label": label, "lang": lang, "cat": cat, "tpl": tpl})
     rows += follow_ups(rows, rng, count=len(rows) // 5)
+    rows += handwritten(rng, first_group=len(all_templates()), copies=max(1, per_template // 2))
     rng.shuffle(rows)
     return rows
+
+
+def handwritten(rng: random.Random, first_group: int, copies: int) -> list[dict]:
+    """Hand-written prompts (benchmarks/data/routing_train_handwritten.jsonl) for breadth of wording,
+    each with a few chat-noise variants; a follow-up keeps its previous turn."""
+    out: list[dict] = []
+    with HANDWRITTEN.open(encoding="utf-8") as fh:
+        items = [json.loads(line) for line in fh if line.strip()]
+    for group, item in enumerate(items, start=first_group):
+        variants = {item["text"]} | {noisy(item["text"], item["lang"], rng) for _ in range(copies - 1)}
+        for text in sorted(variants):
+            out.append({**item, "text": text, "tpl": group})
+    return out
 
 
 def follow_ups(rows: list[dict], rng: random.Random, count: int) -> list[dict]:

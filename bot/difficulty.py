@@ -52,12 +52,10 @@ def assess(
     previous: PreviousTurn | None = None,
     *,
     history_turns: int = 0,
-    regenerating_local: bool = False,
     model: RoutingModel | None = None,
     calibration: tuple[float, float] | None = None,
 ) -> Assessment:
-    """Score one turn. ``regenerating_local``: a 🔁 on an answer a local model gave;
-    ``calibration``: this workspace's refit from `hybridbot route tune` (None: the shipped one)."""
+    """Score one turn. ``calibration``: this workspace's refit from `hybridbot route tune` (None: shipped)."""
     if config.scorer == "heuristic":
         value = complexity.score(text, history_turns=history_turns).value
         return Assessment(value, config.complexity_threshold)
@@ -69,10 +67,10 @@ def assess(
     scored = model.score(text, prior, calibration=calibration)
     value = scored.probability
     # Feedback is policy: after 👎/🔁 on a local answer the team has said the local model was not
-    # good enough here, so a 🔁, or a short follow-up ("try again", "that's wrong"), goes up a level.
+    # good enough here, so a short follow-up ("try again", "that's wrong") goes up a level.
     disliked_local = previous is not None and previous.disliked and previous.locality == "local"
     short = word_equivalents(split_request(text)[0]) <= SHORT_WORDS
-    escalated = value < cut and (regenerating_local or (disliked_local and short))
+    escalated = value < cut and disliked_local and short
     if escalated:
         value = cut
     return Assessment(value, cut, inherited=scored.inherited and value >= cut and not escalated, escalated=escalated)

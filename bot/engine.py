@@ -483,12 +483,11 @@ class Engine:
         if last is None:
             return difficulty.assess(text, routing, calibration=calibration)
         if existing_message is not None and last.user_message_id == existing_message:
-            # 🔁 on the last answer: the same request again, a level up if a local model gave it
-            return difficulty.assess(
-                text, routing, regenerating_local=last.locality == "local", calibration=calibration
-            )
+            return difficulty.assess(text, routing, calibration=calibration)  # 🔁: the same request, scored alone
         message = self.store.message(last.user_message_id) if last.user_message_id else None
-        disliked = any(value < 0 for value in self.store.feedback(last.id).values())
+        disliked = any(value < 0 for value in self.store.feedback(last.id).values()) or (
+            last.user_message_id is not None and self.store.answers_to(last.user_message_id) > 1  # it was 🔁'd
+        )
         previous = difficulty.PreviousTurn(message.content if message else "", last.locality, disliked)
         return difficulty.assess(text, routing, previous, calibration=calibration)
 

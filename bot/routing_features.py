@@ -117,9 +117,9 @@ def _bins(value: float, edges: tuple[float, ...]) -> list[float]:
     return out
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 0.02), 0.98)
-    return math.log(p / (1 - p)) / 4  # about -1..1
+def _centred(p: float) -> float:
+    """-1..1: linear in the probability, so a moderately mis-scored easy turn (0.2) still reads as easy."""
+    return 2 * min(max(p, 0.0), 1.0) - 1
 
 
 DENSE_NAMES: tuple[str, ...] = (
@@ -148,11 +148,11 @@ DENSE_NAMES: tuple[str, ...] = (
     "sentences>2",
     *(f"cue:{name}" for name in CUE_NAMES),
     "has_prev",
-    "prev_logit",
+    "prev_score",
     "prev_cloud",
     "short_followup",
-    "prev_logit*short",
-    "prev_logit*continuation",
+    "prev_score*short",
+    "prev_score*continuation",
     "prev_cloud*short",
 )
 _CONTINUATION = CUE_NAMES.index("continuation")
@@ -198,9 +198,9 @@ def _previous(previous: Previous | None, words: float, *, continuation: bool) ->
     if previous is None or previous.score is None:
         return [0.0] * 7
     short = float(words <= SHORT_WORDS)
-    logit = _logit(previous.score)
+    centred = _centred(previous.score)
     cloud = float(previous.cloud)
-    return [1.0, logit, cloud, short, logit * short, logit * float(continuation), cloud * short]
+    return [1.0, centred, cloud, short, centred * short, centred * float(continuation), cloud * short]
 
 
 def features(text: str, previous: Previous | None = None) -> tuple[set[str], list[float]]:

@@ -431,6 +431,11 @@ class Store:
             (label, source, raw, json.dumps(cues), text, time.time(), turn_id),
         )
 
+    def answers_to(self, message_id: int) -> int:
+        """How many turns answered this user message (more than one: it was regenerated with 🔁)."""
+        row = self.conn.execute("SELECT COUNT(*) FROM turns WHERE user_message_id=?", (message_id,)).fetchone()
+        return int(row[0])
+
     def delete_routing_label(self, turn_id: int) -> None:
         self.conn.execute("DELETE FROM routing_labels WHERE turn_id=?", (turn_id,))
 

@@ -61,11 +61,12 @@ async def test_thumbs_down_on_a_local_answer_escalates_the_retry(app, fake_opena
     assert "escalated-after-dislike" in retry.route.reasons
 
 
-async def test_regenerating_a_local_answer_goes_up_a_level(app, fake_openai) -> None:
+async def test_regenerate_keeps_its_route_and_the_next_follow_up_goes_up_a_level(app, fake_openai) -> None:
     first = await app.engine.handle(turn(EASY), RecordingSink())
-    assert first.route.locality == "local"
     again = await app.engine.regenerate(KEY, first.turn_id, RecordingSink(), user_id="U1")
-    assert again.route.locality == "cloud" and "escalated-after-dislike" in again.route.reasons
+    assert (first.route.locality, again.route.locality) == ("local", "local")
+    follow_up = await app.engine.handle(turn("still wrong"), RecordingSink())
+    assert follow_up.route.locality == "cloud" and "escalated-after-dislike" in follow_up.route.reasons
 
 
 async def test_private_follow_up_of_a_hard_turn_never_reaches_the_cloud(app, fake_openai) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from bot.session import SessionKey
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import RecordingSink, make_app
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 KEY = SessionKey("console", "local", "judge")
 EASY = "what's the capital of Norway?"
@@ -83,9 +86,7 @@ async def test_judge_off_by_default(tmp_path: Path, fake_ollama, fake_openai) ->
 
 async def test_judge_benchmark_quick_mode_with_a_real_client(fake_ollama, capsys) -> None:
     import asyncio
-    import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import routing_judge_eval
 
     fake_ollama.reply = answering("CLOUD")

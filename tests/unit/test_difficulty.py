@@ -54,11 +54,6 @@ def test_dislike_escalates_a_short_follow_up_of_a_local_answer_only() -> None:
     assert not assess(long_new_topic, config, PreviousTurn(EASY, "local", True)).escalated
 
 
-def test_regenerating_a_local_answer_escalates() -> None:
-    result = assess(EASY, RoutingConfig(), regenerating_local=True)
-    assert result.escalated and result.score >= result.threshold
-
-
 def test_heuristic_scorer_is_the_old_one() -> None:
     config = RoutingConfig(scorer="heuristic")
     assert assess(HARD, config, history_turns=3).score == complexity.score(HARD, history_turns=3).value

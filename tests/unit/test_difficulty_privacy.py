@@ -48,16 +48,15 @@ private_situations = st.fixed_dictionaries(
     text=texts,
     previous=previous_turns,
     config=configs,
-    regenerating=st.booleans(),
     situation=private_situations,
     model_setting=st.sampled_from(["auto", "local", "cloud", CLOUD.ref, LOCAL.ref]),
     agent_route=st.sampled_from(["auto", "local", "cloud"]),
     local_up=st.booleans(),
 )
 def test_private_turn_never_routes_to_cloud(
-    text, previous, config, regenerating, situation, model_setting, agent_route, local_up
+    text, previous, config, situation, model_setting, agent_route, local_up
 ) -> None:
-    assessed = assess(text, config, previous, regenerating_local=regenerating)
+    assessed = assess(text, config, previous)
     request = RouteRequest(
         **situation,
         model_setting=model_setting,
