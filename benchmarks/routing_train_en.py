@@ -63,6 +63,15 @@ TEMPLATES: list[tuple[str, str, str]] = [
     (LOCAL, "chitchat", "is it ok if I join the {city} team's standup tomorrow to listen in?"),
     (LOCAL, "fact", "what's the wifi password policy here, do guests get a separate network?"),
     (LOCAL, "rewrite", "can you write a friendly reminder that the {topic} survey closes on {day} at noon?"),
+    # Contact details, addresses and trivial comparisons carry digits but no maths.
+    (LOCAL, "chitchat", "reach {person} at {person}.smith@northwind-mail.io or +44 20 {big} {big2}"),
+    (LOCAL, "chitchat", "my number is +1 415 555 {big}, call me after {n}"),
+    (LOCAL, "chitchat", "send the contract to legal@acme-{big}.com please"),
+    (LOCAL, "chitchat", "the new office is at {big} Main Street, {city}, floor {n}"),
+    (LOCAL, "fact", "is {big} bigger than {big2}?"),
+    (LOCAL, "fact", "which is larger, {n} or {m}?"),
+    (LOCAL, "fact", "is <@U{big}> right that {n} < {big}?"),
+    (LOCAL, "fact", "true or false: {n} is less than {m}"),
     # Requests about the bot itself are chat, whatever they ask for.
     (LOCAL, "chitchat", "which model are you running on right now, gpt-4o or llama?"),
     (LOCAL, "chitchat", "route this one to openai:gpt-4o please"),
