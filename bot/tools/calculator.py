@@ -15,7 +15,7 @@ import operator
 from fractions import Fraction
 from typing import Any
 
-from simpleeval import InvalidExpression, SimpleEval
+from simpleeval import InvalidExpression, OperatorNotDefined, SimpleEval
 
 from bot.tools.base import Tool
 
@@ -98,11 +98,14 @@ FUNCTIONS = {
     "max": max,
 }
 NAMES = {"pi": math.pi, "e": math.e}
+ALLOWED_NODES = (ast.Expr, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant)
 
 
 class _ExactEval(SimpleEval):
     def __init__(self) -> None:
         super().__init__(operators=OPERATORS, functions=FUNCTIONS, names=NAMES)
+        # Arithmetic only: no attributes, subscripts, comparisons, conditionals or strings.
+        self.nodes = {node: self.nodes[node] for node in ALLOWED_NODES}
         self.nodes[ast.Constant] = self._exact_constant
 
     @staticmethod
@@ -118,8 +121,8 @@ def evaluate(expression: str) -> Number:
         raise CalculationRefused(f"the expression is longer than {MAX_EXPRESSION} characters")
     try:
         value = _ExactEval().eval(expression.replace("^", "**").replace("×", "*").replace("÷", "/"))
-    except KeyError:  # simpleeval looks operators up in our table: comparisons, bit operators, ...
-        raise InvalidExpression("only arithmetic operators are allowed") from None
+    except OperatorNotDefined:  # bit operators, matrix product: simpleeval's text names an ast object
+        raise InvalidExpression("only the operators + - * / // % ** are allowed") from None
     if isinstance(value, Fraction) and _digits(value) > MAX_DIGITS:
         raise CalculationRefused(f"the result has more than {MAX_DIGITS} digits")
     if isinstance(value, float) and not math.isfinite(value):

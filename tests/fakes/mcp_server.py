@@ -21,7 +21,7 @@ from mcp.types import ToolAnnotations
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True)
 
-server = MCPServer("fake-tools")
+server = MCPServer("fake-tools", log_level="WARNING")
 
 
 @server.tool(annotations=READ_ONLY)
