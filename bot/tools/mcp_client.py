@@ -5,8 +5,9 @@
   left by the task that entered them); calls from any task use the connected client.
 - Tool lists are cached and marked stale on ``notifications/tools/list_changed``.
 - A server that dies (a call finds the connection gone) or does not start within ``timeout`` is
-  stopped and started again on a later request, after a backoff that doubles per consecutive
-  failure; until then its tools are reported unavailable instead of hanging the turn.
+  stopped and started again on a later request, after a backoff that doubles per failure until a
+  call succeeds again (so a server that crashes right after each start backs off further each
+  time); until then its tools are reported unavailable instead of hanging the turn.
 - A hung call or list costs at most the server's ``timeout``.
 
 The connection uses the initialize handshake (``mode="legacy"``): deployed servers speak it, and it
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 CONNECTION_LOST = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError, EOFError)
 MAX_LIST_PAGES = 20
+SHUTDOWN_GRACE = 8.0  # the SDK's stdio shutdown: 0.5 s flush, 2 s for exit, SIGTERM, 2 s, SIGKILL, 2 s
 
 
 class McpUnavailable(Exception):
@@ -72,10 +75,11 @@ class McpConnection:
         self._client: Client | None = None
         self._owner: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+        self._retiring: set[asyncio.Task[None]] = set()
         self._tools: list[Tool] | None = None
         self._stale = True
         self.starts = 0  # successful starts (restarts = starts - 1)
-        self.failures = 0  # consecutive failures, for the backoff
+        self.failures = 0  # failures since the last answered call: a crash loop backs off further each time
         self._retry_at = 0.0
         self.last_error: str | None = None
 
@@ -108,19 +112,23 @@ class McpConnection:
             log.info("mcp %s: transport error %s", self.name, type(message).__name__)
 
     async def _own(self, ready: asyncio.Future[Client], stop: asyncio.Event) -> None:
+        """Enter the client, hand it over, wait for stop, leave it, all in this one task. The start-up
+        limit is an anyio scope deadline, disarmed once connected, not a task cancel, so the SDK's
+        shielded shutdown (stdin closed, SIGTERM, SIGKILL) runs for a server stuck in the handshake."""
+        scope = anyio.CancelScope(deadline=anyio.current_time() + self.config.timeout)
         try:
-            async with self._new_client() as client:
-                ready.set_result(client)
-                await stop.wait()
-        except asyncio.CancelledError:
-            if not ready.done():
-                ready.cancel()
-            raise
+            with scope:
+                async with self._new_client() as client:
+                    scope.deadline = math.inf
+                    ready.set_result(client)
+                    await stop.wait()
         except Exception as e:  # the server failed to start or its transport broke
             if not ready.done():
                 ready.set_exception(e)
             else:
                 log.info("mcp %s: connection ended with %s", self.name, type(e).__name__)
+        if not ready.done():
+            ready.set_exception(TimeoutError())
 
     async def _start(self) -> Client:
         now = self._clock()
@@ -130,16 +138,17 @@ class McpConnection:
                 f"it is tried again in {self._retry_at - now:.0f} s"
             )
         ready: asyncio.Future[Client] = asyncio.get_running_loop().create_future()
+        ready.add_done_callback(lambda f: f.cancelled() or f.exception())  # a late failure is not "never retrieved"
         self._stop = asyncio.Event()
         self._owner = asyncio.create_task(self._own(ready, self._stop), name=f"mcp-{self.name}")
         try:
             client = await asyncio.wait_for(asyncio.shield(ready), self.config.timeout)
         except Exception as e:
             reason = f"did not start within {self.config.timeout:g} s" if isinstance(e, TimeoutError) else str(e)
-            await self._fail(reason or type(e).__name__)
+            self._fail(reason or type(e).__name__)
             raise McpUnavailable(f"MCP server {self.name!r} could not start: {self.last_error}") from None
         self._client, self._stale = client, True
-        self.starts, self.failures = self.starts + 1, 0
+        self.starts += 1
         log.info("mcp %s: started (%s), start %d", self.name, self.config.transport, self.starts)
         return client
 
@@ -147,34 +156,41 @@ class McpConnection:
         async with self._lock:
             if self.running and self._client is not None:
                 return self._client
-            await self._shutdown()
+            self._retire()
             return await self._start()
 
-    async def _fail(self, reason: str) -> None:
-        """Stop the server and schedule the next start after the backoff."""
+    def _fail(self, reason: str) -> None:
+        """Retire the server and schedule the next start after the backoff."""
         self.failures += 1
         self.last_error = reason
         delay = min(self._backoff_base * 2 ** (self.failures - 1), self._backoff_max)
         self._retry_at = self._clock() + delay
         log.warning("mcp %s: %s; retry in %.1f s", self.name, reason, delay)
-        await self._shutdown()
+        self._retire()
+
+    def _retire(self) -> None:
+        """Tell the owner task to leave the client; the SDK's shutdown of a stuck process takes seconds,
+        which the caller does not wait for (``close`` does)."""
+        owner, self._owner, self._client = self._owner, None, None
+        self._stop.set()
+        if owner is not None and not owner.done():
+            self._retiring.add(owner)
+            owner.add_done_callback(self._retiring.discard)
 
     async def _shutdown(self) -> None:
-        owner, self._owner, self._client = self._owner, None, None
-        if owner is None:
-            return
-        self._stop.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(owner), self.config.timeout)
-        except BaseException:  # did not close in time, or ended with an error: make sure it is gone
-            owner.cancel()
-            with contextlib.suppress(BaseException):
-                await owner
+        self._retire()
+        for owner in list(self._retiring):
+            try:
+                await asyncio.wait_for(asyncio.shield(owner), SHUTDOWN_GRACE)
+            except BaseException:  # did not close in time: cancel as a last resort
+                owner.cancel()
+                with contextlib.suppress(BaseException):
+                    await owner
 
     async def _lost(self, client: Client, reason: str) -> None:
         async with self._lock:
             if self._client is client:  # not already restarted by another caller
-                await self._fail(reason)
+                self._fail(reason)
 
     async def tools(self) -> list[Tool]:
         client = await self._ensure_started()
@@ -230,6 +246,7 @@ class McpConnection:
         except CONNECTION_LOST as e:
             await self._lost(client, f"connection lost ({type(e).__name__})")
             raise McpUnavailable(f"MCP server {self.name!r} stopped during the call; it will be restarted") from None
+        self.failures = 0  # it answered: a later failure starts the backoff afresh
         text = result_text(result)
         if result.is_error:
             raise McpToolError(text or "the tool reported an error")
