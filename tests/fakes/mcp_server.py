@@ -6,7 +6,8 @@ survive: a trivial one (``echo``, for round-trip timing), a read-only one and on
 things (annotations decide what needs approval), one that hangs, one that kills the process, and
 one that adds a tool and announces ``notifications/tools/list_changed``.
 
-``--state FILE`` appends one line per start, so a test can count restarts.
+``--state FILE`` appends one line per start, so a test can count restarts; ``--calls FILE`` records
+what ``echo`` received, so a leak test can show that private text never reached a server.
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ READ_ONLY = ToolAnnotations(readOnlyHint=True)
 server = MCPServer("fake-tools", log_level="WARNING")
 
 
+CALLS_LOG: str | None = None  # --calls FILE: every echo argument is appended, so a test can see what arrived
+
+
 @server.tool(annotations=READ_ONLY)
 def echo(text: str) -> str:
     """Return the text unchanged."""
+    if CALLS_LOG:
+        with open(CALLS_LOG, "a") as f:
+            f.write(text + "\n")
     return text
 
 
@@ -74,7 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--http", type=int, help="serve streamable HTTP on this port instead of stdio")
     parser.add_argument("--state", help="append a line to this file on every start")
+    parser.add_argument("--calls", help="append every echo argument to this file")
     args = parser.parse_args()
+    global CALLS_LOG
+    CALLS_LOG = args.calls
     if args.state:
         with open(args.state, "a") as f:
             f.write(f"{time.time()}\n")

@@ -225,3 +225,29 @@ async def test_an_unreachable_http_server_is_unavailable_within_its_timeout():
         await connection.tools()
     assert time.perf_counter() - started < 2
     await connection.close()
+
+
+async def test_a_private_turn_never_sends_text_to_a_remote_server(tmp_path):
+    """Leak test: a remote server's tools are not offered in a private turn, a call to one anyway is
+    refused, and the server never receives the private text; a local server still serves the turn."""
+    from bot.tools.policy import offer, resolve_call
+
+    calls = tmp_path / "remote-calls"
+    remote = stdio_config(tmp_path, name="remote", locality="remote")
+    remote = remote.model_copy(update={"args": [*remote.args, "--calls", str(calls)]})
+    manager = McpManager(McpConfig(servers=[remote, stdio_config(tmp_path, name="local")]))
+    secret = "my password is Tr0ub4dor&3x"
+    try:
+        tools, _ = await manager.tools_for("general")
+        turn = offer(tools, private=True, agent_globs=["mcp:*"])
+        assert not any(name.startswith("remote.") for name in turn.names)
+        assert "local.echo" in turn.names
+        refused = resolve_call(turn, "remote.echo")
+        assert refused.is_error and refused.error_kind == "refused"
+        served = resolve_call(turn, "local.echo")
+        assert (await run_tool(served, {"text": secret})).text == secret
+        public = offer(tools, private=False, agent_globs=["mcp:*"])
+        assert (await run_tool(resolve_call(public, "remote.echo"), {"text": "public text"})).text == "public text"
+    finally:
+        await manager.close()
+    assert calls.read_text() == "public text\n"  # the remote server saw only the public call
