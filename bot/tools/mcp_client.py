@@ -28,6 +28,7 @@ from typing import Any
 import anyio
 from mcp import Client, MCPError, StdioServerParameters
 from mcp import types as mcp_types
+from mcp_types import REQUEST_TIMEOUT
 
 from bot.tools.base import Tool
 from bot.tools.mcp_config import McpConfig, McpServerConfig
@@ -258,7 +259,8 @@ class McpConnection:
 
 
 def _is_timeout(error: MCPError) -> bool:
-    return "timed out" in str(error).lower() or "timeout" in str(error).lower()
+    """The SDK's own read timeout: the server is slow on this call, not gone."""
+    return error.code == REQUEST_TIMEOUT
 
 
 class McpManager:

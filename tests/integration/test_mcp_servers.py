@@ -251,3 +251,14 @@ async def test_a_private_turn_never_sends_text_to_a_remote_server(tmp_path):
     finally:
         await manager.close()
     assert calls.read_text() == "public text\n"  # the remote server saw only the public call
+
+
+async def test_the_sdk_read_timeout_is_a_timeout_not_a_dead_server(stdio):
+    """Called directly (no runner limit), a hung call ends at the server timeout as a TimeoutError,
+    and the server is not restarted for it."""
+    await stdio.tools()
+    started = time.perf_counter()
+    with pytest.raises(TimeoutError, match="fake.hang did not answer within 2 s"):
+        await stdio.call("hang", {})
+    assert time.perf_counter() - started < TIMEOUT + 1
+    assert (stdio.failures, await stdio.call("echo", {"text": "ok"}), stdio.starts) == (0, "ok", 1)
