@@ -16,7 +16,7 @@ from bot.tools.runner import run_tool
 from bot.tools.untrusted import scan_result
 
 FAKE = str(Path(__file__).parents[1] / "fakes" / "mcp_server.py")
-TIMEOUT = 2.0
+TIMEOUT = 3.0  # start-up, list and call; generous enough for a Python start on a loaded machine
 
 
 def stdio_config(tmp_path, **kw) -> McpServerConfig:
@@ -179,16 +179,20 @@ async def test_a_server_that_exits_at_once_is_unavailable_with_the_reason():
 
 async def test_a_server_that_never_answers_costs_at_most_its_timeout(tmp_path):
     hung = McpServerConfig(name="hung", command=sys.executable, args=["-c", "import time; time.sleep(60)"], timeout=1.0)
+    alone = McpManager(McpConfig(servers=[hung]))
+    started = time.perf_counter()
+    assert (await alone.tools_for("general"))[1] == {
+        "hung": "MCP server 'hung' could not start: did not start within 1 s"
+    }
+    assert time.perf_counter() - started < 1.5
+    await alone.close()  # the SDK's shutdown (stdin closed, SIGTERM) is not part of the turn's cost
+    # beside a working server, the working one still serves its tools
     manager = McpManager(McpConfig(servers=[hung, stdio_config(tmp_path)]))
     try:
-        started = time.perf_counter()
         tools, unavailable = await manager.tools_for("general")
-        took = time.perf_counter() - started
     finally:
         await manager.close()
-    assert "fake.echo" in {t.name for t in tools}
-    assert unavailable == {"hung": "MCP server 'hung' could not start: did not start within 1 s"}
-    assert took < 2.5
+    assert "fake.echo" in {t.name for t in tools} and list(unavailable) == ["hung"]
 
 
 async def test_servers_are_offered_only_to_their_agents(tmp_path):
@@ -233,12 +237,13 @@ async def test_a_private_turn_never_sends_text_to_a_remote_server(tmp_path):
     from bot.tools.policy import offer, resolve_call
 
     calls = tmp_path / "remote-calls"
-    remote = stdio_config(tmp_path, name="remote", locality="remote")
+    remote = stdio_config(tmp_path, name="remote", locality="remote", timeout=15)
     remote = remote.model_copy(update={"args": [*remote.args, "--calls", str(calls)]})
-    manager = McpManager(McpConfig(servers=[remote, stdio_config(tmp_path, name="local")]))
+    manager = McpManager(McpConfig(servers=[remote, stdio_config(tmp_path, name="local", timeout=15)]))
     secret = "my password is Tr0ub4dor&3x"
     try:
-        tools, _ = await manager.tools_for("general")
+        tools, unavailable = await manager.tools_for("general")
+        assert unavailable == {}
         turn = offer(tools, private=True, agent_globs=["mcp:*"])
         assert not any(name.startswith("remote.") for name in turn.names)
         assert "local.echo" in turn.names
@@ -258,7 +263,7 @@ async def test_the_sdk_read_timeout_is_a_timeout_not_a_dead_server(stdio):
     and the server is not restarted for it."""
     await stdio.tools()
     started = time.perf_counter()
-    with pytest.raises(TimeoutError, match="fake.hang did not answer within 2 s"):
+    with pytest.raises(TimeoutError, match="fake.hang did not answer within 3 s"):
         await stdio.call("hang", {})
     assert time.perf_counter() - started < TIMEOUT + 1
     assert (stdio.failures, await stdio.call("echo", {"text": "ok"}), stdio.starts) == (0, "ok", 1)
