@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from typing import Any
 
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="find secrets and personal data in text or JSON lines; print findings as JSON")
     scan.add_argument("path", nargs="?", default="-", help="file to read (default: stdin)")
     scan.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto", help="auto decides per line")
+    scan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per CPU)")
     export = sub.add_parser("export", help="write a consistent backup of the database to PATH")
     export.add_argument("path", metavar="PATH")
     export.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
@@ -121,7 +123,7 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"hybridbot: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
         return 1
     with source:
-        records, sensitive, errors = scan_lines(source, sys.stdout, fmt=args.format)
+        records, sensitive, errors = scan_lines(source, sys.stdout, fmt=args.format, jobs=max(1, args.jobs))
     print(f"scanned {records} record(s): {sensitive} sensitive, {errors} unreadable", file=sys.stderr)
     return 1 if errors else 0
 
