@@ -11,7 +11,7 @@ five per channel, so per-user and per-channel turn limits stay untouched.
 
 Printed: share answered (goal 100%), 429s met (goal 0), p95 time to complete for cloud turns (goal:
 model time + 1 s), local turns against their queue bound, queue depth and peak RSS.
-Run: .venv/bin/python benchmarks/burst.py
+Run: .venv/bin/python benchmarks/burst.py [--quick]
 """
 
 from __future__ import annotations
@@ -41,10 +41,18 @@ COMPLEX = (
 )
 
 
+def use_quick(quick: bool) -> None:
+    """--quick: a few seconds' burst for the test suite (each process calls this: spawn re-imports the module)."""
+    global TURNS, SECONDS, MODEL_SECONDS
+    if quick:
+        TURNS, SECONDS, MODEL_SECONDS = 60, 1.5, 0.4
+
+
 # --- the model stand-ins, in their own process ------------------------------------------------------
 
 
-def serve_models(ready: Any) -> None:
+def serve_models(ready: Any, quick: bool) -> None:
+    use_quick(quick)
     from tests.fakes.ollama_server import FakeOllama
     from tests.fakes.openai_server import FakeOpenAI
 
@@ -223,21 +231,26 @@ async def slack_burst(openai_url: str, ollama_host: str) -> dict[str, Any]:
             await engine.aclose()
 
 
-def run_child(name: str, urls: tuple[str, str], out: Any) -> None:
+def run_child(name: str, urls: tuple[str, str], out: Any, quick: bool) -> None:
+    use_quick(quick)
     runner = engine_burst if name == "engine" else slack_burst
     out.put(asyncio.run(runner(*urls)))
 
 
 def main() -> None:
+    from _instant import quick_flag
+
+    quick = quick_flag(__doc__)
+    use_quick(quick)
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Queue()
-    models = ctx.Process(target=serve_models, args=(ready,), daemon=True)
+    models = ctx.Process(target=serve_models, args=(ready, quick), daemon=True)
     models.start()
     urls = ready.get(timeout=30)
     try:
         for name in ("engine", "slack"):
             out = ctx.Queue()
-            child = ctx.Process(target=run_child, args=(name, urls, out))
+            child = ctx.Process(target=run_child, args=(name, urls, out, quick))
             child.start()
             figures = out.get(timeout=600)
             child.join()

@@ -14,7 +14,7 @@ import asyncio
 import statistics
 import time
 
-from _instant import make_engine
+from _instant import make_engine, quick_flag
 
 from bot.session import SessionKey
 
@@ -54,7 +54,10 @@ def series(engine, info, agent, label: str, words: int) -> None:
     print("ratios to 10 messages: " + ", ".join(f"{s:,}: {medians[s] / base:.2f}" for s in SIZES[1:]))
 
 
-def main() -> None:
+def main(quick: bool) -> None:
+    global SIZES, RUNS
+    if quick:
+        SIZES, RUNS = (10, 1_000), 20
     engine = make_engine()
     provider = next(iter(engine.catalog.providers.values()))
     info = asyncio.run(provider.list_models())[0]  # 8,192-token window
@@ -64,4 +67,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(quick_flag(__doc__))

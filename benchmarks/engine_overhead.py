@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from _instant import InstantProvider, make_engine, percentile
+from _instant import InstantProvider, make_engine, percentile, quick_flag
 
 from bot.engine import NullSink, Turn
 from bot.session import SessionKey
@@ -19,7 +19,9 @@ TURNS = 2000
 SESSIONS = 50
 
 
-async def main() -> None:
+async def main(quick: bool) -> None:
+    global TURNS
+    TURNS = 200 if quick else TURNS
     engine = make_engine()
     sink = NullSink()
     text = "Could you summarise what we decided about the release date yesterday?"
@@ -51,4 +53,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(quick_flag(__doc__)))
