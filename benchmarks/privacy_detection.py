@@ -155,6 +155,7 @@ def main() -> None:
     parser.add_argument("--verbose", "-v", action="store_true", help="list the detector's misses")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--repeat", type=int, default=3, help="timing: best of N per text")
+    parser.add_argument("--quick", action="store_true", help="accepted for the test suite: this run is already quick")
     args = parser.parse_args()
     rows = load(args.corpus)
     n_secret = sum("secret" in categories(r) for r in rows)
