@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -65,3 +68,24 @@ def quick_flag(description: str | None) -> bool:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+@contextlib.contextmanager
+def cpu_hog(on: bool = True) -> Iterator[None]:
+    """A process spinning on a core for the duration (the goal's "other core busy"); nothing when off."""
+    if not on:
+        yield
+        return
+    hog = multiprocessing.get_context("spawn").Process(target=_spin, daemon=True)
+    hog.start()
+    time.sleep(0.3)  # let it reach its loop
+    try:
+        yield
+    finally:
+        hog.terminate()
+        hog.join()
