@@ -31,7 +31,7 @@ PARTS: tuple[tuple[str, str], ...] = (
 )
 STAND_INS = re.compile(r"\(tests/fakes/|drive\.<locals>\.worker|\(slack_common\.py")
 START_UP = re.compile(r"_find_and_load|\(<frozen importlib")
-IDLE = re.compile(r"^_worker \(concurrent/futures/thread\.py|^\s*$")  # a pool thread waiting for work
+IDLE = re.compile(r"^_worker \(concurrent/futures/thread\.py|^(Condition|Event)\.wait \(threading\.py|^\s*$")
 IDLE_PART = "idle threads"
 LEFT_OUT = ("start-up (imports)", IDLE_PART)
 

@@ -194,15 +194,15 @@ class Engine:
         if keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         # At the redact level it is stored as written and marked too; cloud prompts get it redacted (bot/redact.py).
-        message_id = existing_message or self.store.add_message(
+        _, turn_id = self.store.start_turn(  # the message and its turn in one transaction
             conv.id,
-            "user",
             text,
-            author_id=turn.user_id,
-            author_name=turn.user_name,
+            user_id=turn.user_id,
+            user_name=turn.user_name,
+            workspace=turn.key.workspace,
             sensitive=keep_local or (sensitive and level == "redact"),
+            existing_message=existing_message,
         )
-        turn_id = self.store.create_turn(conv.id, message_id, user_id=turn.user_id, workspace=turn.key.workspace)
         bind_turn(turn_id)  # every log line from here on carries the turn id
         kinds = sorted({f.kind for f in findings})
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), kinds)
@@ -398,12 +398,13 @@ class Engine:
         elif parts or status == "done":
             self.catalog.mark_ok(model)
         answer = "".join(parts)
-        answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name) if answer else None
         latency_ms = (time.perf_counter() - started) * 1000
-        self.store.update_turn(
+        self.store.finish_turn(  # the answer and the turn's outcome in one transaction
             turn_id,
+            conv.id,
+            answer,
+            author_name=agent.name,
             status=status,
-            answer_message_id=answer_id,
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             first_token_ms=first_token_ms,

@@ -99,6 +99,7 @@ MIGRATIONS: list[str] = [
 
 T = TypeVar("T")
 UNFINISHED = ("pending", "streaming")
+PRUNE_EVERY = 60.0  # seconds between deletions of expired redelivery ids
 
 
 @dataclass
@@ -153,6 +154,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
+        self._pruned_seen = 0.0  # when first_sight last deleted expired event ids
         if self.path != ":memory:":
             self.db.enable_wal()
             # Checkpoints run in a background thread (bot/checkpoint.py), not inside a turn's commit.
@@ -205,16 +207,17 @@ class Store:
 
     def conversation(self, key: SessionKey, *, private: bool = False) -> Conversation:
         """The conversation for a session key, created on first use. `private` only ever tightens."""
-        now = time.time()
-        self.conn.execute(
-            "INSERT INTO conversations (platform, workspace, channel, thread, private, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (key.platform, key.workspace, key.channel, key.thread or "", int(private), now, now),
-        )
-        row = self.conn.execute(
-            "SELECT * FROM conversations WHERE platform=? AND workspace=? AND channel=? AND thread=?",
-            (key.platform, key.workspace, key.channel, key.thread or ""),
-        ).fetchone()
+        where = (key.platform, key.workspace, key.channel, key.thread or "")
+        find = "SELECT * FROM conversations WHERE platform=? AND workspace=? AND channel=? AND thread=?"
+        row = self.conn.execute(find, where).fetchone()  # a read first: a known conversation costs no write
+        if row is None:
+            now = time.time()
+            self.conn.execute(
+                "INSERT INTO conversations (platform, workspace, channel, thread, private, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (*where, int(private), now, now),
+            )
+            row = self.conn.execute(find, where).fetchone()
         if private and not row["private"]:
             self.conn.execute("UPDATE conversations SET private=1 WHERE id=?", (row["id"],))
         return Conversation(
@@ -340,6 +343,35 @@ class Store:
         )
         return int(cur.lastrowid)
 
+    def start_turn(
+        self,
+        conversation_id: int,
+        text: str,
+        *,
+        user_id: str,
+        user_name: str,
+        workspace: str,
+        sensitive: bool,
+        existing_message: int | None = None,
+    ) -> tuple[int, int]:
+        """The user's message (unless it is stored already) and its pending turn, in one transaction."""
+        with self._transaction():
+            message_id = existing_message or self.add_message(
+                conversation_id, "user", text, author_id=user_id, author_name=user_name, sensitive=sensitive
+            )
+            return message_id, self.create_turn(conversation_id, message_id, user_id=user_id, workspace=workspace)
+
+    def finish_turn(
+        self, turn_id: int, conversation_id: int, answer: str, *, author_name: str, **fields: Any
+    ) -> int | None:
+        """The answer (when there is one) and the turn's outcome, in one transaction; returns the answer's id."""
+        with self._transaction():
+            answer_id = (
+                self.add_message(conversation_id, "assistant", answer, author_name=author_name) if answer else None
+            )
+            self.update_turn(turn_id, answer_message_id=answer_id, **fields)
+        return answer_id
+
     def update_turn(self, turn_id: int, **fields: Any) -> None:
         for name in ("reasons", "finding_kinds"):
             if name in fields:
@@ -457,10 +489,13 @@ class Store:
     def first_sight(self, event_id: str, *, ttl: float = 3600.0) -> bool:
         """True the first time an event id is seen within the TTL; False for a redelivery."""
         now = time.time()
-        self.conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - ttl,))
-        cur = self.conn.execute(
-            "INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (event_id, now),
+        if now - self._pruned_seen > PRUNE_EVERY:  # not per event: the table has no index on seen_at
+            self._pruned_seen = now
+            self.conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - ttl,))
+        cur = self.conn.execute(  # an id seen longer ago than the TTL (not yet pruned) counts as new
+            "INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id)"
+            " DO UPDATE SET seen_at = excluded.seen_at WHERE seen_events.seen_at < ?",
+            (event_id, now, now - ttl),
         )
         return cur.rowcount == 1
 

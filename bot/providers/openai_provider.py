@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.providers.base import (
     ChatMessage,
@@ -26,9 +26,7 @@ from bot.providers.base import (
     ToolCall,
     Usage,
 )
-
-if TYPE_CHECKING:
-    import openai
+from bot.providers.sse import DONE, SSEDecoder
 
 # Context windows we assume when the configuration gives none (prefix -> tokens).
 _KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
@@ -39,6 +37,7 @@ _KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
 _O_SERIES = re.compile(r"^o\d")  # o1, o3-mini, o4-mini ...
 _VISION_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-5")
 _DEFAULT_CONTEXT = 8192
+DRAIN_SECONDS = 0.5  # after [DONE], how long the rest of the body is read for
 # /v1/models also lists models that cannot chat; leave those out.
 _NOT_CHAT = re.compile(r"embedding|whisper|tts|dall-e|moderation|davinci|babbage|transcribe|realtime|image")
 
@@ -187,49 +186,54 @@ class OpenAIProvider:
             request["tools"] = tools
 
         started = False  # has the caller seen any answer yet?
-        stream: openai.AsyncStream[Any] | None = None
         try:
-            stream = await self._client.chat.completions.create(**request)
-            calls = _ToolCallParts()
-            finish: str | None = None
-            received_any = False
-            iterator = aiter(stream)
-            while True:
-                # Time to the first chunk is bounded by the read timeout; after that, by idle_timeout.
-                async with asyncio.timeout(self._idle_timeout if received_any else None):
-                    try:
-                        chunk = await anext(iterator)
-                    except StopAsyncIteration:
-                        break
-                received_any = True
-                for choice in chunk.choices:
-                    if choice.index != 0:
-                        continue
-                    delta = choice.delta
-                    if delta.content:
-                        started = True
-                        yield TextDelta(delta.content)
-                    for part in delta.tool_calls or ():
-                        calls.add(part)
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
-                        for call in calls.take():
-                            started = True
-                            yield call
-                if chunk.usage is not None:
-                    yield Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-            leftover = calls.take()
-            for call in leftover:
-                yield call
-            if leftover or finish == "function_call":
-                finish = "tool_calls"
-            yield Finish(finish or "stop")
+            # The SDK still builds, sends and retries the request (its timeouts, retries and error types);
+            # the stream's body is read raw: one JSON parse per event, no pydantic model per token.
+            async with self._client.chat.completions.with_streaming_response.create(**request) as response:
+                async for event in self._events(response):
+                    started = started or isinstance(event, TextDelta | ToolCall)
+                    yield event
         except Exception as exc:
-            raise self._classify(exc, model=model, started=started) from exc
-        finally:
-            if stream is not None:
-                with contextlib.suppress(Exception):  # never let cleanup mask the real outcome
-                    await stream.close()
+            raise self._classify(_as_sdk_error(exc), model=model, started=started) from exc
+
+    async def _events(self, response: Any) -> AsyncIterator[StreamEvent]:
+        """Stream events from the raw SSE body: each network read's text is one TextDelta (deltas batched)."""
+        decoder, calls = SSEDecoder(), _ToolCallParts()
+        finish: str | None = None
+        chunks = aiter(response.iter_bytes())
+        received_any = False
+        while True:
+            # Time to the first chunk is bounded by the read timeout; after that, by idle_timeout.
+            async with asyncio.timeout(self._idle_timeout if received_any else None):
+                raw = await anext(chunks, None)
+            received_any = True
+            payloads = decoder.feed(raw) if raw is not None else decoder.finish()
+            text: list[str] = []
+            for data in payloads:
+                if data is DONE:
+                    await _drain(chunks)  # HTTP/1.1 reuses the connection only once its body is read
+                    raw = None
+                    break
+                if isinstance(data, dict) and data.get("error"):
+                    raise _stream_error(data["error"], response)
+                for event in _chunk_events(data, calls, text):
+                    if text:  # text before a tool call, usage or finish goes out first, in order
+                        yield TextDelta("".join(text))
+                        text.clear()
+                    if isinstance(event, Finish):
+                        finish = event.reason
+                    else:
+                        yield event
+            if text:
+                yield TextDelta("".join(text))
+            if raw is None:
+                break
+        leftover = calls.take()
+        for call in leftover:
+            yield call
+        if leftover or finish == "function_call":
+            finish = "tool_calls"
+        yield Finish(finish or "stop")
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -268,21 +272,76 @@ class OpenAIProvider:
         )
 
 
+def _chunk_events(data: Any, calls: _ToolCallParts, text: list[str]) -> list[StreamEvent]:
+    """One chat.completion.chunk (as JSON): its text goes into `text`; other events are returned in order."""
+    events: list[StreamEvent] = []
+    for choice in data.get("choices") or ():
+        if choice.get("index", 0) != 0:
+            continue
+        delta = choice.get("delta") or {}
+        if delta.get("content"):
+            text.append(delta["content"])
+        for part in delta.get("tool_calls") or ():
+            calls.add(part)
+        if choice.get("finish_reason"):
+            events.extend(calls.take())
+            events.append(Finish(choice["finish_reason"]))
+    if usage := data.get("usage"):
+        events.append(Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0))
+    return events
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    """Read what follows [DONE] (normally only the body's end), briefly: a server holding it open is let go."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in chunks:
+                pass
+
+
+def _stream_error(error: Any, response: Any) -> Exception:
+    """An error object inside the stream, raised as the SDK would raise it."""
+    import openai
+
+    message = error.get("message") if isinstance(error, dict) else None
+    return openai.APIError(
+        message if isinstance(message, str) and message else "An error occurred during streaming",
+        request=response.http_request,
+        body=error,
+    )
+
+
+def _as_sdk_error(exc: Exception) -> Exception:
+    """A transport error while reading the raw body, as the SDK's own stream would have raised it.
+
+    Matched by class name: the SDK's HTTP library is httpx2 or httpx depending on its version.
+    """
+    import openai
+
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    request = getattr(exc, "request", None) if "RequestError" in names else None
+    if "TimeoutException" in names:
+        return openai.APITimeoutError(request=request)  # type: ignore[arg-type]
+    if "RequestError" in names:
+        return openai.APIConnectionError(message=str(exc) or type(exc).__name__, request=request)  # type: ignore[arg-type]
+    return exc
+
+
 class _ToolCallParts:
     """Reassembles streamed tool calls: OpenAI sends each call's JSON arguments in fragments."""
 
     def __init__(self) -> None:
         self._parts: dict[int, dict[str, Any]] = {}
 
-    def add(self, part: Any) -> None:
-        slot = self._parts.setdefault(part.index, {"id": "", "name": "", "arguments": []})
-        if part.id:
-            slot["id"] = part.id
-        if part.function is not None:
-            if part.function.name and not slot["name"]:
-                slot["name"] = part.function.name
-            if part.function.arguments:
-                slot["arguments"].append(part.function.arguments)
+    def add(self, part: dict[str, Any]) -> None:
+        slot = self._parts.setdefault(part.get("index", 0), {"id": "", "name": "", "arguments": []})
+        if part.get("id"):
+            slot["id"] = part["id"]
+        function = part.get("function") or {}
+        if function.get("name") and not slot["name"]:
+            slot["name"] = function["name"]
+        if function.get("arguments"):
+            slot["arguments"].append(function["arguments"])
 
     def take(self) -> list[ToolCall]:
         calls = []

@@ -3,6 +3,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.session import SessionKey
 from bot.store import MIGRATIONS, Store
 
@@ -78,6 +80,52 @@ def test_first_sight_dedupes_events() -> None:
     assert store.first_sight("Ev1")
     assert not store.first_sight("Ev1")
     assert store.first_sight("Ev2")
+
+
+def test_an_event_id_older_than_the_ttl_is_new_again_before_it_is_pruned() -> None:
+    store = Store(":memory:")
+    assert store.first_sight("Ev1")
+    assert not store.first_sight("Ev1", ttl=3600)
+    assert store.first_sight("Ev1", ttl=0.0), "expired ids count as new even while pruning waits"
+    assert not store.first_sight("Ev1", ttl=3600)
+
+
+def test_a_turn_starts_and_finishes_in_one_transaction_each(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.db")
+    conv = store.conversation(KEY)
+    commits = []
+    store.conn.set_trace_callback(lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
+    message_id, turn_id = store.start_turn(
+        conv.id, "hi", user_id="U1", user_name="Ann", workspace="T1", sensitive=False
+    )
+    answer_id = store.finish_turn(turn_id, conv.id, "hello", author_name="general", status="done", latency_ms=3.0)
+    assert len(commits) == 2, commits
+    turn = store.turn(turn_id)
+    assert (turn.user_message_id, turn.answer_message_id, turn.status) == (message_id, answer_id, "done")
+    assert [m.content for m in store.newest_messages(conv.id)] == ["hello", "hi"]
+    assert store.finish_turn(turn_id, conv.id, "", author_name="general", status="error") is None
+
+
+def test_a_failed_start_leaves_no_half_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "bot.db")
+    conv = store.conversation(KEY)
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "create_turn", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        store.start_turn(conv.id, "hi", user_id="U1", user_name="Ann", workspace="T1", sensitive=False)
+    assert list(store.newest_messages(conv.id)) == [], "the message was rolled back with its turn"
+
+
+def test_a_known_conversation_is_found_without_a_write(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.db")
+    store.conversation(KEY)
+    writes = []
+    store.conn.set_trace_callback(lambda sql: writes.append(sql) if sql.lstrip().upper().startswith("INSERT") else None)
+    store.conversation(KEY)
+    assert writes == []
 
 
 def test_locked_database_waits_instead_of_failing(tmp_path: Path) -> None:
