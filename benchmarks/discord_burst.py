@@ -51,7 +51,7 @@ async def throughput(mode: str, *, limits: bool, mentions: int) -> None:
         guild_ready_timeout=0.05,
         sync_commands_on_start=False,
         reply_mode=mode,
-        rest_requests_per_second=25.0 if limits else 0.0,
+        rest_requests_per_second=50.0 if limits else 0.0,
     )
     async with connected(instant_engine(), cfg, THROUGHPUT_CHANNELS) as (fake, bot, channels):
         fake.rate_limits = limits
