@@ -14,6 +14,8 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import aiohttp
+
 from bot.providers.base import (
     ChatMessage,
     ErrorKind,
@@ -26,6 +28,7 @@ from bot.providers.base import (
     ToolCall,
     Usage,
 )
+from bot.providers.openai_stream import ChatStreams, StreamFailure
 from bot.providers.sse import DONE, SSEDecoder
 
 # Context windows we assume when the configuration gives none (prefix -> tokens).
@@ -134,6 +137,17 @@ class OpenAIProvider:
             http_client = openai.DefaultAsyncHttpxClient(
                 event_hooks={"response": [sdk_retry_after_hook(max_retry_wait)]}
             )
+        # Chat streams go over aiohttp with the SDK's retry rules (bot/providers/openai_stream.py); the SDK
+        # client serves the model list.
+        self._streams = ChatStreams(
+            base_url,
+            api_key,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            parse_retry_after=parse_retry_after,
+        )
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
@@ -187,20 +201,19 @@ class OpenAIProvider:
 
         started = False  # has the caller seen any answer yet?
         try:
-            # The SDK still builds, sends and retries the request (its timeouts, retries and error types);
-            # the stream's body is read raw: one JSON parse per event, no pydantic model per token.
-            async with self._client.chat.completions.with_streaming_response.create(**request) as response:
-                async for event in self._events(response):
+            response = await self._streams.open(request)
+            async with response:
+                async for event in self._events(response.content.iter_any()):
                     started = started or isinstance(event, TextDelta | ToolCall)
                     yield event
         except Exception as exc:
-            raise self._classify(_as_sdk_error(exc), model=model, started=started) from exc
+            raise self._classify(exc, model=model, started=started) from exc
 
-    async def _events(self, response: Any) -> AsyncIterator[StreamEvent]:
+    async def _events(self, body: AsyncIterator[bytes]) -> AsyncIterator[StreamEvent]:
         """Stream events from the raw SSE body: each network read's text is one TextDelta (deltas batched)."""
         decoder, calls = SSEDecoder(), _ToolCallParts()
         finish: str | None = None
-        chunks = aiter(response.iter_bytes())
+        chunks = aiter(body)
         received_any = False
         while True:
             # Time to the first chunk is bounded by the read timeout; after that, by idle_timeout.
@@ -215,7 +228,9 @@ class OpenAIProvider:
                     raw = None
                     break
                 if isinstance(data, dict) and data.get("error"):
-                    raise _stream_error(data["error"], response)
+                    if text:  # what came before the error was shown: the turn is interrupted, not failed
+                        yield TextDelta("".join(text))
+                    raise _stream_error(data["error"])
                 for event in _chunk_events(data, calls, text):
                     if text:  # text before a tool call, usage or finish goes out first, in order
                         yield TextDelta("".join(text))
@@ -236,9 +251,12 @@ class OpenAIProvider:
         yield Finish(finish or "stop")
 
     async def aclose(self) -> None:
+        await self._streams.aclose()
         await self._client.close()
 
     def _classify(self, exc: Exception, *, model: str, started: bool) -> ProviderError:
+        if isinstance(exc, StreamFailure | aiohttp.ClientError):
+            return self._classify_stream(exc, model=model, started=started)
         import openai
 
         status: int | None = getattr(exc, "status_code", None)
@@ -271,6 +289,30 @@ class OpenAIProvider:
             status=status,
         )
 
+    def _classify_stream(self, exc: Exception, *, model: str, started: bool) -> ProviderError:
+        """A failure of the aiohttp chat stream (openai_stream.py), in the same kinds as the SDK's errors."""
+        failure = exc if isinstance(exc, StreamFailure) else StreamFailure("connection", str(exc) or type(exc).__name__)
+        status, retry_after = failure.status, None
+        if started:
+            kind = ErrorKind.INTERRUPTED
+        elif failure.kind == "timeout":
+            kind = ErrorKind.TIMEOUT
+        elif failure.kind == "connection":
+            kind = ErrorKind.UNREACHABLE
+        elif status in (401, 403):
+            kind = ErrorKind.AUTH
+        elif status == 429:
+            kind, retry_after = ErrorKind.RATE_LIMITED, parse_retry_after(failure.headers or {})
+        elif status == 404:
+            kind = ErrorKind.MODEL_MISSING
+        elif status is not None and status < 500:
+            kind = ErrorKind.BAD_REQUEST
+        else:  # 5xx, or an error object inside the stream
+            kind = ErrorKind.SERVER
+        return ProviderError(
+            kind, f"{self.name}: {failure}", provider=self.name, model=model, retry_after=retry_after, status=status
+        )
+
 
 def _chunk_events(data: Any, calls: _ToolCallParts, text: list[str]) -> list[StreamEvent]:
     """One chat.completion.chunk (as JSON): its text goes into `text`; other events are returned in order."""
@@ -299,32 +341,10 @@ async def _drain(chunks: AsyncIterator[bytes]) -> None:
                 pass
 
 
-def _stream_error(error: Any, response: Any) -> Exception:
-    """An error object inside the stream, raised as the SDK would raise it."""
-    import openai
-
+def _stream_error(error: Any) -> StreamFailure:
+    """An error object inside the stream (the server failed after it started answering)."""
     message = error.get("message") if isinstance(error, dict) else None
-    return openai.APIError(
-        message if isinstance(message, str) and message else "An error occurred during streaming",
-        request=response.http_request,
-        body=error,
-    )
-
-
-def _as_sdk_error(exc: Exception) -> Exception:
-    """A transport error while reading the raw body, as the SDK's own stream would have raised it.
-
-    Matched by class name: the SDK's HTTP library is httpx2 or httpx depending on its version.
-    """
-    import openai
-
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    request = getattr(exc, "request", None) if "RequestError" in names else None
-    if "TimeoutException" in names:
-        return openai.APITimeoutError(request=request)  # type: ignore[arg-type]
-    if "RequestError" in names:
-        return openai.APIConnectionError(message=str(exc) or type(exc).__name__, request=request)  # type: ignore[arg-type]
-    return exc
+    return StreamFailure("stream", message if isinstance(message, str) and message else "error in the stream")
 
 
 class _ToolCallParts:

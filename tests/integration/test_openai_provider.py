@@ -358,6 +358,22 @@ async def test_sdk_retries_a_503_then_succeeds(server, make_provider):
     assert len(server.chat_requests()) == 3
 
 
+async def test_a_retry_after_within_the_cap_is_waited_then_retried(server, make_provider):
+    server.inject("status", status=429, retry_after=0.3)
+    start = time.monotonic()
+    events = await collect(make_provider(max_retries=1, max_retry_wait=5))
+    assert text_of(events).startswith("Hello from") and len(server.chat_requests()) == 2
+    assert time.monotonic() - start >= 0.3, "the server's Retry-After was not waited"
+
+
+async def test_a_retry_after_past_the_cap_is_not_waited_for(server, make_provider):
+    server.inject("status", status=429, retry_after=60)
+    start = time.monotonic()
+    error, _ = await failure(make_provider(max_retries=2, max_retry_wait=5))
+    assert (error.kind, error.retry_after) == (ErrorKind.RATE_LIMITED, 60.0)
+    assert len(server.chat_requests()) == 1 and time.monotonic() - start < 1, "the engine falls back instead"
+
+
 async def test_retries_are_bounded(server, make_provider):
     server.fail_all("status", status=503, retry_after=0.05)
     error, _ = await failure(make_provider(max_retries=1))
