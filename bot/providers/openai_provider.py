@@ -11,7 +11,7 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -203,13 +203,13 @@ class OpenAIProvider:
         try:
             response = await self._streams.open(request)
             async with response:
-                async for event in self._events(response.content.iter_any()):
+                async for event in self._events(response.content.iter_any(), response.content.at_eof):
                     started = started or isinstance(event, TextDelta | ToolCall)
                     yield event
         except Exception as exc:
             raise self._classify(exc, model=model, started=started) from exc
 
-    async def _events(self, body: AsyncIterator[bytes]) -> AsyncIterator[StreamEvent]:
+    async def _events(self, body: AsyncIterator[bytes], at_eof: Callable[[], bool]) -> AsyncIterator[StreamEvent]:
         """Stream events from the raw SSE body: each network read's text is one TextDelta (deltas batched)."""
         decoder, calls = SSEDecoder(), _ToolCallParts()
         finish: str | None = None
@@ -224,7 +224,8 @@ class OpenAIProvider:
             text: list[str] = []
             for data in payloads:
                 if data is DONE:
-                    await _drain(chunks)  # HTTP/1.1 reuses the connection only once its body is read
+                    if not at_eof():  # HTTP/1.1 reuses the connection only once its body is read
+                        await _drain(chunks)
                     raw = None
                     break
                 if isinstance(data, dict) and data.get("error"):
