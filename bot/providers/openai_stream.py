@@ -92,7 +92,8 @@ class ChatStreams:
 
     async def _attempt(self, payload: bytes) -> aiohttp.ClientResponse:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they did through the SDK's httpx client.
+            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
         try:
             response = await self._session.post(
                 self.url, data=payload, headers={**self._headers, "Content-Type": "application/json"}

@@ -382,3 +382,13 @@ async def test_retries_are_bounded(server, make_provider):
     assert len(server.chat_requests()) == 2
     server.clear_faults()
     assert text_of(await collect(make_provider())).startswith("Hello from")
+
+
+async def test_chat_streams_go_through_the_proxy_from_the_environment(server, make_provider, monkeypatch):
+    """HTTP(S)_PROXY applies to chat streams, as it did when they went through the SDK's httpx client."""
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    events = await collect(make_provider(base_url="http://api.example.invalid/v1"))  # reachable only by proxy
+    assert text_of(events).startswith("Hello from")
