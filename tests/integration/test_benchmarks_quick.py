@@ -25,6 +25,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "context_build.py": ("ratios to 10 messages",),
     "discord_burst.py": ("× 429", "messages/s"),
     "discord_first_text.py": ("p95", "max"),
+    "discord_vs_llmcord.py": ("first text p50", "worst", "× 429"),
     "engine_overhead.py": ("p99", "turns/s", "overhead p99"),
     "memory_rss.py": ("RSS after",),
     "slack_burst.py": ("× 429", "all answered in"),
