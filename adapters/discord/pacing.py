@@ -3,7 +3,8 @@
 - Global: at most `limit` requests in any window of a second (a sliding window, as Discord counts), and
   new messages go first: an answer's first text, thread creation and new messages take a free slot before
   edits do, and edits leave `RESERVE` slots of each window to them. Typing indicators are sent only while
-  the window is less than half full (in a burst, the first texts need those slots more). discord.py would only react to the global limit after a 429.
+  the window is less than half full (in a burst, the first texts need those slots more). discord.py by
+  itself would only react to the global limit after a 429.
 - Per route: discord.py reads each bucket's X-RateLimit headers and waits when one is spent, but it counts
   as if no other request of that bucket were in flight; with several in flight it over-counts what is left
   and meets a 429 (seen against the stand-in). So requests of one bucket go one at a time; different
