@@ -505,10 +505,13 @@ def _converter(cls: type[T], **decoders: Callable[[Any], Any]) -> Callable[[sqli
     (`dataclasses.fields()` on every row made prompt building ~1.4× slower)."""
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     plain = operator.itemgetter(*names)
-    steps = tuple(decoders.get(name) for name in names)
+    steps = tuple((names.index(name), decode) for name, decode in decoders.items())
 
     def convert(row: sqlite3.Row) -> T:
-        return cls(*[decode(value) if decode else value for value, decode in zip(plain(row), steps, strict=True)])
+        values = list(plain(row))
+        for index, decode in steps:  # only the decoded fields are touched
+            values[index] = decode(values[index])
+        return cls(*values)
 
     return convert
 
