@@ -43,17 +43,20 @@ def fill(engine, key: SessionKey, count: int, words: int) -> object:
 
 
 def series(engine, info, agent, label: str, words: int) -> None:
+    """Sizes are timed in turn, round after round, so a slow spell of the shared machine hits all alike."""
     print(f"-- {label}")
-    medians = {}
-    for size in SIZES:
-        conv = fill(engine, SessionKey("bench", f"w{words}", f"c{size}"), size, words)
-        times = []
-        for _ in range(RUNS):
+    convs = {size: fill(engine, SessionKey("bench", f"w{words}", f"c{size}"), size, words) for size in SIZES}
+    times: dict[int, list[float]] = {size: [] for size in SIZES}
+    shown: dict[int, int] = {}
+    for _ in range(RUNS):
+        for size, conv in convs.items():
             t0 = time.perf_counter()
             messages = engine._prompt(conv, info, agent)
-            times.append(time.perf_counter() - t0)
-        medians[size] = statistics.median(times) * 1000
-        print(f"{size:>7} messages: median {medians[size]:.3f} ms  ({len(messages) - 1} in the window)")
+            times[size].append(time.perf_counter() - t0)
+            shown[size] = len(messages) - 1
+    medians = {size: statistics.median(t) * 1000 for size, t in times.items()}
+    for size in SIZES:
+        print(f"{size:>7} messages: median {medians[size]:.3f} ms  ({shown[size]} in the window)")
     base = medians[SIZES[0]]
     print("ratios to 10 messages: " + ", ".join(f"{s:,}: {medians[s] / base:.2f}" for s in SIZES[1:]))
 
