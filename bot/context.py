@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot import privacy
 from bot.providers.base import ChatMessage
 from bot.store import StoredMessage
 
@@ -30,6 +31,19 @@ class ContextWindow:
     dropped_private: int  # messages withheld because the target may not see them
 
 
+class SpeakerLabels:
+    """Speaker names as a prompt shows them: as written, or (neutral) "person N" for a flagged name."""
+
+    def __init__(self, neutral: bool) -> None:
+        self.neutral = neutral
+        self._labels: dict[str, str] = {}
+
+    def name(self, shown: str, author_id: str) -> str:
+        if not self.neutral or not privacy.is_sensitive(privacy.scan(shown)):
+            return shown
+        return self._labels.setdefault(author_id, f"person {len(self._labels) + 1}")
+
+
 def history_budget(context_length: int, answer_tokens: int) -> int:
     """Tokens available for instructions + summary + history once room for the answer is kept."""
     reserve = min(answer_tokens, context_length // 2)
@@ -43,11 +57,13 @@ def build_context(
     history: Iterable[StoredMessage],
     budget_tokens: int,
     exclude_sensitive: bool = False,
+    neutral_names: bool = False,
 ) -> ContextWindow:
     """Assemble the prompt. `history` is newest first and includes the current user message.
 
     `exclude_sensitive` withholds messages marked sensitive (used for any cloud-bound prompt as a
-    second line of defence behind the router).
+    second line of defence behind the router). `neutral_names` replaces a speaker name that the privacy
+    scanner flags (a display name that is an e-mail address, say) with "person N" (used for cloud prompts).
     """
     system = instructions.strip()
     if summary.strip():
@@ -75,9 +91,10 @@ def build_context(
     speakers = {m.author_id for m in picked if m.role == "user"}
     attribute = len(speakers) > 1
     messages = [ChatMessage("system", system)] if system else []
+    labels = SpeakerLabels(neutral_names)
     for m in picked:
         role = "assistant" if m.role == "assistant" else "user"
-        name = m.author_name or m.author_id if attribute and role == "user" else None
+        name = labels.name(m.author_name or m.author_id, m.author_id) if attribute and role == "user" else None
         messages.append(ChatMessage(role, m.content, name=name or None))
     return ContextWindow(
         messages=messages,

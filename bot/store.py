@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from bot.checkpoint import FALLBACK_PAGES, checkpointer
+from bot.filemode import private_file
 from bot.session import SessionKey
 
 # Each migration moves the schema one version up; never edit a released one, append a new one.
@@ -95,6 +96,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX message_links_by_turn ON message_links (turn_id);
     """,
+    # 3: messages written while the conversation had to stay local never enter a cloud prompt, in any form
+    """
+    ALTER TABLE messages ADD COLUMN local_only INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 T = TypeVar("T")
@@ -120,7 +125,8 @@ class StoredMessage:
     author_id: str
     author_name: str
     content: str
-    sensitive: bool
+    sensitive: bool  # withheld from cloud prompts (at the redact level released redacted)
+    local_only: bool = False  # withheld from cloud prompts in every form, whatever the level becomes
 
 
 @dataclass
@@ -150,6 +156,7 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)  # SQLite gives -wal and -shm the database file's mode
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
         conn.row_factory = sqlite3.Row
         self.db = sqlite_utils.Database(conn)
@@ -287,13 +294,45 @@ class Store:
         author_id: str = "",
         author_name: str = "",
         sensitive: bool = False,
+        local_only: bool = False,
     ) -> int:
         cur = self.conn.execute(
-            "INSERT INTO messages (conversation_id, role, author_id, author_name, content, sensitive, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (conversation_id, role, author_id, author_name, content, int(sensitive), time.time()),
+            "INSERT INTO messages (conversation_id, role, author_id, author_name, content, sensitive, local_only,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conversation_id,
+                role,
+                author_id,
+                author_name,
+                content,
+                int(sensitive or local_only),
+                int(local_only),
+                time.time(),
+            ),
         )
         return int(cur.lastrowid)
+
+    def tighten_message(self, message_id: int, *, sensitive: bool, local_only: bool) -> None:
+        """Mark a stored message stricter (never looser): the level may have tightened while it waited."""
+        self.conn.execute(
+            "UPDATE messages SET sensitive = max(sensitive, ?), local_only = max(local_only, ?) WHERE id=?",
+            (int(sensitive or local_only), int(local_only), message_id),
+        )
+
+    def accept_turn(
+        self, event_id: str | None, conversation_id: int, message: dict[str, Any], *, user_id: str, workspace: str
+    ) -> tuple[int, int] | None:
+        """Store a user message and its pending turn, then mark its event seen, in one transaction.
+
+        None when the event was seen before (a redelivery). Storing first means a crash can never
+        leave an event marked seen whose message was lost: both are written or neither is.
+        """
+        with self._transaction():
+            if event_id is not None and not self.first_sight(event_id):
+                return None
+            message_id = self.add_message(conversation_id, "user", **message)
+            turn_id = self.create_turn(conversation_id, message_id, user_id=user_id, workspace=workspace)
+        return message_id, turn_id
 
     def update_message(self, message_id: int, content: str) -> None:
         self.conn.execute("UPDATE messages SET content=? WHERE id=?", (content, message_id))
@@ -343,32 +382,24 @@ class Store:
         )
         return int(cur.lastrowid)
 
-    def start_turn(
-        self,
-        conversation_id: int,
-        text: str,
-        *,
-        user_id: str,
-        user_name: str,
-        workspace: str,
-        sensitive: bool,
-        existing_message: int | None = None,
-    ) -> tuple[int, int]:
-        """The user's message (unless it is stored already) and its pending turn, in one transaction."""
-        with self._transaction():
-            message_id = existing_message or self.add_message(
-                conversation_id, "user", text, author_id=user_id, author_name=user_name, sensitive=sensitive
-            )
-            return message_id, self.create_turn(conversation_id, message_id, user_id=user_id, workspace=workspace)
-
     def finish_turn(
-        self, turn_id: int, conversation_id: int, answer: str, *, author_name: str, **fields: Any
+        self,
+        turn_id: int,
+        conversation_id: int,
+        answer: str,
+        *,
+        author_name: str,
+        marks: dict[str, bool] | None = None,
+        **fields: Any,
     ) -> int | None:
-        """The answer (when there is one) and the turn's outcome, in one transaction; returns the answer's id."""
+        """The answer (when there is one, with its privacy `marks`) and the turn's outcome, in one transaction;
+        returns the answer's id."""
         with self._transaction():
-            answer_id = (
-                self.add_message(conversation_id, "assistant", answer, author_name=author_name) if answer else None
-            )
+            answer_id = None
+            if answer:
+                answer_id = self.add_message(
+                    conversation_id, "assistant", answer, author_name=author_name, **(marks or {})
+                )
             self.update_turn(turn_id, answer_message_id=answer_id, **fields)
         return answer_id
 
@@ -392,6 +423,14 @@ class Store:
             (conversation_id,),
         ).fetchone()
         return _turn(row) if row else None
+
+    def links_of_turn(self, turn_id: int) -> list[tuple[str, str, str]]:
+        """(platform, channel, message id) of every platform message linked to a turn, oldest first."""
+        rows = self.conn.execute(
+            "SELECT platform, channel, message_id FROM message_links WHERE turn_id=? ORDER BY created_at, rowid",
+            (turn_id,),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def unfinished_turns(self) -> list[tuple[TurnRecord, SessionKey]]:
         rows = self.conn.execute(
@@ -499,6 +538,13 @@ class Store:
         )
         return cur.rowcount == 1
 
+    def seen(self, event_id: str, *, ttl: float = 3600.0) -> bool:
+        """True when an event id was recorded within the TTL (a read: nothing is marked)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM seen_events WHERE event_id=? AND seen_at >= ?", (event_id, time.time() - ttl)
+        ).fetchone()
+        return row is not None
+
 
 def _converter(cls: type[T], **decoders: Callable[[Any], Any]) -> Callable[[sqlite3.Row], T]:
     """Row → dataclass, built once per table: the field names and decoders are looked up here, not per row
@@ -516,5 +562,5 @@ def _converter(cls: type[T], **decoders: Callable[[Any], Any]) -> Callable[[sqli
     return convert
 
 
-_message = _converter(StoredMessage, sensitive=bool)
+_message = _converter(StoredMessage, sensitive=bool, local_only=bool)
 _turn = _converter(TurnRecord, reasons=json.loads, finding_kinds=json.loads)

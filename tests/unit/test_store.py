@@ -90,33 +90,37 @@ def test_an_event_id_older_than_the_ttl_is_new_again_before_it_is_pruned() -> No
     assert not store.first_sight("Ev1", ttl=3600)
 
 
-def test_a_turn_starts_and_finishes_in_one_transaction_each(tmp_path: Path) -> None:
+def test_a_turn_finishes_in_one_transaction(tmp_path: Path) -> None:
     store = Store(tmp_path / "bot.db")
     conv = store.conversation(KEY)
+    accepted = store.accept_turn(None, conv.id, {"content": "hi", "author_id": "U1"}, user_id="U1", workspace="T1")
+    assert accepted is not None
+    message_id, turn_id = accepted
     commits = []
     store.conn.set_trace_callback(lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
-    message_id, turn_id = store.start_turn(
-        conv.id, "hi", user_id="U1", user_name="Ann", workspace="T1", sensitive=False
+    answer_id = store.finish_turn(
+        turn_id, conv.id, "hello", author_name="general", marks={"local_only": True}, status="done", latency_ms=3.0
     )
-    answer_id = store.finish_turn(turn_id, conv.id, "hello", author_name="general", status="done", latency_ms=3.0)
-    assert len(commits) == 2, commits
+    assert len(commits) == 1, commits
     turn = store.turn(turn_id)
     assert (turn.user_message_id, turn.answer_message_id, turn.status) == (message_id, answer_id, "done")
-    assert [m.content for m in store.newest_messages(conv.id)] == ["hello", "hi"]
+    assert [(m.content, m.local_only) for m in store.newest_messages(conv.id)] == [("hello", True), ("hi", False)]
     assert store.finish_turn(turn_id, conv.id, "", author_name="general", status="error") is None
 
 
-def test_a_failed_start_leaves_no_half_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_finish_leaves_no_answer_without_its_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path / "bot.db")
     conv = store.conversation(KEY)
+    accepted = store.accept_turn(None, conv.id, {"content": "hi"}, user_id="U1", workspace="T1")
+    assert accepted is not None
 
-    def broken(*args: object, **kwargs: object) -> int:
+    def broken(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "create_turn", broken)
+    monkeypatch.setattr(store, "update_turn", broken)
     with pytest.raises(sqlite3.OperationalError):
-        store.start_turn(conv.id, "hi", user_id="U1", user_name="Ann", workspace="T1", sensitive=False)
-    assert list(store.newest_messages(conv.id)) == [], "the message was rolled back with its turn"
+        store.finish_turn(accepted[1], conv.id, "hello", author_name="general", status="done")
+    assert [m.content for m in store.newest_messages(conv.id)] == ["hi"], "the answer was rolled back with it"
 
 
 def test_a_known_conversation_is_found_without_a_write(tmp_path: Path) -> None:
