@@ -16,6 +16,7 @@ import time
 
 from _instant import cpu_hog, make_engine, quick_flag
 
+from bot.marks import Place
 from bot.session import SessionKey
 
 SIZES = (10, 1_000, 10_000, 100_000)
@@ -29,7 +30,7 @@ def fill(engine, key: SessionKey, count: int, words: int) -> object:
         return conv
     body = "lorem ipsum " * words
     rows = [
-        (conv.id, "user" if i % 2 == 0 else "assistant", "U1", "Ann", f"message {i} {body}", 0, 0.0)
+        (conv.id, "user" if (count - 1 - i) % 2 == 0 else "assistant", "U1", "Ann", f"message {i} {body}", 0, 0.0)
         for i in range(count)
     ]
     with engine.store.conn:
@@ -42,16 +43,22 @@ def fill(engine, key: SessionKey, count: int, words: int) -> object:
     return engine.store.conversation(key)
 
 
+def question_of(engine, conv) -> int:
+    """The newest stored message (a user's): the question whose prompt is built."""
+    return engine.store.conn.execute("SELECT max(id) FROM messages WHERE conversation_id=?", (conv.id,)).fetchone()[0]
+
+
 def series(engine, info, agent, label: str, words: int) -> None:
     """Sizes are timed in turn, round after round, so a slow spell of the shared machine hits all alike."""
     print(f"-- {label}")
     convs = {size: fill(engine, SessionKey("bench", f"w{words}", f"c{size}"), size, words) for size in SIZES}
+    places = {size: Place(question_of(engine, conv)) for size, conv in convs.items()}
     times: dict[int, list[float]] = {size: [] for size in SIZES}
     shown: dict[int, int] = {}
     for _ in range(RUNS):
         for size, conv in convs.items():
             t0 = time.perf_counter()
-            messages = engine._prompt(conv, info, agent)
+            messages, _ = engine._prompt(conv, info, agent, places[size])
             times[size].append(time.perf_counter() - t0)
             shown[size] = len(messages) - 1
     medians = {size: statistics.median(t) * 1000 for size, t in times.items()}
