@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default="you", metavar="NAME", help="your name in the conversation")
     console.add_argument("--channel", default="console", metavar="NAME", help="conversation name (separate memory)")
     sub.add_parser("run", help="start the configured platform adapters (Slack, Discord) in one process")
-    manifest = sub.add_parser("manifest", help="print a platform manifest (Slack app manifest, Discord commands)")
+    manifest = sub.add_parser(
+        "manifest", help="print a platform manifest (Slack app manifest; Discord commands, and the invite URL)"
+    )
     manifest.add_argument("platform", choices=["slack", "discord"])
     manifest.add_argument("--http", action="store_true", help="Slack: the HTTP (Events API) variant")
     discord_cmd = sub.add_parser("discord", help="Discord tools")
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     bot = settings.bot
     configure_logging(bot.log_level, bot.log_format, secrets=secret_values(settings), log_payloads=bot.log_payloads)
     if args.command == "manifest":
-        return _manifest(args)
+        return _manifest(args, settings)
     handler = {
         "console": _console,
         "run": _run,
@@ -124,7 +126,7 @@ def _scan(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _manifest(args: argparse.Namespace) -> int:
+def _manifest(args: argparse.Namespace, settings: Any) -> int:
     if args.platform == "slack":
         from adapters.slack.manifest import manifest_text
 
@@ -134,8 +136,10 @@ def _manifest(args: argparse.Namespace) -> int:
 
         logging.getLogger("discord").setLevel(logging.ERROR)  # building the command tree warns about voice
         from adapters.discord.commands import commands_manifest
+        from adapters.discord.invite import invite_text
 
-        print(commands_manifest(), end="")
+        print(commands_manifest(), end="")  # stdout stays the JSON of manifests/discord-commands.json
+        print(invite_text(settings.secret("DISCORD_TOKEN")), end="", file=sys.stderr)
     return 0
 
 
