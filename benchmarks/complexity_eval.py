@@ -33,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list misclassified prompts")
     parser.add_argument("--prompts", type=Path, default=PROMPTS)
+    parser.add_argument("--quick", action="store_true", help="accepted for the test suite: this run is already quick")
     args = parser.parse_args()
 
     rows = load(args.prompts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from _instant import quick_flag
 from discord_common import FakeOllama, FirstText, answered, connected, ollama_engine, percentile, wait_for
 
 from adapters.discord.config import DiscordConfig
@@ -16,7 +17,7 @@ from adapters.discord.config import DiscordConfig
 ROUNDS = 10
 
 
-async def measure(concurrent: int) -> list[float]:
+async def measure(concurrent: int, rounds: int) -> list[float]:
     async with FakeOllama() as ollama:
         ollama.reply = " ".join(f"token{i}" for i in range(40))
         ollama.token_delay = 0.01
@@ -25,7 +26,7 @@ async def measure(concurrent: int) -> list[float]:
             first = FirstText()
             bot.on_sink = first
             samples: list[float] = []
-            for _ in range(ROUNDS):
+            for _ in range(rounds):
                 before = len(fake.threads())
                 users = [fake.user(f"user{i}") for i in range(concurrent)]
                 await asyncio.gather(
@@ -41,10 +42,10 @@ async def measure(concurrent: int) -> list[float]:
             return samples
 
 
-async def main() -> None:
+async def main(quick: bool) -> None:
     logging.disable(logging.WARNING)
-    for concurrent, goal in ((1, 150), (20, 500)):
-        samples = await measure(concurrent)
+    for concurrent, goal in ((1, 150), (5 if quick else 20, 500)):
+        samples = await measure(concurrent, 1 if quick else ROUNDS)
         p50, p95, worst = percentile(samples, 0.5), percentile(samples, 0.95), max(samples)
         verdict = "meets" if p95 <= goal else "MISSES"
         print(
@@ -54,4 +55,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(quick_flag(__doc__)))

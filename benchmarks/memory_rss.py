@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import resource
 
-from _instant import make_engine
+from _instant import make_engine, quick_flag
 
 from bot.engine import NullSink, Turn
 from bot.session import SessionKey
@@ -24,7 +24,9 @@ def rss_mb() -> float:
     return 0.0
 
 
-async def main() -> None:
+async def main(quick: bool) -> None:
+    global CONVERSATIONS
+    CONVERSATIONS = 300 if quick else CONVERSATIONS
     engine = make_engine()
     await engine.handle(Turn(SessionKey("bench", "w", "warm"), "U", "u", "hi"), NullSink())
     start = rss_mb()
@@ -39,4 +41,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(quick_flag(__doc__)))

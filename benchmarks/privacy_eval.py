@@ -90,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list misclassified messages")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--quick", action="store_true", help="accepted for the test suite: this run is already quick")
     args = parser.parse_args()
     rows = load(args.corpus)
     evaluate(rows, verbose=args.verbose)

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from routing_metrics import cost_quality_curve, recall_at_share, summarise  # noqa: E402
+from _routing_metrics import cost_quality_curve, recall_at_share, summarise  # noqa: E402
 
 from bot import complexity  # noqa: E402
 

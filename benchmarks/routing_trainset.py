@@ -2,7 +2,7 @@
 
 Run from the repo root:  .venv/bin/python benchmarks/routing_trainset.py [--quick]
 
-Templates (routing_train_en.py, routing_train_intl.py) are filled with varied slot values,
+Templates (_routing_train_en.py, _routing_train_intl.py) are filled with varied slot values,
 chat noise (case, punctuation, greetings, emoji) and wrapped into follow-ups whose previous
 turn is another generated prompt. Deterministic (seeded). Never reads the unseen set.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import routing_train_en  # noqa: E402
-import routing_train_intl  # noqa: E402
-from routing_train_slots import CODE, CODE_LONG, ERRORS, PARAGRAPHS, SLOTS, TRACES  # noqa: E402
+import _routing_train_en  # noqa: E402
+import _routing_train_intl  # noqa: E402
+from _routing_train_slots import CODE, CODE_LONG, ERRORS, PARAGRAPHS, SLOTS, TRACES  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "data" / "routing_train.jsonl"
 HANDWRITTEN = ROOT / "benchmarks" / "data" / "routing_train_handwritten.jsonl"
@@ -154,8 +154,8 @@ def noisy(text: str, lang: str, rng: random.Random) -> str:
 
 
 def all_templates() -> list[tuple[str, str, str, str]]:
-    found = [("en", *t) for t in routing_train_en.TEMPLATES]
-    for lang, templates in routing_train_intl.TEMPLATES.items():
+    found = [("en", *t) for t in _routing_train_en.TEMPLATES]
+    for lang, templates in _routing_train_intl.TEMPLATES.items():
         found += [(lang, *t) for t in templates]
     return found
 

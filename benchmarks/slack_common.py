@@ -27,20 +27,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def slack_settings(fake: FakeSlack, ollama: FakeOllama | None = None, **slack: Any) -> Settings:
-    """Production settings in HTTP mode pointed at the stand-ins (production slack defaults unless given)."""
+def slack_settings(
+    fake: FakeSlack, ollama: FakeOllama | None = None, *, openai_url: str | None = None, **slack: Any
+) -> Settings:
+    """Production settings in HTTP mode pointed at the stand-ins (production slack defaults unless given).
+
+    With `openai_url`, every turn goes to the OpenAI stand-in (model "gpt-4o-mini") and Ollama is off.
+    """
     folder = Path(tempfile.mkdtemp())
     lines = [f'api_url = "{fake.base_url}"', "port = 0", 'host = "127.0.0.1"']
     lines += [f"{k} = {json.dumps(v)}" for k, v in slack.items()]
+    if openai_url:
+        models = '[openai]\nmodels = ["gpt-4o-mini"]\n[ollama]\nenabled = false\n'
+        models += '[routing]\ndefault_model = "openai:gpt-4o-mini"\n'
+    else:
+        models = "[openai]\nenabled = false\n"
     config = folder / "bench.toml"
     # One user sends every mention: the engine's per-user turn limits (bot/ratelimit.py) are off for benchmarks.
     config.write_text(
-        "[embedded]\nenabled = false\n[openai]\nenabled = false\n[limits]\nenabled = false\n[slack]\n"
-        + "\n".join(lines)
-        + "\n"
+        "[embedded]\nenabled = false\n[limits]\nenabled = false\n" + models + "[slack]\n" + "\n".join(lines) + "\n"
     )
     env = {"HYBRIDBOT_DATABASE": str(folder / "bench.db"), "SLACK_BOT_TOKEN": BOT_TOKEN,
            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "OLLAMA_HOST": ollama.host if ollama else "http://127.0.0.1:9"}  # fmt: skip
+    if openai_url:
+        env |= {"OPENAI_BASE_URL": openai_url, "OPENAI_API_KEY": "sk-bench"}
     return load_settings(config, env=env)
 
 

@@ -286,7 +286,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=None, help="seconds left out of the fit (default 60, "
                         "or a fifth of a shorter run)")  # fmt: skip
     parser.add_argument("--fault-rate", type=float, default=0.1, help="share of model requests failed (default 0.1)")
+    parser.add_argument("--quick", action="store_true", help="a 4-second run (the test suite runs it)")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.sample = 4.0, 1.0
     warmup = args.warmup if args.warmup is not None else min(60.0, args.seconds / 5)
 
     ctx = multiprocessing.get_context("spawn")

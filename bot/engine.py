@@ -490,15 +490,15 @@ class Engine:
         elif parts or status == "done":
             self.catalog.mark_ok(model)
         answer = "".join(parts)
-        answer_id = None
-        if answer:
-            marks = answer_marks(answer, local_model=model.locality == "local", prompt_private=prompt_private)
-            answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name, **marks)
+        marks = answer_marks(answer, local_model=model.locality == "local", prompt_private=prompt_private)
         latency_ms = (time.perf_counter() - started) * 1000
-        self.store.update_turn(
+        self.store.finish_turn(  # the answer (with its privacy marks) and the turn's outcome in one transaction
             turn_id,
+            conv.id,
+            answer,
+            author_name=agent.name,
+            marks=marks if answer else None,
             status=status,
-            answer_message_id=answer_id,
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             first_token_ms=first_token_ms,

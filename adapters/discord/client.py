@@ -17,7 +17,7 @@ from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.interactions import SlashCommands
 from adapters.discord.ops import count_429s
-from adapters.discord.pacing import TokenBucket, paced
+from adapters.discord.pacing import GlobalWindow, paced
 from adapters.discord.registry import Answer, AnswerRegistry, StoredLinks
 from adapters.discord.render import strip_mentions, thread_name
 from adapters.discord.sink import ChannelThrottle, DiscordSink
@@ -75,7 +75,7 @@ class HybridBot(discord.Client):
         )
         self.engine = engine
         self.cfg = cfg
-        self.pace = TokenBucket(rate=cfg.rest_requests_per_second)
+        self.pace = GlobalWindow(limit=int(cfg.rest_requests_per_second))
         self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign]
         self.throttle = ChannelThrottle(cfg.edit_interval)
         self.answers = AnswerRegistry()  # fast path; `links` (the store) finds answers sent before a restart

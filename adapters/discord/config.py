@@ -26,8 +26,8 @@ class DiscordConfig(BaseModel):
     # Streaming: seconds between edits of one channel's messages (Discord allows about 5 per 5 s).
     edit_interval: float = Field(1.0, ge=0.0, le=30.0)
     typing_indicator: bool = True
-    # REST calls are paced under Discord's global limit (50/s): this rate after a burst of 20; 0 turns pacing off.
-    rest_requests_per_second: float = Field(25.0, ge=0.0, le=1000.0)
+    # REST calls stay within Discord's global limit: at most this many in any second, new messages first; 0: off.
+    rest_requests_per_second: float = Field(50.0, ge=0.0, le=1000.0)
     # A status such as "⏳ 2 ahead of you" is shown when the answer has not started after this many seconds.
     status_delay: float = Field(1.0, ge=0.0, le=30.0)
     # Application commands: sync at start, globally or (faster to appear) to these guild ids.

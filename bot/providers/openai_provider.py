@@ -11,8 +11,10 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+
+import aiohttp
 
 from bot.providers.base import (
     ChatMessage,
@@ -26,9 +28,8 @@ from bot.providers.base import (
     ToolCall,
     Usage,
 )
-
-if TYPE_CHECKING:
-    import openai
+from bot.providers.openai_stream import ChatStreams, StreamFailure
+from bot.providers.sse import DONE, SSEDecoder
 
 # Context windows we assume when the configuration gives none (prefix -> tokens).
 _KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
@@ -39,6 +40,7 @@ _KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
 _O_SERIES = re.compile(r"^o\d")  # o1, o3-mini, o4-mini ...
 _VISION_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-5")
 _DEFAULT_CONTEXT = 8192
+DRAIN_SECONDS = 0.5  # after [DONE], how long the rest of the body is read for
 # /v1/models also lists models that cannot chat; leave those out.
 _NOT_CHAT = re.compile(r"embedding|whisper|tts|dall-e|moderation|davinci|babbage|transcribe|realtime|image")
 
@@ -135,6 +137,17 @@ class OpenAIProvider:
             http_client = openai.DefaultAsyncHttpxClient(
                 event_hooks={"response": [sdk_retry_after_hook(max_retry_wait)]}
             )
+        # Chat streams go over aiohttp with the SDK's retry rules (bot/providers/openai_stream.py); the SDK
+        # client serves the model list.
+        self._streams = ChatStreams(
+            base_url,
+            api_key,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            parse_retry_after=parse_retry_after,
+        )
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
@@ -187,54 +200,64 @@ class OpenAIProvider:
             request["tools"] = tools
 
         started = False  # has the caller seen any answer yet?
-        stream: openai.AsyncStream[Any] | None = None
         try:
-            stream = await self._client.chat.completions.create(**request)
-            calls = _ToolCallParts()
-            finish: str | None = None
-            received_any = False
-            iterator = aiter(stream)
-            while True:
-                # Time to the first chunk is bounded by the read timeout; after that, by idle_timeout.
-                async with asyncio.timeout(self._idle_timeout if received_any else None):
-                    try:
-                        chunk = await anext(iterator)
-                    except StopAsyncIteration:
-                        break
-                received_any = True
-                for choice in chunk.choices:
-                    if choice.index != 0:
-                        continue
-                    delta = choice.delta
-                    if delta.content:
-                        started = True
-                        yield TextDelta(delta.content)
-                    for part in delta.tool_calls or ():
-                        calls.add(part)
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
-                        for call in calls.take():
-                            started = True
-                            yield call
-                if chunk.usage is not None:
-                    yield Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-            leftover = calls.take()
-            for call in leftover:
-                yield call
-            if leftover or finish == "function_call":
-                finish = "tool_calls"
-            yield Finish(finish or "stop")
+            response = await self._streams.open(request)
+            async with response:
+                async for event in self._events(response.content.iter_any(), response.content.at_eof):
+                    started = started or isinstance(event, TextDelta | ToolCall)
+                    yield event
         except Exception as exc:
             raise self._classify(exc, model=model, started=started) from exc
-        finally:
-            if stream is not None:
-                with contextlib.suppress(Exception):  # never let cleanup mask the real outcome
-                    await stream.close()
+
+    async def _events(self, body: AsyncIterator[bytes], at_eof: Callable[[], bool]) -> AsyncIterator[StreamEvent]:
+        """Stream events from the raw SSE body: each network read's text is one TextDelta (deltas batched)."""
+        decoder, calls = SSEDecoder(), _ToolCallParts()
+        finish: str | None = None
+        chunks = aiter(body)
+        received_any = False
+        while True:
+            # Time to the first chunk is bounded by the read timeout; after that, by idle_timeout.
+            async with asyncio.timeout(self._idle_timeout if received_any else None):
+                raw = await anext(chunks, None)
+            received_any = True
+            payloads = decoder.feed(raw) if raw is not None else decoder.finish()
+            text: list[str] = []
+            for data in payloads:
+                if data is DONE:
+                    if not at_eof():  # HTTP/1.1 reuses the connection only once its body is read
+                        await _drain(chunks)
+                    raw = None
+                    break
+                if isinstance(data, dict) and data.get("error"):
+                    if text:  # what came before the error was shown: the turn is interrupted, not failed
+                        yield TextDelta("".join(text))
+                    raise _stream_error(data["error"])
+                for event in _chunk_events(data, calls, text):
+                    if text:  # text before a tool call, usage or finish goes out first, in order
+                        yield TextDelta("".join(text))
+                        text.clear()
+                    if isinstance(event, Finish):
+                        finish = event.reason
+                    else:
+                        yield event
+            if text:
+                yield TextDelta("".join(text))
+            if raw is None:
+                break
+        leftover = calls.take()
+        for call in leftover:
+            yield call
+        if leftover or finish == "function_call":
+            finish = "tool_calls"
+        yield Finish(finish or "stop")
 
     async def aclose(self) -> None:
+        await self._streams.aclose()
         await self._client.close()
 
     def _classify(self, exc: Exception, *, model: str, started: bool) -> ProviderError:
+        if isinstance(exc, StreamFailure | aiohttp.ClientError):
+            return self._classify_stream(exc, model=model, started=started)
         import openai
 
         status: int | None = getattr(exc, "status_code", None)
@@ -267,6 +290,63 @@ class OpenAIProvider:
             status=status,
         )
 
+    def _classify_stream(self, exc: Exception, *, model: str, started: bool) -> ProviderError:
+        """A failure of the aiohttp chat stream (openai_stream.py), in the same kinds as the SDK's errors."""
+        failure = exc if isinstance(exc, StreamFailure) else StreamFailure("connection", str(exc) or type(exc).__name__)
+        status, retry_after = failure.status, None
+        if started:
+            kind = ErrorKind.INTERRUPTED
+        elif failure.kind == "timeout":
+            kind = ErrorKind.TIMEOUT
+        elif failure.kind == "connection":
+            kind = ErrorKind.UNREACHABLE
+        elif status in (401, 403):
+            kind = ErrorKind.AUTH
+        elif status == 429:
+            kind, retry_after = ErrorKind.RATE_LIMITED, parse_retry_after(failure.headers or {})
+        elif status == 404:
+            kind = ErrorKind.MODEL_MISSING
+        elif status is not None and status < 500:
+            kind = ErrorKind.BAD_REQUEST
+        else:  # 5xx, or an error object inside the stream
+            kind = ErrorKind.SERVER
+        return ProviderError(
+            kind, f"{self.name}: {failure}", provider=self.name, model=model, retry_after=retry_after, status=status
+        )
+
+
+def _chunk_events(data: Any, calls: _ToolCallParts, text: list[str]) -> list[StreamEvent]:
+    """One chat.completion.chunk (as JSON): its text goes into `text`; other events are returned in order."""
+    events: list[StreamEvent] = []
+    for choice in data.get("choices") or ():
+        if choice.get("index", 0) != 0:
+            continue
+        delta = choice.get("delta") or {}
+        if delta.get("content"):
+            text.append(delta["content"])
+        for part in delta.get("tool_calls") or ():
+            calls.add(part)
+        if choice.get("finish_reason"):
+            events.extend(calls.take())
+            events.append(Finish(choice["finish_reason"]))
+    if usage := data.get("usage"):
+        events.append(Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0))
+    return events
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    """Read what follows [DONE] (normally only the body's end), briefly: a server holding it open is let go."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in chunks:
+                pass
+
+
+def _stream_error(error: Any) -> StreamFailure:
+    """An error object inside the stream (the server failed after it started answering)."""
+    message = error.get("message") if isinstance(error, dict) else None
+    return StreamFailure("stream", message if isinstance(message, str) and message else "error in the stream")
+
 
 class _ToolCallParts:
     """Reassembles streamed tool calls: OpenAI sends each call's JSON arguments in fragments."""
@@ -274,15 +354,15 @@ class _ToolCallParts:
     def __init__(self) -> None:
         self._parts: dict[int, dict[str, Any]] = {}
 
-    def add(self, part: Any) -> None:
-        slot = self._parts.setdefault(part.index, {"id": "", "name": "", "arguments": []})
-        if part.id:
-            slot["id"] = part.id
-        if part.function is not None:
-            if part.function.name and not slot["name"]:
-                slot["name"] = part.function.name
-            if part.function.arguments:
-                slot["arguments"].append(part.function.arguments)
+    def add(self, part: dict[str, Any]) -> None:
+        slot = self._parts.setdefault(part.get("index", 0), {"id": "", "name": "", "arguments": []})
+        if part.get("id"):
+            slot["id"] = part["id"]
+        function = part.get("function") or {}
+        if function.get("name") and not slot["name"]:
+            slot["name"] = function["name"]
+        if function.get("arguments"):
+            slot["arguments"].append(function["arguments"])
 
     def take(self) -> list[ToolCall]:
         calls = []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.providers.base import (
     ChatMessage,
@@ -21,7 +23,7 @@ from bot.providers.base import (
 )
 from bot.providers.openai_provider import OpenAIProvider
 from tests.fakes.fixtures import fake_openai  # noqa: F401
-from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, split_into_chunks
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -89,10 +91,8 @@ async def test_streams_text_then_usage_then_one_finish(server, make_provider):
     events = await collect(make_provider())
 
     assert text_of(events) == "Hello from gpt-4o-mini. You said: hi there"
-    deltas = [e for e in events if isinstance(e, TextDelta)]
-    assert len(deltas) > 3  # streamed piece by piece, not in one block
     usage = [e for e in events if isinstance(e, Usage)]
-    assert usage == [Usage(prompt_tokens=2, completion_tokens=len(deltas))]
+    assert usage == [Usage(prompt_tokens=2, completion_tokens=len(split_into_chunks(text_of(events))))]
     assert events[-1] == Finish("stop")
     assert sum(isinstance(e, Finish) for e in events) == 1
 
@@ -113,6 +113,37 @@ async def test_text_arrives_while_the_answer_is_still_streaming(server, make_pro
     total = time.monotonic() - start
     assert first_at is not None and total >= 0.3
     assert first_at < total / 2
+
+
+async def test_chunks_read_together_are_one_text_event(make_provider):
+    """Deltas that arrive in one network read reach the engine (and the sink) as one TextDelta."""
+    words = [f" w{i}" for i in range(50)]
+    frames = [{"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in words]
+    frames.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    frames.append({"choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 50}})
+    body = b"".join(b"data: " + json.dumps(f).encode() + b"\n\n" for f in frames) + b"data: [DONE]\n\n"
+
+    async def all_at_once(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(body)  # one write: the client reads it at once
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", all_at_once)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+        events = await collect(make_provider(base_url=url))
+    finally:
+        await runner.cleanup()
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert "".join(d.text for d in deltas) == "".join(words)
+    assert len(deltas) < 5, f"{len(deltas)} text events for one read: deltas were not batched"
+    assert events[-2:] == [Usage(2, 50), Finish("stop")]
 
 
 async def test_reply_can_be_scripted(server, make_provider):
@@ -327,6 +358,22 @@ async def test_sdk_retries_a_503_then_succeeds(server, make_provider):
     assert len(server.chat_requests()) == 3
 
 
+async def test_a_retry_after_within_the_cap_is_waited_then_retried(server, make_provider):
+    server.inject("status", status=429, retry_after=0.3)
+    start = time.monotonic()
+    events = await collect(make_provider(max_retries=1, max_retry_wait=5))
+    assert text_of(events).startswith("Hello from") and len(server.chat_requests()) == 2
+    assert time.monotonic() - start >= 0.3, "the server's Retry-After was not waited"
+
+
+async def test_a_retry_after_past_the_cap_is_not_waited_for(server, make_provider):
+    server.inject("status", status=429, retry_after=60)
+    start = time.monotonic()
+    error, _ = await failure(make_provider(max_retries=2, max_retry_wait=5))
+    assert (error.kind, error.retry_after) == (ErrorKind.RATE_LIMITED, 60.0)
+    assert len(server.chat_requests()) == 1 and time.monotonic() - start < 1, "the engine falls back instead"
+
+
 async def test_retries_are_bounded(server, make_provider):
     server.fail_all("status", status=503, retry_after=0.05)
     error, _ = await failure(make_provider(max_retries=1))
@@ -335,3 +382,13 @@ async def test_retries_are_bounded(server, make_provider):
     assert len(server.chat_requests()) == 2
     server.clear_faults()
     assert text_of(await collect(make_provider())).startswith("Hello from")
+
+
+async def test_chat_streams_go_through_the_proxy_from_the_environment(server, make_provider, monkeypatch):
+    """HTTP(S)_PROXY applies to chat streams, as it did when they went through the SDK's httpx client."""
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    events = await collect(make_provider(base_url="http://api.example.invalid/v1"))  # reachable only by proxy
+    assert text_of(events).startswith("Hello from")

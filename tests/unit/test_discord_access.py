@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from adapters.discord.access import Requester, decide
 from adapters.discord.config import DiscordConfig
-from adapters.discord.pacing import BucketLocks, TokenBucket
+from adapters.discord.pacing import EDIT, NEW, BucketLocks, GlobalWindow
 from adapters.discord.registry import AnswerRegistry
 from adapters.discord.sink import ChannelThrottle
 from bot.config import ConfigError, load_settings
@@ -77,16 +78,42 @@ def test_registry_maps_messages_to_turns_and_forgets_the_oldest():
     assert registry.get(1) is None and len(registry) == 2 and registry.get(None) is None
 
 
-def test_token_bucket_allows_a_burst_then_its_rate_and_keeps_a_reserve():
-    now = [0.0]
-    bucket = TokenBucket(rate=10.0, burst=3.0, clock=lambda: now[0])
-    assert [bucket.try_take() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert bucket.try_take() == pytest.approx(0.1)
-    now[0] = 0.5  # five tokens' worth of time, capped at the burst of three
-    assert bucket.try_take(reserve=2.0) == 0.0  # 3 → 2: leaves the reserve
-    assert bucket.try_take(reserve=2.0) > 0  # would dip into the reserve
-    assert bucket.try_take() == 0.0  # urgent calls may use it
-    assert TokenBucket(rate=0.0).try_take() == 0.0, "rate 0 turns pacing off"
+async def test_global_window_lets_the_limit_through_at_once_then_waits_for_the_oldest_to_expire():
+    window = GlobalWindow(limit=5, window=0.2, reserve=0)
+    start = time.monotonic()
+    await asyncio.gather(*(window.take(NEW) for _ in range(5)))
+    assert time.monotonic() - start < 0.05, "the whole limit goes at once: no fixed spacing"
+    await window.take(NEW)
+    assert 0.18 <= time.monotonic() - start < 0.4, "the sixth waits until the first leaves the window"
+    assert window.waited == 1
+
+
+async def test_new_messages_go_ahead_of_edits_and_edits_leave_them_a_reserve():
+    window, order = GlobalWindow(limit=4, window=0.2, reserve=2), []
+    await window.take(EDIT)
+    await window.take(EDIT)  # edits have used their share (4 - 2)
+
+    async def send(kind: str, priority: int) -> None:
+        await window.take(priority)
+        order.append(kind)
+
+    edit = asyncio.create_task(send("edit", EDIT))
+    await asyncio.sleep(0.01)
+    new = [asyncio.create_task(send(f"new{i}", NEW)) for i in range(2)]
+    await asyncio.sleep(0.05)
+    assert order == ["new0", "new1"], "new messages take the reserve while the edit waits"
+    await asyncio.gather(edit, *new)
+    assert order == ["new0", "new1", "edit"]
+
+
+async def test_typing_is_left_out_rather_than_queued_and_limit_zero_turns_pacing_off():
+    window = GlobalWindow(limit=4, window=10, reserve=0)
+    assert window.try_take() and window.try_take()
+    assert not window.try_take() and window.skipped == 1, "typing uses at most half the window"
+    await asyncio.wait_for(asyncio.gather(window.take(NEW), window.take(NEW)), 1)  # the other half stays free
+    off = GlobalWindow(limit=0)
+    await asyncio.wait_for(asyncio.gather(*(off.take(EDIT) for _ in range(1000))), 1)
+    assert off.try_take()
 
 
 async def test_bucket_locks_serialise_one_bucket_but_not_others():

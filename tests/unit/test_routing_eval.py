@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import routing_eval  # noqa: E402
-from routing_metrics import area_over_random, cost_quality_curve, recall_at_share, roc_auc, summarise  # noqa: E402
+from _routing_metrics import area_over_random, cost_quality_curve, recall_at_share, roc_auc, summarise  # noqa: E402
 
 
 def test_auc_perfect_inverted_and_tied() -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.session import SessionKey
 from bot.store import MIGRATIONS, Store
 
@@ -78,6 +80,56 @@ def test_first_sight_dedupes_events() -> None:
     assert store.first_sight("Ev1")
     assert not store.first_sight("Ev1")
     assert store.first_sight("Ev2")
+
+
+def test_an_event_id_older_than_the_ttl_is_new_again_before_it_is_pruned() -> None:
+    store = Store(":memory:")
+    assert store.first_sight("Ev1")
+    assert not store.first_sight("Ev1", ttl=3600)
+    assert store.first_sight("Ev1", ttl=0.0), "expired ids count as new even while pruning waits"
+    assert not store.first_sight("Ev1", ttl=3600)
+
+
+def test_a_turn_finishes_in_one_transaction(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.db")
+    conv = store.conversation(KEY)
+    accepted = store.accept_turn(None, conv.id, {"content": "hi", "author_id": "U1"}, user_id="U1", workspace="T1")
+    assert accepted is not None
+    message_id, turn_id = accepted
+    commits = []
+    store.conn.set_trace_callback(lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
+    answer_id = store.finish_turn(
+        turn_id, conv.id, "hello", author_name="general", marks={"local_only": True}, status="done", latency_ms=3.0
+    )
+    assert len(commits) == 1, commits
+    turn = store.turn(turn_id)
+    assert (turn.user_message_id, turn.answer_message_id, turn.status) == (message_id, answer_id, "done")
+    assert [(m.content, m.local_only) for m in store.newest_messages(conv.id)] == [("hello", True), ("hi", False)]
+    assert store.finish_turn(turn_id, conv.id, "", author_name="general", status="error") is None
+
+
+def test_a_failed_finish_leaves_no_answer_without_its_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "bot.db")
+    conv = store.conversation(KEY)
+    accepted = store.accept_turn(None, conv.id, {"content": "hi"}, user_id="U1", workspace="T1")
+    assert accepted is not None
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "update_turn", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        store.finish_turn(accepted[1], conv.id, "hello", author_name="general", status="done")
+    assert [m.content for m in store.newest_messages(conv.id)] == ["hi"], "the answer was rolled back with it"
+
+
+def test_a_known_conversation_is_found_without_a_write(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bot.db")
+    store.conversation(KEY)
+    writes = []
+    store.conn.set_trace_callback(lambda sql: writes.append(sql) if sql.lstrip().upper().startswith("INSERT") else None)
+    store.conversation(KEY)
+    assert writes == []
 
 
 def test_locked_database_waits_instead_of_failing(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Non-English templates for the routing training set (see routing_train_en.py for the slots).
+"""Non-English templates for the routing training set (see _routing_train_en.py for the slots).
 
 Only language-neutral slots are used here ({n} {m} {k} {big} {big2} {p} {yrs} {tech} {tech2}
 {plang} {code} {code_long} {err} {trace} {person} {city} {drug} {drug2}).
