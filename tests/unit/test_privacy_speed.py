@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, Finding, scan
+from bot.privacy import RULES, Finding, scan, scanner
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
+from bot.privacy.rule import trie_pattern
 from bot.privacy.rules import _ci
 from bot.privacy.scanner import MAX_BASE64_DEPTH, _anchored, _decoded_findings, _finding, _resolve_overlaps, _scan
 
@@ -104,3 +105,29 @@ def test_phone_under_a_stronger_finding_is_not_validated(monkeypatch: pytest.Mon
     findings = scan("pay it to NL33 INGB 9019 0761 10")
     assert [f.kind for f in findings] == ["iban"]
     assert parsed == []
+
+
+# Pieces for the prefilters: every hint and context word, parts of them, and what separates words.
+_WORD_PIECES = sorted({*scanner._HINTS, *scanner._ALL_WORDS, *(w[:2] for w in scanner._ALL_WORDS)})
+_PREFILTER_TEXT = st.lists(st.sampled_from([*_WORD_PIECES, " ", "\n", "_", "-", "x", "9", "é"]), max_size=30)
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@given(_PREFILTER_TEXT)
+def test_present_hints_are_the_hints_in_the_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert scanner._present_hints(text) == {h for h in scanner._HINTS if h in text}
+
+
+_PLAIN_WORDS = re.compile(r"\b(?:" + trie_pattern(scanner._ALL_WORDS) + ")")
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@given(_PREFILTER_TEXT)
+def test_word_starts_are_where_a_plain_word_scan_finds_words(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected: dict[int, list[int]] = {}
+    for m in _PLAIN_WORDS.finditer(text):
+        for rule in scanner._RULES_FOR[m.group()]:
+            expected.setdefault(id(rule), []).append(m.start())
+    assert scanner._word_starts(text, text) == expected
