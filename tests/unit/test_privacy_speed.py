@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.privacy import RULES, Finding, scan, scanner
+from bot.privacy.addresses import _NAME_BEFORE
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.rule import trie_pattern
@@ -131,3 +132,19 @@ def test_word_starts_are_where_a_plain_word_scan_finds_words(pieces: list[str]) 
         for rule in scanner._RULES_FOR[m.group()]:
             expected.setdefault(id(rule), []).append(m.start())
     assert scanner._word_starts(text, text) == expected
+
+
+# The recipient-name pattern as first written; addresses._NAME_BEFORE spells it to start with a class.
+_NAME_AS_WRITTEN = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Mme|Dr|Sr|Sra|Herr|Frau)\.?[ ])?[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+){1,2},[ ]*"
+)
+_NAME_PIECES = ["Mr", "Mrs", "Ms", "Mme", "Dr", "Sr", "Sra", "Herr", "Frau", "Mrx", "Dra", "M", "D", "S", "H", "F"]
+_NAME_PIECES += ["Anna", "Kowalski", "é", "É", "x", ".", " ", "  ", ",", "'", "-", "1"]
+
+
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=16))
+def test_name_before_an_address_matches_as_written(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    spans = [(m.span(), m.group()) for m in _NAME_BEFORE.finditer(text)]
+    assert spans == [(m.span(), m.group()) for m in _NAME_AS_WRITTEN.finditer(text)]
