@@ -19,6 +19,7 @@ from bot.privacy import RULES, Finding, scan, scanner
 from bot.privacy.addresses import _NAME_BEFORE
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
+from bot.privacy.lexicon import DOSE
 from bot.privacy.rule import trie_pattern
 from bot.privacy.rules import _ci
 from bot.privacy.scanner import MAX_BASE64_DEPTH, _anchored, _decoded_findings, _finding, _resolve_overlaps, _scan
@@ -148,3 +149,17 @@ def test_name_before_an_address_matches_as_written(pieces: list[str]) -> None:
     text = "".join(pieces)
     spans = [(m.span(), m.group()) for m in _NAME_BEFORE.finditer(text)]
     assert spans == [(m.span(), m.group()) for m in _NAME_AS_WRITTEN.finditer(text)]
+
+
+_DOSE_AS_WRITTEN = re.compile(r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ml|MG)\b")
+
+
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+@given(
+    st.lists(
+        st.sampled_from(["1", "12", "123456", "٣", ".", ",", " ", "mg", "mcg", "µg", "ml", "MG", "x"]), max_size=14
+    )
+)
+def test_dose_matches_as_written(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert [m.span() for m in re.finditer(DOSE, text)] == [m.span() for m in _DOSE_AS_WRITTEN.finditer(text)]
