@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, Finding, scan, scanner
+from bot.privacy import RULES, Finding, personal_rules, scan, scanner
 from bot.privacy.addresses import _NAME_BEFORE
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
@@ -99,7 +100,6 @@ def test_ci_matches_like_a_case_insensitive_pattern(text: str) -> None:
 
 
 def test_phone_under_a_stronger_finding_is_not_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.privacy import personal_rules
 
     parsed: list[str] = []
     real = personal_rules._parse_phone.__wrapped__
@@ -163,3 +163,36 @@ _DOSE_AS_WRITTEN = re.compile(r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|
 def test_dose_matches_as_written(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert [m.span() for m in re.finditer(DOSE, text)] == [m.span() for m in _DOSE_AS_WRITTEN.finditer(text)]
+
+
+_PHONE_REGIONS = ("US", *personal_rules.NATIONAL_PHONE_REGIONS, *personal_rules._NO_TRUNK_REGIONS)
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(
+    st.sampled_from(["", "+", "+1 ", "+44 ", "+49 ", "+33 ", "+61 ", "+39 ", "+800 ", "0", "00", "011 ", "(0"]),
+    st.lists(st.sampled_from(["0", "1", "2", "3", "4", "5", "6", "7", "9", "55", "01", " ", "-", ")"]), max_size=16),
+    st.sampled_from(_PHONE_REGIONS),
+)
+def test_a_phone_number_type_is_unknown_exactly_when_it_is_not_valid(prefix: str, rest: list[str], region: str) -> None:
+    # _parse_phone reads validity from number_type() alone, to save a second match against the patterns.
+    try:
+        number = phonenumbers.parse(prefix + "".join(rest), region)
+    except phonenumbers.NumberParseException:
+        return
+    unknown = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.UNKNOWN
+    assert phonenumbers.is_valid_number(number) is not unknown
+
+
+def test_example_numbers_of_every_type_are_valid_and_typed() -> None:
+    checked = 0
+    for region in _PHONE_REGIONS:
+        for kind in range(12):  # every PhoneNumberType but UNKNOWN
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            for candidate in (number, phonenumbers.parse(str(number.national_number)[:-1], region)):
+                unknown = phonenumbers.number_type(candidate) == phonenumbers.PhoneNumberType.UNKNOWN
+                assert phonenumbers.is_valid_number(candidate) is not unknown
+                checked += 1
+    assert checked > 100
