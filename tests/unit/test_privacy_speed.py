@@ -196,3 +196,40 @@ def test_example_numbers_of_every_type_are_valid_and_typed() -> None:
                 assert phonenumbers.is_valid_number(candidate) is not unknown
                 checked += 1
     assert checked > 100
+
+
+_NOT_PHONE_AS_WRITTEN = re.compile(
+    r"(?i)\b(?:"
+    + personal_rules._NOT_PHONE_WORDS
+    + r")"
+    + r"(?:\s*(?:number|num|no\.?|nr\.?|n°|id|#))?\s*(?:is|was|[#:=])?\s*$"
+)
+_PHONE_WORDS_AS_WRITTEN = re.compile(r"\b(?:" + trie_pattern(personal_rules._PHONE_WORDS) + r")(?![a-zà-ÿ])")
+_CONTEXT_PIECES = [*personal_rules._NOT_PHONE_WORDS.split("|"), *personal_rules._PHONE_WORDS]
+_CONTEXT_PIECES += [
+    "ORDER",
+    "İd",
+    "ſku",
+    "\u212aundennummer",
+    " ",
+    "\n",
+    "number",
+    "no.",
+    "n°",
+    "#",
+    ":",
+    "is",
+    "x",
+    "é",
+    "_",
+    "1",
+]
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(_CONTEXT_PIECES), max_size=6))
+def test_phone_context_patterns_find_what_they_find_as_written(pieces: list[str]) -> None:
+    before = "".join(pieces)
+    assert bool(personal_rules._NOT_PHONE_CONTEXT.search(before)) == bool(_NOT_PHONE_AS_WRITTEN.search(before))
+    lowered = before.lower()
+    assert bool(personal_rules._PHONE_CONTEXT.search(lowered)) == bool(_PHONE_WORDS_AS_WRITTEN.search(lowered))
