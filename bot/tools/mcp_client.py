@@ -1,0 +1,287 @@
+"""MCP servers as tools (I/O): one ``McpConnection`` per configured server, ``McpManager`` over all.
+
+- Lazy: a server starts on the first request for its tools, not when the bot starts.
+- One owner task per connection enters and leaves the SDK ``Client`` context (anyio scopes must be
+  left by the task that entered them); calls from any task use the connected client.
+- Tool lists are cached and marked stale on ``notifications/tools/list_changed``.
+- A server that dies (a call finds the connection gone) or does not start within ``timeout`` is
+  stopped and started again on a later request, after a backoff that doubles per failure until a
+  call succeeds again (so a server that crashes right after each start backs off further each
+  time); until then its tools are reported unavailable instead of hanging the turn.
+- A hung call or list costs at most the server's ``timeout``.
+
+The connection uses the initialize handshake (``mode="legacy"``): deployed servers speak it, and it
+carries ``tools/list_changed`` as a plain notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from mcp import Client, MCPError, StdioServerParameters
+from mcp import types as mcp_types
+from mcp_types import REQUEST_TIMEOUT
+
+from bot.tools.base import Tool
+from bot.tools.mcp_config import McpConfig, McpServerConfig
+
+log = logging.getLogger(__name__)
+
+CONNECTION_LOST = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError, EOFError)
+MAX_LIST_PAGES = 20
+SHUTDOWN_GRACE = 8.0  # the SDK's stdio shutdown: 0.5 s flush, 2 s for exit, SIGTERM, 2 s, SIGKILL, 2 s
+
+
+class McpUnavailable(Exception):
+    """The server is not running and cannot be used now; the message says why and when it is retried."""
+
+
+class McpToolError(Exception):
+    """The server ran the tool and reported an error (the model sees the text)."""
+
+
+def result_text(result: mcp_types.CallToolResult) -> str:
+    parts: list[str] = []
+    for block in result.content:
+        if isinstance(block, mcp_types.TextContent):
+            parts.append(block.text)
+        else:
+            parts.append(f"[{block.type} content omitted]")
+    if not parts and result.structured_content is not None:
+        parts.append(json.dumps(result.structured_content, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+class McpConnection:
+    def __init__(
+        self,
+        config: McpServerConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._backoff_base, self._backoff_max = backoff_base, backoff_max
+        self._lock = asyncio.Lock()
+        self._client: Client | None = None
+        self._owner: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._tools: list[Tool] | None = None
+        self._stale = True
+        self.starts = 0  # successful starts (restarts = starts - 1)
+        self.failures = 0  # failures since the last answered call: a crash loop backs off further each time
+        self._retry_at = 0.0
+        self.last_error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def running(self) -> bool:
+        return self._client is not None and self._owner is not None and not self._owner.done()
+
+    def _new_client(self) -> Client:
+        target: str | StdioServerParameters
+        if self.config.command is not None:
+            target = StdioServerParameters(command=self.config.command, args=self.config.args, env=self.config.env)
+        else:
+            target = self.config.url or ""
+        return Client(
+            target,
+            mode="legacy",
+            cache=None,  # we cache the tool list ourselves, refreshed on list_changed
+            read_timeout_seconds=self.config.timeout,
+            message_handler=self._on_message,
+        )
+
+    async def _on_message(self, message: Any) -> None:
+        if isinstance(message, mcp_types.ToolListChangedNotification):
+            self._stale = True
+        elif isinstance(message, Exception):
+            log.info("mcp %s: transport error %s", self.name, type(message).__name__)
+
+    async def _own(self, ready: asyncio.Future[Client], stop: asyncio.Event) -> None:
+        """Enter the client, hand it over, wait for stop, leave it, all in this one task. The start-up
+        limit is an anyio scope deadline, disarmed once connected, not a task cancel, so the SDK's
+        shielded shutdown (stdin closed, SIGTERM, SIGKILL) runs for a server stuck in the handshake."""
+        scope = anyio.CancelScope(deadline=anyio.current_time() + self.config.timeout)
+        try:
+            with scope:
+                async with self._new_client() as client:
+                    scope.deadline = math.inf
+                    ready.set_result(client)
+                    await stop.wait()
+        except Exception as e:  # the server failed to start or its transport broke
+            if not ready.done():
+                ready.set_exception(e)
+            else:
+                log.info("mcp %s: connection ended with %s", self.name, type(e).__name__)
+        if not ready.done():
+            ready.set_exception(TimeoutError())
+
+    async def _start(self) -> Client:
+        now = self._clock()
+        if now < self._retry_at:
+            raise McpUnavailable(
+                f"MCP server {self.name!r} is not available ({self.last_error}); "
+                f"it is tried again in {self._retry_at - now:.0f} s"
+            )
+        ready: asyncio.Future[Client] = asyncio.get_running_loop().create_future()
+        ready.add_done_callback(lambda f: f.cancelled() or f.exception())  # a late failure is not "never retrieved"
+        self._stop = asyncio.Event()
+        self._owner = asyncio.create_task(self._own(ready, self._stop), name=f"mcp-{self.name}")
+        try:
+            client = await asyncio.wait_for(asyncio.shield(ready), self.config.timeout)
+        except Exception as e:
+            reason = f"did not start within {self.config.timeout:g} s" if isinstance(e, TimeoutError) else str(e)
+            self._fail(reason or type(e).__name__)
+            raise McpUnavailable(f"MCP server {self.name!r} could not start: {self.last_error}") from None
+        self._client, self._stale = client, True
+        self.starts += 1
+        log.info("mcp %s: started (%s), start %d", self.name, self.config.transport, self.starts)
+        return client
+
+    async def _ensure_started(self) -> Client:
+        async with self._lock:
+            if self.running and self._client is not None:
+                return self._client
+            self._retire()
+            return await self._start()
+
+    def _fail(self, reason: str) -> None:
+        """Retire the server and schedule the next start after the backoff."""
+        self.failures += 1
+        self.last_error = reason
+        delay = min(self._backoff_base * 2 ** (self.failures - 1), self._backoff_max)
+        self._retry_at = self._clock() + delay
+        log.warning("mcp %s: %s; retry in %.1f s", self.name, reason, delay)
+        self._retire()
+
+    def _retire(self) -> None:
+        """Tell the owner task to leave the client; the SDK's shutdown of a stuck process takes seconds,
+        which the caller does not wait for (``close`` does)."""
+        owner, self._owner, self._client = self._owner, None, None
+        self._stop.set()
+        if owner is not None and not owner.done():
+            self._retiring.add(owner)
+            owner.add_done_callback(self._retiring.discard)
+
+    async def _shutdown(self) -> None:
+        self._retire()
+        for owner in list(self._retiring):
+            try:
+                await asyncio.wait_for(asyncio.shield(owner), SHUTDOWN_GRACE)
+            except BaseException:  # did not close in time: cancel as a last resort
+                owner.cancel()
+                with contextlib.suppress(BaseException):
+                    await owner
+
+    async def _lost(self, client: Client, reason: str) -> None:
+        async with self._lock:
+            if self._client is client:  # not already restarted by another caller
+                self._fail(reason)
+
+    async def tools(self) -> list[Tool]:
+        client = await self._ensure_started()
+        if self._tools is not None and not self._stale:
+            return self._tools
+        self._stale = False  # a notification arriving during the listing marks it stale again
+        try:
+            listed = await asyncio.wait_for(self._list_all(client), self.config.timeout)
+        except (TimeoutError, MCPError, *CONNECTION_LOST) as e:
+            self._stale = True
+            await self._lost(client, f"listing tools failed ({type(e).__name__})")
+            raise McpUnavailable(f"MCP server {self.name!r} did not list its tools: {self.last_error}") from None
+        self._tools = [self._as_tool(t) for t in listed if self.config.allows_tool(t.name)]
+        return self._tools
+
+    async def _list_all(self, client: Client) -> list[mcp_types.Tool]:
+        tools: list[mcp_types.Tool] = []
+        cursor: str | None = None
+        for _ in range(MAX_LIST_PAGES):
+            page = await client.list_tools(cursor=cursor)
+            tools.extend(page.tools)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return tools
+
+    def _as_tool(self, tool: mcp_types.Tool) -> Tool:
+        read_only = bool(tool.annotations and tool.annotations.read_only_hint)
+
+        async def run(args: dict[str, Any]) -> str:
+            return await self.call(tool.name, args)
+
+        return Tool(
+            name=f"{self.name}.{tool.name}",
+            description=tool.description or tool.title or tool.name,
+            parameters=dict(tool.input_schema or {"type": "object"}),
+            run=run,
+            sends_data_out=self.config.locality == "remote",
+            changes_things=self.config.needs_confirm(tool.name, read_only),
+            timeout=self.config.timeout,
+            server=self.name,
+        )
+
+    async def call(self, tool_name: str, args: dict[str, Any]) -> str:
+        client = await self._ensure_started()
+        try:
+            result = await client.call_tool(tool_name, args, read_timeout_seconds=self.config.timeout)
+        except MCPError as e:
+            if _is_timeout(e):
+                raise TimeoutError(f"{self.name}.{tool_name} did not answer within {self.config.timeout:g} s") from None
+            await self._lost(client, f"call failed ({e})")
+            raise McpUnavailable(f"MCP server {self.name!r} failed during the call: {e}") from None
+        except CONNECTION_LOST as e:
+            await self._lost(client, f"connection lost ({type(e).__name__})")
+            raise McpUnavailable(f"MCP server {self.name!r} stopped during the call; it will be restarted") from None
+        self.failures = 0  # it answered: a later failure starts the backoff afresh
+        text = result_text(result)
+        if result.is_error:
+            raise McpToolError(text or "the tool reported an error")
+        return text
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._shutdown()
+
+
+def _is_timeout(error: MCPError) -> bool:
+    """The SDK's own read timeout: the server is slow on this call, not gone."""
+    return error.code == REQUEST_TIMEOUT
+
+
+class McpManager:
+    """All configured servers; nothing starts until an agent's tools are asked for."""
+
+    def __init__(self, config: McpConfig, **connection_options: Any) -> None:
+        self.connections = {s.name: McpConnection(s, **connection_options) for s in config.servers}
+
+    async def tools_for(self, agent: str) -> tuple[list[Tool], dict[str, str]]:
+        """The tools of every server serving ``agent`` (started concurrently, so a hung server costs at
+        most its own timeout), and the servers that are unavailable with the reason."""
+        serving = [c for c in self.connections.values() if c.config.serves_agent(agent)]
+        listed = await asyncio.gather(*(c.tools() for c in serving), return_exceptions=True)
+        tools: list[Tool] = []
+        unavailable: dict[str, str] = {}
+        for connection, outcome in zip(serving, listed, strict=True):
+            if isinstance(outcome, BaseException):
+                unavailable[connection.name] = str(outcome) or type(outcome).__name__
+            else:
+                tools.extend(outcome)
+        return tools, unavailable
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.close() for c in self.connections.values()))
