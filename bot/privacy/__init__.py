@@ -69,7 +69,10 @@ where the word rules can start (``scanner._word_starts``), and only there is a r
 patterns start with a literal or a character class so re can skip ahead (``rule._ci``), the few
 that cannot are tried only around an anchor they must contain (``Rule.anchor``); pure ASCII skips
 normalisation; phone candidates are validated last and not under a stronger finding, national
-number lengths skip parses that cannot fit, and each reading is memoised.
+number lengths skip parses that cannot fit, and each reading is memoised; the hint and word passes and a few
+patterns that would start with a lookbehind or an optional group are spelled to start with a
+character class, so re skips ahead (``rule.first_char_trie``; each is tested against its plain form
+in tests/unit/test_privacy_speed.py).
 """
 
 from bot.privacy.common import KIND_LABELS, PERSONAL_KINDS, SENSITIVE_THRESHOLD, Finding, shannon_entropy

@@ -55,7 +55,8 @@ HEALTH_TERMS = _split(
     """
 )
 # A dose in a first-person sentence ("I take 20 mg …") is a medical detail whatever the medicine.
-DOSE = r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ml|MG)\b"
+# Starts with a digit class (not a lookbehind) so re skips ahead; the same as (?<![\d.,])\d{1,5}…
+DOSE = r"\d(?<![\d.,].)\d{0,4}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ml|MG)\b"
 
 MONEY_TERMS = _split(
     """

@@ -102,6 +102,17 @@ def trie_pattern(words: Iterable[str]) -> str:
     return _trie_regex(trie)
 
 
+def first_char_trie(words: Iterable[str], before: str = "") -> str:
+    """A regex whose group 1 is the longest of ``words`` starting at each place (matches overlap).
+
+    It consumes only the first character, from a class, so re skips ahead to candidates: a
+    pattern that starts with a lookahead or ``\\b`` is tried at every position. ``before`` is
+    checked where the word starts (e.g. ``\\b``)."""
+    words = list(words)
+    firsts = "".join(re.escape(c) for c in sorted({w[0] for w in words}))
+    return f"[{firsts}](?<=(?={before}(" + trie_pattern(words) + ")).)"
+
+
 def _trie_regex(node: dict) -> str:
     branches = [re.escape(c) + _trie_regex(child) for c, child in sorted(node.items()) if c]
     if not branches:

@@ -16,7 +16,7 @@ from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.normalise import normalise
 from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone, _phone_verdict
-from bot.privacy.rule import trie_pattern
+from bot.privacy.rule import first_char_trie
 from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
 
 MAX_BASE64_DEPTH = 2  # base64 inside base64 is looked into; a third level is not
@@ -113,14 +113,16 @@ def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
 
 _HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
 _DIGIT = re.compile(r"\d")
-# One pass finds the longest hint starting at each place (a lookahead, so hits may overlap); the
-# hints that are prefixes of it start there too. Same result as testing each hint with "in".
-_HINTS_RE = re.compile("(?=(" + trie_pattern(_HINTS) + "))")
+_ONE_CHAR_HINTS = tuple(h for h in _HINTS if len(h) == 1)  # ".", "@", ",": a plain ``in`` is cheapest
+# One pass finds the longest hint starting at each place, hits may overlap; the hints that are
+# prefixes of it start there too. Same result as testing each hint with "in".
+_HINTS_RE = re.compile(first_char_trie(h for h in _HINTS if len(h) > 1))
 _HINT_PREFIXES = {h: frozenset(p for p in _HINTS if h.startswith(p)) for h in _HINTS}
 
 
 def _present_hints(lowered: str) -> frozenset[str]:
-    found = _HINTS_RE.findall(lowered)
+    found = {m.group(1) for m in _HINTS_RE.finditer(lowered)}
+    found.update(h for h in _ONE_CHAR_HINTS if h in lowered)
     return frozenset().union(*(_HINT_PREFIXES[h] for h in found)) if found else frozenset()
 
 
@@ -146,7 +148,7 @@ def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
 
 _WORD_RULES = tuple(rule for rule in RULES if rule.words)
 _ALL_WORDS = sorted({w for rule in _WORD_RULES for w in rule.words})
-_WORDS_RE = re.compile(r"\b(?:" + trie_pattern(_ALL_WORDS) + ")")
+_WORDS_RE = re.compile(first_char_trie(_ALL_WORDS, r"\b"))
 # The trie finds the longest word at a place; a rule whose word is a prefix of it starts there too.
 _RULES_FOR = {w: tuple(r for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
 
@@ -156,9 +158,15 @@ def _word_starts(text: str, lowered: str) -> dict[int, list[int]] | None:
     if len(lowered) != len(text):
         return None  # lower() moved positions (rare letters such as "İ"): rules search the text themselves
     starts: dict[int, list[int]] = {}
+    end = 0
     for m in _WORDS_RE.finditer(lowered):
-        for rule in _RULES_FOR[m.group()]:
-            starts.setdefault(id(rule), []).append(m.start())
+        start = m.start()
+        if start < end:
+            continue  # inside the previous word: a scan for whole words would not see it
+        word = m.group(1)
+        end = start + len(word)
+        for rule in _RULES_FOR[word]:
+            starts.setdefault(id(rule), []).append(start)
     return starts
 
 

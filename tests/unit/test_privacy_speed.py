@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, Finding, scan
+from bot.privacy import RULES, Finding, personal_rules, scan, scanner
+from bot.privacy.addresses import _NAME_BEFORE
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
+from bot.privacy.lexicon import DOSE
+from bot.privacy.rule import trie_pattern
 from bot.privacy.rules import _ci
 from bot.privacy.scanner import MAX_BASE64_DEPTH, _anchored, _decoded_findings, _finding, _resolve_overlaps, _scan
 
@@ -96,7 +100,6 @@ def test_ci_matches_like_a_case_insensitive_pattern(text: str) -> None:
 
 
 def test_phone_under_a_stronger_finding_is_not_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.privacy import personal_rules
 
     parsed: list[str] = []
     real = personal_rules._parse_phone.__wrapped__
@@ -104,3 +107,129 @@ def test_phone_under_a_stronger_finding_is_not_validated(monkeypatch: pytest.Mon
     findings = scan("pay it to NL33 INGB 9019 0761 10")
     assert [f.kind for f in findings] == ["iban"]
     assert parsed == []
+
+
+# Pieces for the prefilters: every hint and context word, parts of them, and what separates words.
+_WORD_PIECES = sorted({*scanner._HINTS, *scanner._ALL_WORDS, *(w[:2] for w in scanner._ALL_WORDS)})
+_PREFILTER_TEXT = st.lists(st.sampled_from([*_WORD_PIECES, " ", "\n", "_", "-", "x", "9", "é"]), max_size=30)
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@given(_PREFILTER_TEXT)
+def test_present_hints_are_the_hints_in_the_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert scanner._present_hints(text) == {h for h in scanner._HINTS if h in text}
+
+
+_PLAIN_WORDS = re.compile(r"\b(?:" + trie_pattern(scanner._ALL_WORDS) + ")")
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@given(_PREFILTER_TEXT)
+def test_word_starts_are_where_a_plain_word_scan_finds_words(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected: dict[int, list[int]] = {}
+    for m in _PLAIN_WORDS.finditer(text):
+        for rule in scanner._RULES_FOR[m.group()]:
+            expected.setdefault(id(rule), []).append(m.start())
+    assert scanner._word_starts(text, text) == expected
+
+
+# The recipient-name pattern as first written; addresses._NAME_BEFORE spells it to start with a class.
+_NAME_AS_WRITTEN = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Mme|Dr|Sr|Sra|Herr|Frau)\.?[ ])?[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+){1,2},[ ]*"
+)
+_NAME_PIECES = ["Mr", "Mrs", "Ms", "Mme", "Dr", "Sr", "Sra", "Herr", "Frau", "Mrx", "Dra", "M", "D", "S", "H", "F"]
+_NAME_PIECES += ["Anna", "Kowalski", "é", "É", "x", ".", " ", "  ", ",", "'", "-", "1"]
+
+
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=16))
+def test_name_before_an_address_matches_as_written(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    spans = [(m.span(), m.group()) for m in _NAME_BEFORE.finditer(text)]
+    assert spans == [(m.span(), m.group()) for m in _NAME_AS_WRITTEN.finditer(text)]
+
+
+_DOSE_AS_WRITTEN = re.compile(r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ml|MG)\b")
+
+
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+@given(
+    st.lists(
+        st.sampled_from(["1", "12", "123456", "٣", ".", ",", " ", "mg", "mcg", "µg", "ml", "MG", "x"]), max_size=14
+    )
+)
+def test_dose_matches_as_written(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert [m.span() for m in re.finditer(DOSE, text)] == [m.span() for m in _DOSE_AS_WRITTEN.finditer(text)]
+
+
+_PHONE_REGIONS = ("US", *personal_rules.NATIONAL_PHONE_REGIONS, *personal_rules._NO_TRUNK_REGIONS)
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(
+    st.sampled_from(["", "+", "+1 ", "+44 ", "+49 ", "+33 ", "+61 ", "+39 ", "+800 ", "0", "00", "011 ", "(0"]),
+    st.lists(st.sampled_from(["0", "1", "2", "3", "4", "5", "6", "7", "9", "55", "01", " ", "-", ")"]), max_size=16),
+    st.sampled_from(_PHONE_REGIONS),
+)
+def test_a_phone_number_type_is_unknown_exactly_when_it_is_not_valid(prefix: str, rest: list[str], region: str) -> None:
+    # _parse_phone reads validity from number_type() alone, to save a second match against the patterns.
+    try:
+        number = phonenumbers.parse(prefix + "".join(rest), region)
+    except phonenumbers.NumberParseException:
+        return
+    unknown = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.UNKNOWN
+    assert phonenumbers.is_valid_number(number) is not unknown
+
+
+def test_example_numbers_of_every_type_are_valid_and_typed() -> None:
+    checked = 0
+    for region in _PHONE_REGIONS:
+        for kind in range(12):  # every PhoneNumberType but UNKNOWN
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            for candidate in (number, phonenumbers.parse(str(number.national_number)[:-1], region)):
+                unknown = phonenumbers.number_type(candidate) == phonenumbers.PhoneNumberType.UNKNOWN
+                assert phonenumbers.is_valid_number(candidate) is not unknown
+                checked += 1
+    assert checked > 100
+
+
+_NOT_PHONE_AS_WRITTEN = re.compile(
+    r"(?i)\b(?:"
+    + personal_rules._NOT_PHONE_WORDS
+    + r")"
+    + r"(?:\s*(?:number|num|no\.?|nr\.?|n°|id|#))?\s*(?:is|was|[#:=])?\s*$"
+)
+_PHONE_WORDS_AS_WRITTEN = re.compile(r"\b(?:" + trie_pattern(personal_rules._PHONE_WORDS) + r")(?![a-zà-ÿ])")
+_CONTEXT_PIECES = [*personal_rules._NOT_PHONE_WORDS.split("|"), *personal_rules._PHONE_WORDS]
+_CONTEXT_PIECES += [
+    "ORDER",
+    "İd",
+    "ſku",
+    "\u212aundennummer",
+    " ",
+    "\n",
+    "number",
+    "no.",
+    "n°",
+    "#",
+    ":",
+    "is",
+    "x",
+    "é",
+    "_",
+    "1",
+]
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(_CONTEXT_PIECES), max_size=6))
+def test_phone_context_patterns_find_what_they_find_as_written(pieces: list[str]) -> None:
+    before = "".join(pieces)
+    assert bool(personal_rules._NOT_PHONE_CONTEXT.search(before)) == bool(_NOT_PHONE_AS_WRITTEN.search(before))
+    lowered = before.lower()
+    assert bool(personal_rules._PHONE_CONTEXT.search(lowered)) == bool(_PHONE_WORDS_AS_WRITTEN.search(lowered))
