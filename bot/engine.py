@@ -20,10 +20,18 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.context import build_context, history_budget
 from bot.logs import bind_turn
-from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, provider_failure, too_long
+from bot.messages import (
+    CANCELLED,
+    EMPTY_MESSAGE,
+    INTERRUPTED_BY_RESTART,
+    STOPPED_REPEATING,
+    provider_failure,
+    too_long,
+)
 from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, TextDelta, Usage
+from bot.providers.guarded import REPETITION
 from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.redact import redacted_history
@@ -374,6 +382,8 @@ class Engine:
                 elif isinstance(event, Usage):
                     usage = event
                 elif isinstance(event, Finish):
+                    if event.reason == REPETITION:  # bot.providers.guarded cut a looping answer
+                        notices.append(STOPPED_REPEATING)
                     break
         except asyncio.CancelledError:
             task = asyncio.current_task()
