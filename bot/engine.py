@@ -18,7 +18,7 @@ from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.context import build_context, history_budget
+from bot.context import WindowAnchors, build_context, history_budget
 from bot.logs import bind_turn
 from bot.messages import (
     CANCELLED,
@@ -78,6 +78,7 @@ class Engine:
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
         self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
+        self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -438,6 +439,7 @@ class Engine:
         window_tokens = min(model.context_length, self.settings.bot.max_context_tokens)
         budget = history_budget(window_tokens, self.settings.bot.max_answer_tokens)
         summary = "" if cloud and conv.summary_sensitive else conv.summary
+        anchor_key = (conv.id, model.ref)  # the window moves in blocks: a local model's KV cache stays valid
         with contextlib.closing(self.store.newest_messages(conv.id, after_id=conv.summary_upto)) as history:
             window = build_context(
                 instructions=agent.instructions,
@@ -445,7 +447,10 @@ class Engine:
                 history=redacted_history(history) if cloud and self.privacy_level(conv) == "redact" else history,
                 budget_tokens=budget,
                 exclude_sensitive=cloud,
+                anchor_id=self.window_anchors.get(anchor_key),
+                refill=self.window_anchors.refill,
             )
+        self.window_anchors.remember(anchor_key, window.oldest_included_id)
         if cloud and _carries_secret(window.messages):
             raise PrivacyGuardError
         return window.messages

@@ -286,3 +286,15 @@ def test_llama_cpp_runtime_answers_when_installed() -> None:
     if child.returncode == -signal.SIGSEGV:
         pytest.xfail("llama-cpp-python crashed (SIGSEGV in llama_decode): known on this machine, see README")
     assert child.returncode == 0 and child.stdout.strip() == "ok", child.stderr[-2000:]
+
+
+async def test_the_next_turn_of_a_conversation_evaluates_only_what_is_new(provider: EmbeddedProvider) -> None:
+    chat = [ChatMessage("system", "You are terse."), ChatMessage("user", "Name a colour.")]
+    answer = text_of(await collect(provider, chat, max_tokens=16))
+    first = provider.last_generation
+    chat += [ChatMessage("assistant", answer), ChatMessage("user", "Name a fruit, please, and say why you like it.")]
+    await collect(provider, chat, max_tokens=16)
+    second = provider.last_generation
+    assert first is not None and second is not None
+    new = second.prompt_tokens - first.prompt_tokens - first.completion_tokens  # the new message and its template
+    assert 0 < second.prompt_evaluated <= 1.5 * new, (second, first)
