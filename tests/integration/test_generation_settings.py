@@ -8,10 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config import load_settings
 from bot.engine import Turn
 from bot.messages import STOPPED_REPEATING
-from bot.providers.base import ChatMessage, Finish, Provider, StreamEvent, TextDelta
+from bot.providers.base import ChatMessage, ErrorKind, Finish, Provider, ProviderError, StreamEvent, TextDelta
 from bot.providers.factory import build_providers
 from bot.session import SessionKey
 from tests.fakes.ollama_server import FakeOllama
@@ -110,3 +112,18 @@ async def test_engine_keeps_the_answer_up_to_the_loop_and_says_why_it_stopped(tm
     assert result.status == "done" and result.text.strip() == kept
     assert sink.text.strip() == kept  # the reader never saw the repeats
     assert STOPPED_REPEATING in result.notices
+
+
+async def test_words_held_back_still_reach_the_reader_when_the_stream_breaks(tmp_path: Path) -> None:
+    async with FakeOpenAI(["gpt-4o"]) as server:
+        server.reply = "Paris is lovely and Paris is big and more"
+        server.inject("drop_midstream", after=6)  # "Paris is lovely and Paris is": the last two words repeat
+        openai = providers(tmp_path, OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=API_KEY)["openai"]
+        seen: list[str] = []
+        with pytest.raises(ProviderError) as caught:
+            async for event in openai.stream_chat("gpt-4o", ASK, temperature=0.7):
+                if isinstance(event, TextDelta):
+                    seen.append(event.text)
+        await openai.aclose()
+    assert caught.value.kind is ErrorKind.INTERRUPTED
+    assert "".join(seen) == "Paris is lovely and Paris is"
