@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from bot.providers.base import ChatMessage, Finish, ModelInfo, Provider, ProviderError, StreamEvent, TextDelta
+from bot.providers.base import (
+    ChatMessage,
+    Finish,
+    ModelInfo,
+    Provider,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+)
 from bot.providers.repetition import LoopDetector
 from bot.providers.sampling import GenerationProfile, Sampling, profile_for
 
@@ -87,7 +95,7 @@ async def guard_repetition(stream: AsyncIterator[StreamEvent]) -> AsyncIterator[
                     yield Finish(REPETITION)
                     return
                 continue
-            if isinstance(event, Finish) and (rest := detector.flush()):
+            if rest := detector.flush():  # a tool call, usage or the end: the held-back text comes first
                 yield TextDelta(rest)
             yield event
     except ProviderError:

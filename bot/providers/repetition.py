@@ -53,7 +53,8 @@ class LoopDetector:
         return self._release(self._safe_point())
 
     def flush(self) -> str:
-        """The end of the stream: whatever is still held back was no loop."""
+        """Release whatever is held back: the stream ended (so it was no loop) or something other than text
+        comes next. Feeding may go on afterwards."""
         return "" if self.looped else self._release(len(self._text))
 
     # --- internals ---------------------------------------------------------------------------------------
