@@ -39,9 +39,11 @@ def build_app(settings: Settings) -> App:
     return App(engine, notes + agents.problems)
 
 
-def configure_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
+def configure_logging(
+    level: str, fmt: str = "text", secrets: Iterable[str] = (), *, log_payloads: bool = False
+) -> None:
     """Text or JSON lines with the turn id; secret values and secret-looking text redacted (bot/logs.py).
-    Client libraries that log request URLs and bodies stay at WARNING or above."""
+    Client libraries that log request bodies stay at INFO or above unless `log_payloads` (unsafe)."""
     from bot.logs import configure
 
-    configure(level, fmt, secrets=secrets)
+    configure(level, fmt, secrets=secrets, log_payloads=log_payloads)

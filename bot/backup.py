@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.filemode import private_file
 from bot.store import MIGRATIONS, Store
 
 TABLES = ("conversations", "messages", "turns", "settings", "feedback")
@@ -79,6 +80,7 @@ def export_database(database: str | Path, dest: str | Path, *, force: bool = Fal
         raise BackupError(f"{dest} already exists; choose another path or pass --force to overwrite it.")
     tmp = dest.with_name(dest.name + ".partial")
     tmp.unlink(missing_ok=True)
+    private_file(tmp)  # 0600 from the start: a backup holds the same DM text as the database
     with contextlib.closing(_open_existing(database, "The database")) as src:
         _validate(src, database, "The database")
         with contextlib.closing(sqlite3.connect(tmp)) as out:
@@ -104,6 +106,7 @@ def import_database(backup: str | Path, database: str | Path, *, force: bool = F
                     " (stop the bot first)."
                 )
         target.parent.mkdir(parents=True, exist_ok=True)
+        private_file(target)
         with contextlib.closing(sqlite3.connect(target, timeout=5.0)) as out:
             out.execute("PRAGMA busy_timeout = 5000")
             src.backup(out)

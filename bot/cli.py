@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import configure_logging
     from bot.logs import secret_values
 
-    configure_logging(settings.bot.log_level, settings.bot.log_format, secrets=secret_values(settings))
+    bot = settings.bot
+    configure_logging(bot.log_level, bot.log_format, secrets=secret_values(settings), log_payloads=bot.log_payloads)
     if args.command == "manifest":
         return _manifest(args)
     handler = {

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.config import PRIVACY_LEVELS
+from bot.config import PRIVACY_LEVELS, stricter
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
 from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, str] = {
     "help": "what I can do and how to use me",
     "model": "show or set the model: auto, local, cloud or provider:model [here|thread|channel|me|workspace]",
-    "agent": "list agents, or switch: /agent <name> [here|thread|channel|me|workspace]",
+    "agent": "list agents, or switch: /agent <name>|clear [here|thread|channel|me|workspace]",
     "reset": "forget this conversation's messages (settings are kept)",
     "privacy": "show or set this channel's privacy: local-only, standard, redact or cloud-ok",
     "why": "why the last answer went to the model it did",
@@ -118,10 +118,38 @@ def _scope(ctx: CommandContext, word: str | None) -> tuple[str | None, str]:
     return layer, ""
 
 
+SHARED_LAYERS = ("channel", "workspace")  # settings that change the bot for everyone there
+
+
 def _admin_check(ctx: CommandContext, layer: str) -> str:
-    if layer in ("channel", "workspace") and not ctx.can_change_channel:
+    """The one permission check for every write to a channel- or workspace-wide setting ('' = allowed)."""
+    if layer in SHARED_LAYERS and not ctx.can_change_channel:
         return f"Only admins can change the {layer} setting. You can set it for yourself with 'me'."
     return ""
+
+
+def write_setting(engine: Engine, ctx: CommandContext, layer: str, name: str, value: str | None) -> str:
+    """Set (or with None, clear) a setting at a layer, after the permission check; returns a refusal or ''."""
+    if problem := _admin_check(ctx, layer):
+        return problem
+    scope = ctx.key.scope(layer, ctx.user_id)
+    if value is None:
+        engine.store.delete_setting(scope, name)
+    else:
+        engine.store.set_setting(scope, name, value, set_by=ctx.user_id)
+    return ""
+
+
+async def _clear(engine: Engine, ctx: CommandContext, name: str, args: list[str]) -> CommandResult:
+    """`/model clear [scope]`, `/agent clear [scope]`: back to the next layer's value."""
+    layer, problem = _scope(ctx, args[0] if args else None)
+    if layer is None:
+        return CommandResult(problem, ok=False)
+    scope = ctx.key.scope(layer, ctx.user_id)
+    had = bool(engine.store.settings_for([scope], name))
+    if problem := write_setting(engine, ctx, layer, name, None):
+        return CommandResult(problem, ok=False)
+    return CommandResult(f"{name.title()} setting cleared." if had else f"There was no {name} setting there.")
 
 
 def _unavailable(engine: Engine, ref: str, unhealthy: frozenset[str]) -> str:
@@ -153,11 +181,7 @@ async def _model(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         lines.append("Set with /model auto|local|cloud|provider:model [here|thread|channel|me|workspace].")
         return CommandResult("\n".join(lines), choices=choices)
     if args[0].lower() == "clear":
-        layer, problem = _scope(ctx, args[1] if len(args) > 1 else None)
-        if layer is None:
-            return CommandResult(problem, ok=False)
-        removed = engine.store.delete_setting(ctx.key.scope(layer, ctx.user_id), "model")
-        return CommandResult("Model setting cleared." if removed else "There was no model setting there.")
+        return await _clear(engine, ctx, "model", args[1:])
     setting, suggestions = resolve_model(args[0], models)
     if setting is None:
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else " See /model for the list."
@@ -176,7 +200,8 @@ async def _model(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
             "Choose /model local or a 🔒 model, or ask in a channel that allows the cloud.",
             ok=False,
         )
-    engine.store.set_setting(ctx.key.scope(layer, ctx.user_id), "model", setting, set_by=ctx.user_id)
+    if problem := write_setting(engine, ctx, layer, "model", setting):
+        return CommandResult(problem, ok=False)
     note = ""
     if is_cloud and conv.sticky_private:
         note = " This conversation carried sensitive content, so it will still stay local until /reset."
@@ -204,6 +229,8 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         lines += [f"{'→ ' if c.current else '  '}{c.label}" for c in choices]
         lines.append("Switch with /agent <name> [here|thread|channel|me|workspace]; details with /agent show <name>.")
         return CommandResult("\n".join(lines), choices=choices)
+    if args[0].lower() == "clear":
+        return await _clear(engine, ctx, "agent", args[1:])
     if args[0].lower() == "show":
         agent = agents.get(args[1]) if len(args) > 1 else agents.get(current.value)
         if agent is None:
@@ -219,9 +246,8 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
     layer, problem = _scope(ctx, args[1] if len(args) > 1 else None)
     if layer is None:
         return CommandResult(problem, ok=False)
-    if problem := _admin_check(ctx, layer):
+    if problem := write_setting(engine, ctx, layer, "agent", agent.name):
         return CommandResult(problem, ok=False)
-    engine.store.set_setting(ctx.key.scope(layer, ctx.user_id), "agent", agent.name, set_by=ctx.user_id)
     announce = (
         f"{ctx.user_name or ctx.user_id} set the {layer} agent to {agent.name}."
         if layer in ("channel", "workspace")
@@ -274,7 +300,15 @@ async def _privacy(engine: Engine, ctx: CommandContext, args: list[str]) -> Comm
         return CommandResult("Private conversations (DMs) are always local-only; that can't be changed.", ok=False)
     if problem := _admin_check(ctx, "channel"):
         return CommandResult(problem, ok=False)
-    engine.store.set_setting(ctx.key.scope("channel"), "privacy", wanted, set_by=ctx.user_id)
+    floor = engine.privacy_floor(ctx.key)
+    if floor and stricter(wanted, floor) != wanted:
+        return CommandResult(
+            f"The operator set this channel to *{floor}* in the bot's configuration ([privacy.channels]). "
+            f"/privacy can make it stricter here, not looser; ask whoever runs the bot to change it.",
+            ok=False,
+        )
+    if problem := write_setting(engine, ctx, "channel", "privacy", wanted):
+        return CommandResult(problem, ok=False)
     return CommandResult(
         f"Privacy for this channel set to *{wanted}* — {LEVEL_WORDS[wanted]}.",
         announce=f"{ctx.user_name or ctx.user_id} set this channel's privacy to {wanted}.",

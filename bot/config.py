@@ -18,7 +18,7 @@ from adapters.discord.config import DiscordConfig
 from adapters.slack.config import SlackConfig
 
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
-PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")
+PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")  # strictest first
 
 
 class _Section(BaseModel):
@@ -37,6 +37,9 @@ class BotConfig(_Section):
     max_context_tokens: int = Field(8192, ge=1024, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     log_format: Literal["text", "json"] = "text"
+    # UNSAFE: lets client libraries (Bolt, slack-sdk, discord.py, aiohttp…) log request and event bodies at
+    # DEBUG — message text, display names and personal data. Only to debug a protocol problem, never in production.
+    log_payloads: bool = False
     message_ttl_days: float = Field(0, ge=0)  # stored messages older than this are deleted; 0 = keep
 
 
@@ -85,7 +88,15 @@ class RoutingConfig(_Section):
 class PrivacyConfig(_Section):
     default_level: PrivacyLevel = "standard"
     dm_level: PrivacyLevel = "local-only"
+    # Per channel id: a floor. /privacy there may choose a stricter level, never a looser one...
     channels: dict[str, PrivacyLevel] = Field(default_factory=dict)
+    # ...unless the operator lets channel admins loosen these levels (then they are only defaults).
+    allow_loosening: bool = False
+
+
+def stricter(a: str, b: str) -> str:
+    """The stricter of two privacy levels (PRIVACY_LEVELS runs from strictest to loosest)."""
+    return a if PRIVACY_LEVELS.index(a) <= PRIVACY_LEVELS.index(b) else b
 
 
 class OllamaConfig(_Section):

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from bot import privacy
 from bot.providers.base import ChatMessage
 from bot.store import StoredMessage
 
@@ -34,6 +35,19 @@ class ContextWindow:
     oldest_included_id: int | None
     truncated_newest: bool
     dropped_private: int  # messages withheld because the target may not see them
+
+
+class SpeakerLabels:
+    """Speaker names as a prompt shows them: as written, or (neutral) "person N" for a flagged name."""
+
+    def __init__(self, neutral: bool) -> None:
+        self.neutral = neutral
+        self._labels: dict[str, str] = {}
+
+    def name(self, shown: str, author_id: str) -> str:
+        if not self.neutral or not privacy.is_sensitive(privacy.scan(shown)):
+            return shown
+        return self._labels.setdefault(author_id, f"person {len(self._labels) + 1}")
 
 
 def history_budget(context_length: int, answer_tokens: int) -> int:
@@ -77,15 +91,17 @@ def build_context(
     history: Iterable[StoredMessage],
     budget_tokens: int,
     exclude_sensitive: bool = False,
+    neutral_names: bool = False,
     anchor_id: int | None = None,
     refill: float = 1.0,
 ) -> ContextWindow:
     """Assemble the prompt. `history` is newest first and includes the current user message.
 
     `exclude_sensitive` withholds messages marked sensitive (used for any cloud-bound prompt as a
-    second line of defence behind the router). `anchor_id` is the oldest message of the previous window:
-    if everything from it on fits, the window keeps it; if not (or with no anchor), the window takes the
-    newest messages that fill `refill` of the budget.
+    second line of defence behind the router). `neutral_names` replaces a speaker name that the privacy
+    scanner flags (a display name that is an e-mail address, say) with "person N" (used for cloud prompts).
+    `anchor_id` is the oldest message of the previous window: if everything from it on fits, the window
+    keeps it; if not (or with no anchor), the window takes the newest messages that fill `refill` of the budget.
     """
     system = instructions.strip()
     if summary.strip():
@@ -120,9 +136,10 @@ def build_context(
     speakers = {m.author_id for m in picked if m.role == "user"}
     attribute = len(speakers) > 1
     messages = [ChatMessage("system", system)] if system else []
+    labels = SpeakerLabels(neutral_names)
     for m in picked:
         role = "assistant" if m.role == "assistant" else "user"
-        name = m.author_name or m.author_id if attribute and role == "user" else None
+        name = labels.name(m.author_name or m.author_id, m.author_id) if attribute and role == "user" else None
         messages.append(ChatMessage(role, m.content, name=name or None))
     return ContextWindow(
         messages=messages,

@@ -11,6 +11,7 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
     from bot.store import Store
 
     results: list[tuple[bool, str]] = [(True, f"configuration is valid ({settings.source})")]
+    results += _file_mode_check(settings.bot.database)  # before Store(), which tightens the modes it finds
     try:
         store = Store(settings.bot.database)
         store.check()
@@ -45,6 +46,21 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
             )
         )
     return results
+
+
+def _file_mode_check(database: str) -> list[tuple[bool, str]]:
+    from bot.filemode import readable_by_others
+
+    exposed = readable_by_others(database) if database != ":memory:" else []
+    if not exposed:
+        return []
+    return [
+        (
+            False,
+            f"{', '.join(exposed)} can be read by other users; it holds DM text and messages kept local."
+            f" Run `chmod 600 {database}*` (the bot now tightens it itself when it opens the database)",
+        )
+    ]
 
 
 async def _circuit_checks(settings: Settings) -> list[tuple[bool, str]]:

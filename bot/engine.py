@@ -17,9 +17,10 @@ from bot import complexity, privacy
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
-from bot.config import Settings
+from bot.config import Settings, stricter
 from bot.context import WindowAnchors, build_context, history_budget
 from bot.logs import bind_turn
+from bot.marks import Classified, Place, PrivateSeen, answer_marks, classify
 from bot.messages import (
     CANCELLED,
     EMPTY_MESSAGE,
@@ -36,12 +37,12 @@ from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.redact import redacted_history
 from bot.retry import policy_for, retrying_stream
-from bot.router import RouteDecision, RouteRequest, privacy_reasons, route
+from bot.router import RouteDecision, RouteRequest, route
 from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
-from bot.store import Conversation, Store
-from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult
+from bot.store import Conversation, Store, TurnRecord
+from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
@@ -74,6 +75,9 @@ class Engine:
         self._running: dict[SessionKey, tuple[int, asyncio.Task[None]]] = {}
         self._budget_noticed: set[tuple[str, str]] = set()
         self._stop_requested: set[int] = set()
+        self._resuming: set[int] = set()
+        self._orphans: set[int] = set()  # pending when this process started (recover): nobody is answering them
+        self.interrupted: list[tuple[int, SessionKey]] = []  # streaming when the last process died (recover)
         self.metrics = Metrics()  # Prometheus figures for /metrics, on this engine's own registry
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
@@ -83,14 +87,25 @@ class Engine:
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> list[tuple[int, SessionKey]]:
-        """After a crash: mark turns that never finished, so they are not left pending."""
+        """After a crash: turns that were streaming are marked interrupted and kept in `interrupted` for
+        their adapter to note on the platform; turns that never started stay pending (`pending_turns`)."""
         recovered = []
         for turn, key in self.store.unfinished_turns():
+            if turn.status == "pending":
+                self._orphans.add(turn.id)  # stored, never started: its platform's adapter answers it
+                continue
             self.store.update_turn(turn.id, status="interrupted", error=INTERRUPTED_BY_RESTART)
             recovered.append((turn.id, key))
         if recovered:
             log.info("marked %d unfinished turns as interrupted", len(recovered))
+        self.interrupted.extend(recovered)
         return recovered
+
+    def take_interrupted(self, platform: str) -> list[tuple[int, SessionKey]]:
+        """The turns of a platform interrupted by the last crash, handed out once (to edit their messages)."""
+        mine = [(t, k) for t, k in self.interrupted if k.platform == platform]
+        self.interrupted = [(t, k) for t, k in self.interrupted if k.platform != platform]
+        return mine
 
     async def aclose(self) -> None:
         await self.catalog.aclose()
@@ -101,9 +116,15 @@ class Engine:
     def privacy_level(self, conv: Conversation) -> str:
         if conv.private:
             return "local-only"
-        configured = self.settings.privacy.channels.get(conv.key.channel)
-        stored = effective(self.store, conv.key, "", "privacy", configured or self.settings.privacy.default_level)
-        return stored.value
+        configured = self.settings.privacy.channels.get(conv.key.channel) or self.settings.privacy.default_level
+        stored = effective(self.store, conv.key, "", "privacy", configured).value
+        floor = self.privacy_floor(conv.key)
+        return stricter(stored, floor) if floor else stored
+
+    def privacy_floor(self, key: SessionKey) -> str | None:
+        """The operator's level for a channel ([privacy.channels]): /privacy may not go looser."""
+        privacy = self.settings.privacy
+        return None if privacy.allow_loosening else privacy.channels.get(key.channel)
 
     def agent_for(self, key: SessionKey, user_id: str) -> Agent:
         name = effective(self.store, key, user_id, "agent", self.settings.bot.default_agent).value
@@ -140,18 +161,41 @@ class Engine:
             result = TurnResult("rejected", too_long(len(text), limit))
             await sink.on_done(result)
             return result
-        if turn.event_id and not self.store.first_sight(f"{turn.key.platform}:{turn.event_id}"):
+        event = f"{turn.key.platform}:{turn.event_id}" if turn.event_id else None
+        if event and self.store.seen(event):
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
-        if refusal := self.limits.admit(turn.key.platform, turn.key.workspace, turn.key.channel, turn.user_id):
-            self.metrics.turn_rejected("rate_limited")  # not stored, not sent to any model
-            result = TurnResult("rejected", refusal)
-            await sink.on_done(result)
-            return result
+        if refusal := await self._admit(turn.key, turn.user_id, sink):
+            return refusal
+        # Stored with its pending turn before the event is marked seen (one transaction): a crash
+        # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
+        conv = self.store.conversation(turn.key, private=turn.private)
+        marks = self._classify(conv, text).marks
+        accepted = self.store.accept_turn(
+            event,
+            conv.id,
+            {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
+            user_id=turn.user_id,
+            workspace=turn.key.workspace,
+        )
+        if accepted is None:
+            log.info("redelivered event %s ignored", turn.event_id)
+            return TurnResult("duplicate", "")
+        message_id, turn_id = accepted
         ahead = self._queue.waiting(turn.key)
         if ahead:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
-        return await self._queue(turn.key, self._run_turn(turn, text, sink))
+        return await self._queue(turn.key, self._run_turn(turn, text, sink, message_id, turn_id))
+
+    async def _admit(self, key: SessionKey, user_id: str, sink: ReplySink) -> TurnResult | None:
+        """Per-user and per-channel limits, for every way a model call starts (messages, 🔁, resumes)."""
+        refusal = self.limits.admit(key.platform, key.workspace, key.channel, user_id)
+        if not refusal:
+            return None
+        self.metrics.turn_rejected("rate_limited")  # not stored, not sent to any model
+        result = TurnResult("rejected", refusal)
+        await sink.on_done(result)
+        return result
 
     async def regenerate(self, key: SessionKey, turn_id: int, sink: ReplySink, *, user_id: str = "") -> TurnResult:
         """Answer a stored user message again (🔁), replacing nothing: the new answer is a new turn."""
@@ -166,8 +210,39 @@ class Engine:
             result = TurnResult("rejected", "That answer belongs to another conversation.")
             await sink.on_done(result)
             return result
+        if refusal := await self._admit(key, user_id or message.author_id, sink):
+            return refusal  # 🔁 counts against the same limits as a new message
         turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
-        return await self._queue(key, self._run_turn(turn, message.content, sink, existing_message=message.id))
+        new_turn = self.store.create_turn(conv.id, message.id, user_id=turn.user_id, workspace=key.workspace)
+        return await self._queue(key, self._run_turn(turn, message.content, sink, message.id, new_turn, again=True))
+
+    def pending_turns(self, platform: str) -> list[tuple[TurnRecord, SessionKey]]:
+        """Turns of a platform that a previous process stored but never started, handed out once for its
+        adapter to answer (turns queued in this process are not among them: they are answered already)."""
+        found = [
+            (t, k)
+            for t, k in self.store.unfinished_turns()
+            if t.id in self._orphans and t.status == "pending" and k.platform == platform
+        ]
+        self._orphans -= {t.id for t, _ in found}
+        return found
+
+    async def resume(self, turn_id: int, key: SessionKey, sink: ReplySink) -> TurnResult:
+        """Answer a turn stored before a restart that never started (counted against the limits again)."""
+        record = self.store.turn(turn_id)
+        message = self.store.message(record.user_message_id) if record and record.user_message_id else None
+        if record is None or record.status != "pending" or turn_id in self._resuming:
+            return TurnResult("duplicate", "")
+        self._resuming.add(turn_id)  # a reconnect may offer the same pending turn again while it waits
+        if message is None:  # forgotten meanwhile (/reset, /forget me)
+            self.store.update_turn(turn_id, status="cancelled", error="the message was deleted before it was answered")
+            return TurnResult("cancelled", "", turn_id)
+        if refusal := await self._admit(key, record.user_id, sink):
+            self.store.update_turn(turn_id, status="rejected", error=refusal.text)
+            return refusal
+        conv = self.store.conversation_of_turn(turn_id)
+        turn = Turn(key, record.user_id, message.author_name, message.content, private=bool(conv and conv.private))
+        return await self._queue(key, self._run_turn(turn, message.content, sink, message.id, turn_id))
 
     def cancel(self, key: SessionKey, turn_id: int | None = None) -> bool:
         """Stop the answer streaming in a session (optionally only if it is that turn)."""
@@ -182,39 +257,29 @@ class Engine:
         running = self._running.get(key)
         return running[0] if running else None
 
+    def _classify(self, conv: Conversation, text: str, *, stored_private: bool = False) -> Classified:
+        """Scan a message and decide how it is stored and which privacy rules route it (bot/marks.py)."""
+        return classify(text, self.privacy_level(conv), conv, stored_private=stored_private)
+
     async def _run_turn(
-        self, turn: Turn, text: str, sink: ReplySink, *, existing_message: int | None = None
+        self, turn: Turn, text: str, sink: ReplySink, message_id: int, turn_id: int, *, again: bool = False
     ) -> TurnResult:
         started = time.perf_counter()
         conv = self.store.conversation(turn.key, private=turn.private)
-        level = self.privacy_level(conv)
-        findings = privacy.scan(text)
-        sensitive = privacy.is_sensitive(findings)
-        secret = sensitive and any(f.category == "secret" and f.confidence >= 0.5 for f in findings)
-        base = RouteRequest(
-            privacy_level=level,
-            private_conversation=conv.private,
-            sticky_private=conv.sticky_private,
-            sensitive=sensitive,
-            secret=secret,
-        )
-        # Stored as "sensitive" when this level would keep it local: such a message never enters a cloud prompt.
-        keep_local = any(r in ("secret-content", "sensitive-content") for r in privacy_reasons(base))
-        if keep_local and not conv.sticky_private:
+        stored = self.store.message(message_id)
+        if stored is None:  # forgotten while it waited (/reset, /forget me): nothing left to answer
+            self.store.update_turn(turn_id, status="cancelled", error="the message was deleted before it was answered")
+            result = TurnResult("cancelled", "", turn_id)
+            await sink.on_done(result)
+            return result
+        # Classified again: the level may have tightened while it waited; marks only ever tighten.
+        seen = self._classify(conv, text, stored_private=stored.local_only)
+        if seen.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
-        # At the redact level it is stored as written and marked too; cloud prompts get it redacted (bot/redact.py).
-        message_id = existing_message or self.store.add_message(
-            conv.id,
-            "user",
-            text,
-            author_id=turn.user_id,
-            author_name=turn.user_name,
-            sensitive=keep_local or (sensitive and level == "redact"),
-        )
-        turn_id = self.store.create_turn(conv.id, message_id, user_id=turn.user_id, workspace=turn.key.workspace)
+        self.store.tighten_message(message_id, **seen.marks)
         bind_turn(turn_id)  # every log line from here on carries the turn id
-        kinds = sorted({f.kind for f in findings})
-        log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), kinds)
+        await tell_turn(sink, turn_id)  # the sink links what it posts to the turn (for kill -9 recovery)
+        log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
         model_setting = effective(
@@ -224,7 +289,7 @@ class Engine:
         score = complexity.score(text, history_turns=depth // 2)
         request = RouteRequest(
             **{
-                **base.__dict__,
+                **seen.request.__dict__,
                 "model_setting": model_setting,
                 "agent_route": agent.route,
                 "needs_tools": bool(agent.tools),
@@ -234,14 +299,15 @@ class Engine:
                 "prefer_local": self.settings.routing.prefer_local,
                 "preferred_local": self.settings.routing.local_model,
                 "preferred_cloud": self.settings.routing.cloud_model,
-                "sticky_private": conv.sticky_private or keep_local,
+                "sticky_private": conv.sticky_private or seen.keep_local,
             }
         )
         task = asyncio.current_task()
         assert task is not None
         self._running[turn.key] = (turn_id, task)
         try:
-            result = await self._answer(turn, conv, request, agent, turn_id, kinds, sink, started)
+            place = Place(message_id, again)
+            result = await self._answer(turn, conv, request, agent, turn_id, seen.kinds, sink, started, place)
         finally:
             self._running.pop(turn.key, None)
         self.metrics.turn_finished(self.store.turn(turn_id))
@@ -260,10 +326,12 @@ class Engine:
         kinds: list[str],
         sink: ReplySink,
         started: float,
+        place: Place,
     ) -> TurnResult:
         models = tuple(await self.catalog.models())
         excluded: set[str] = set()
         notices: list[str] = []
+        unavailable: list[str] = []  # "model (kind)" that failed before any text: said only as what happened
         last_error: ProviderError | None = None
         for _attempt in range(MAX_FALLBACKS + 1):
             request = RouteRequest(
@@ -284,14 +352,18 @@ class Engine:
                     error=message,
                 )
                 log.info("turn %s refused reasons=%s", turn_id, ",".join(decision.reasons))
-                return TurnResult("refused", message, turn_id, notices=notices, error=message)
+                said = notices + [f"{m} was unavailable." for m in unavailable]  # no model answered: say only that
+                return TurnResult("refused", message, turn_id, notices=said, error=message)
             if request.budget_exhausted and "budget-exhausted" in decision.reasons:
                 self._budget_notice(turn.key.workspace, notices)
             if not self.catalog.begin(decision.model):  # its circuit is being probed by another turn
                 excluded.add(decision.model.ref)
                 continue
             try:
-                return await self._stream(turn, conv, decision, agent, turn_id, kinds, sink, started, notices)
+                answered_by_other = [f"{m} was unavailable, so another model answered." for m in unavailable]
+                return await self._stream(
+                    turn, conv, decision, agent, turn_id, kinds, sink, started, notices + answered_by_other, place
+                )
             except PrivacyGuardError:
                 self.catalog.settle(decision.model)  # nothing was sent: no verdict on the model's health
                 log.error("turn %s: privacy guard stopped a cloud prompt; re-routing locally", turn_id)
@@ -306,10 +378,11 @@ class Engine:
                 excluded.add(decision.model.ref)
                 log.warning("turn %s: %s failed (%s); trying another model", turn_id, decision.model.ref, error.kind)
                 await sink.on_status(f"{decision.model.ref} is unavailable ({error.kind.value}); trying another model…")
-                notices.append(f"{decision.model.ref} was unavailable ({error.kind.value}), so another model answered.")
+                unavailable.append(f"{decision.model.ref} ({error.kind.value})")
         message = provider_failure(last_error) if last_error else "⚠️ No model could answer safely. Try again."
         self.store.update_turn(turn_id, status="error", agent=agent.name, error=message, finding_kinds=kinds)
-        return TurnResult("error", message, turn_id, notices=notices, error=message)
+        said = notices + [f"{m} was unavailable." for m in unavailable]
+        return TurnResult("error", message, turn_id, notices=said, error=message)
 
     def _budget_notice(self, workspace: str, notices: list[str]) -> None:
         month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
@@ -328,10 +401,11 @@ class Engine:
         sink: ReplySink,
         started: float,
         notices: list[str],
+        place: Place,
     ) -> TurnResult:
         model = decision.model
         assert model is not None
-        messages = self._prompt(conv, model, agent)
+        messages, prompt_private = self._prompt(conv, model, agent, place)
         info = RouteInfo(model.provider, model.name, model.locality, agent.name, list(decision.reasons))
         self.store.update_turn(
             turn_id,
@@ -409,7 +483,10 @@ class Engine:
         elif parts or status == "done":
             self.catalog.mark_ok(model)
         answer = "".join(parts)
-        answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name) if answer else None
+        answer_id = None
+        if answer:
+            marks = answer_marks(answer, local_model=model.locality == "local", prompt_private=prompt_private)
+            answer_id = self.store.add_message(conv.id, "assistant", answer, author_name=agent.name, **marks)
         latency_ms = (time.perf_counter() - started) * 1000
         self.store.update_turn(
             turn_id,
@@ -434,26 +511,34 @@ class Engine:
             status, answer, turn_id, info, notices, error_text, usage.prompt_tokens, usage.completion_tokens
         )
 
-    def _prompt(self, conv: Conversation, model: ModelInfo, agent: Agent) -> list:
+    def _prompt(self, conv: Conversation, model: ModelInfo, agent: Agent, place: Place) -> tuple[list, bool]:
+        """The prompt, and whether it carries anything private (a sensitive message or summary)."""
         cloud = model.locality == "cloud"
         window_tokens = min(model.context_length, self.settings.bot.max_context_tokens)
         budget = history_budget(window_tokens, self.settings.bot.max_answer_tokens)
         summary = "" if cloud and conv.summary_sensitive else conv.summary
         anchor_key = (conv.id, model.ref)  # the window moves in blocks: a local model's KV cache stays valid
-        with contextlib.closing(self.store.newest_messages(conv.id, after_id=conv.summary_upto)) as history:
+        private = PrivateSeen()
+        cut = place.message_id + 1 if place.again else None  # 🔁: the conversation as it was at the question
+        newest = self.store.newest_messages(conv.id, after_id=conv.summary_upto, before_id=cut)
+        with contextlib.closing(newest) as stored:
+            history = place.in_order(stored)
             window = build_context(
                 instructions=agent.instructions,
                 summary=summary,
-                history=redacted_history(history) if cloud and self.privacy_level(conv) == "redact" else history,
+                history=private.watch(
+                    redacted_history(history) if cloud and self.privacy_level(conv) == "redact" else history
+                ),
                 budget_tokens=budget,
                 exclude_sensitive=cloud,
+                neutral_names=cloud,
                 anchor_id=self.window_anchors.get(anchor_key),
                 refill=self.window_anchors.refill,
             )
         self.window_anchors.remember(anchor_key, window.oldest_included_id)
         if cloud and _carries_secret(window.messages):
             raise PrivacyGuardError
-        return window.messages
+        return window.messages, private.seen or (bool(summary) and conv.summary_sensitive)
 
     async def _maybe_summarise(self, conv: Conversation) -> None:
         """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
@@ -490,7 +575,10 @@ class Engine:
 
 
 def _carries_secret(messages: list) -> bool:
-    """Last line of defence: a cloud prompt is rescanned whole before it leaves the machine."""
+    """Last line of defence: a cloud prompt is rescanned whole, speaker names too, before it leaves."""
     return any(
-        f.category == "secret" and f.confidence >= 0.5 for message in messages for f in privacy.scan(message.content)
+        f.category == "secret" and f.confidence >= 0.5
+        for message in messages
+        for text in (message.content, message.name or "")
+        for f in privacy.scan(text)
     )

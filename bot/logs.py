@@ -13,11 +13,25 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-NOISY = ("httpx", "httpcore", "openai", "httpx2", "asyncio")
+NOISY = ("httpx", "httpcore", "openai", "httpx2", "httpcore2", "asyncio")  # request lines: WARNING and up
+# Client libraries whose DEBUG lines carry request and event bodies (message text, names, pasted secrets):
+# kept at INFO or above unless `bot.log_payloads = true` (unsafe: for debugging a protocol problem only).
+PAYLOAD_LOGGERS = (
+    "slack_bolt",
+    "slack_sdk",
+    "hybridbot.slack.bolt",  # the Bolt app's own logger (adapters/slack/app.py)
+    "discord",
+    "aiohttp",
+    "websockets",
+    "websocket",
+    "ollama",
+    "llama_cpp",
+)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(turn)s: %(message)s"
 MIN_SECRET_LENGTH = 6  # shorter "secrets" would redact ordinary words
 
@@ -56,7 +70,26 @@ def set_secrets(values: Iterable[str]) -> None:
     _secrets[:] = sorted({v for v in values if v and len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
 
 
+_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|\\/")
+
+
+def _unescape(text: str) -> str:
+    """JSON escapes resolved (\\u0041 → A, \\/ → /), so an escaped secret is seen whole."""
+    return _ESCAPE.sub(lambda m: "/" if m.group(0) == "\\/" else chr(int(m.group(0)[2:], 16)), text)
+
+
 def redact(text: str) -> str:
+    """Configured secret values and anything the scanner classes as a secret become [redacted]; a line with
+    JSON escapes is also checked un-escaped (and, if that finds something, logged un-escaped and redacted)."""
+    clean = _redact_plain(text)
+    if "\\" in text:
+        plain = _unescape(text)
+        if plain != text and _redact_plain(plain) != plain:
+            return _redact_plain(plain)
+    return clean
+
+
+def _redact_plain(text: str) -> str:
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, "[redacted]")
@@ -125,9 +158,15 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(
-    level: str = "WARNING", fmt: str = "text", *, secrets: Iterable[str] = (), stream: TextIO | None = None
+    level: str = "WARNING",
+    fmt: str = "text",
+    *,
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+    log_payloads: bool = False,
 ) -> logging.Handler:
-    """Replace our root handler (idempotent); return it. Libraries that log bodies stay at WARNING or above."""
+    """Replace our root handler (idempotent); return it. Libraries that log request lines stay at WARNING or
+    above, those that log bodies at INFO or above (unless `log_payloads`): no level logs message content."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
         root.removeHandler(old)
@@ -138,8 +177,11 @@ def configure(
     root.addHandler(handler)
     root.setLevel(level)
     install_redaction(secrets)
+    wanted = logging.getLevelName(level)
     for noisy in NOISY:
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, wanted))
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(wanted if log_payloads else max(logging.INFO, wanted))
     return handler
 
 

@@ -2,7 +2,8 @@
 
 Pure. The engine stores every message as written; only when a prompt is built for a cloud model
 in a `redact` channel are history messages rescanned and their sensitive spans replaced. A message
-marked sensitive that no longer yields a finding is still withheld (never sent unredacted).
+marked sensitive that no longer yields a finding is still withheld (never sent unredacted), and one
+marked local-only is withheld whatever redaction finds.
 """
 
 from __future__ import annotations
@@ -25,4 +26,7 @@ def redacted_history(history: Iterable[StoredMessage]) -> Iterator[StoredMessage
     for message in history:
         text, kinds = redact_text(message.content)  # rescan: the level may have changed since it was stored
         # A sensitive message is released only when redaction removed something; else it stays withheld.
-        yield replace(message, content=text, sensitive=False) if kinds else message
+        # A local-only message (written while the conversation had to stay local, or a local model's answer
+        # from unredacted input) is never released: what it paraphrases, the scanner may not recognise.
+        release = kinds and not message.local_only
+        yield replace(message, content=text, sensitive=False) if release else message

@@ -24,6 +24,7 @@ REASONS: dict[str, str] = {
     "private-conversation": "this conversation is private (DM or private mode), so it stays local",
     "channel-local-only": "this channel's privacy level is local-only",
     "sticky-private": "this conversation carried sensitive content earlier, so it stays local",
+    "stored-private": "the message was written while this conversation had to stay local, so it stays local",
     "sensitive-content": "the message carries sensitive content",
     "secret-content": "the message carries a secret",
     "pinned": "a model is pinned with /model",
@@ -49,6 +50,7 @@ SHORT: dict[str, str] = {
     "private-conversation": "private",
     "channel-local-only": "local-only channel",
     "sticky-private": "sensitive earlier",
+    "stored-private": "written under a stricter level",
     "sensitive-content": "sensitive content",
     "secret-content": "secret detected",
     "pinned": "pinned",
@@ -75,6 +77,7 @@ class RouteRequest:
     privacy_level: str = "standard"  # local-only | standard | redact | cloud-ok
     private_conversation: bool = False  # DM / --private
     sticky_private: bool = False
+    stored_private: bool = False  # regenerating a message stored as local-only (see Store.add_message)
     sensitive: bool = False  # any sensitive finding in this message
     secret: bool = False  # a secret among the findings
     model_setting: str = "auto"  # auto | local | cloud | provider:model
@@ -112,6 +115,8 @@ def privacy_reasons(req: RouteRequest) -> list[str]:
         reasons.append("channel-local-only")
     if req.sticky_private:
         reasons.append("sticky-private")
+    if req.stored_private and not reasons:  # only when nothing else already keeps it local
+        reasons.append("stored-private")
     if req.privacy_level == "redact":
         pass  # sensitive spans are replaced with placeholders for the cloud instead (see _select)
     elif req.secret:
@@ -147,7 +152,7 @@ def route(req: RouteRequest) -> RouteDecision:
         pinned = _find(req, setting)
         if pinned is None or pinned.ref in req.unhealthy:
             reasons.append("pin-unavailable")
-            notices.append(f"The pinned model {setting} is not available now; another model answered.")
+            notices.append(f"The pinned model {setting} is not available now.")
             want = pinned.locality if pinned else ("local" if must_local else _auto(req, reasons))
         elif pinned.locality == "cloud" and must_local:
             reasons.append("pin-overridden-by-privacy")
@@ -200,8 +205,8 @@ def _auto(req: RouteRequest, reasons: list[str]) -> str:
 def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], notices: list[str]) -> RouteDecision:
     chosen = _pick(req, want, exclude=req.unhealthy)
     first_choice = _pick(req, want, exclude=frozenset())
-    if first_choice is not None and chosen != first_choice:
-        reasons.append("fallback-unhealthy")
+    if first_choice is not None and chosen is not None and chosen != first_choice:
+        reasons.append("fallback-unhealthy")  # only when another model does answer
     if chosen is None and want == "cloud":
         reasons.append("no-cloud-model")
         chosen = _pick(req, "local", exclude=req.unhealthy)

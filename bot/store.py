@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from bot.filemode import private_file
 from bot.session import SessionKey
 
 # Each migration moves the schema one version up; never edit a released one, append a new one.
@@ -93,6 +94,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX message_links_by_turn ON message_links (turn_id);
     """,
+    # 3: messages written while the conversation had to stay local never enter a cloud prompt, in any form
+    """
+    ALTER TABLE messages ADD COLUMN local_only INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 T = TypeVar("T")
@@ -117,7 +122,8 @@ class StoredMessage:
     author_id: str
     author_name: str
     content: str
-    sensitive: bool
+    sensitive: bool  # withheld from cloud prompts (at the redact level released redacted)
+    local_only: bool = False  # withheld from cloud prompts in every form, whatever the level becomes
 
 
 @dataclass
@@ -147,6 +153,7 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)  # SQLite gives -wal and -shm the database file's mode
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
         conn.row_factory = sqlite3.Row
         self.db = sqlite_utils.Database(conn)
@@ -277,13 +284,45 @@ class Store:
         author_id: str = "",
         author_name: str = "",
         sensitive: bool = False,
+        local_only: bool = False,
     ) -> int:
         cur = self.conn.execute(
-            "INSERT INTO messages (conversation_id, role, author_id, author_name, content, sensitive, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (conversation_id, role, author_id, author_name, content, int(sensitive), time.time()),
+            "INSERT INTO messages (conversation_id, role, author_id, author_name, content, sensitive, local_only,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                conversation_id,
+                role,
+                author_id,
+                author_name,
+                content,
+                int(sensitive or local_only),
+                int(local_only),
+                time.time(),
+            ),
         )
         return int(cur.lastrowid)
+
+    def tighten_message(self, message_id: int, *, sensitive: bool, local_only: bool) -> None:
+        """Mark a stored message stricter (never looser): the level may have tightened while it waited."""
+        self.conn.execute(
+            "UPDATE messages SET sensitive = max(sensitive, ?), local_only = max(local_only, ?) WHERE id=?",
+            (int(sensitive or local_only), int(local_only), message_id),
+        )
+
+    def accept_turn(
+        self, event_id: str | None, conversation_id: int, message: dict[str, Any], *, user_id: str, workspace: str
+    ) -> tuple[int, int] | None:
+        """Store a user message and its pending turn, then mark its event seen, in one transaction.
+
+        None when the event was seen before (a redelivery). Storing first means a crash can never
+        leave an event marked seen whose message was lost: both are written or neither is.
+        """
+        with self._transaction():
+            if event_id is not None and not self.first_sight(event_id):
+                return None
+            message_id = self.add_message(conversation_id, "user", **message)
+            turn_id = self.create_turn(conversation_id, message_id, user_id=user_id, workspace=workspace)
+        return message_id, turn_id
 
     def update_message(self, message_id: int, content: str) -> None:
         self.conn.execute("UPDATE messages SET content=? WHERE id=?", (content, message_id))
@@ -353,6 +392,14 @@ class Store:
             (conversation_id,),
         ).fetchone()
         return _turn(row) if row else None
+
+    def links_of_turn(self, turn_id: int) -> list[tuple[str, str, str]]:
+        """(platform, channel, message id) of every platform message linked to a turn, oldest first."""
+        rows = self.conn.execute(
+            "SELECT platform, channel, message_id FROM message_links WHERE turn_id=? ORDER BY created_at, rowid",
+            (turn_id,),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def unfinished_turns(self) -> list[tuple[TurnRecord, SessionKey]]:
         rows = self.conn.execute(
@@ -457,6 +504,13 @@ class Store:
         )
         return cur.rowcount == 1
 
+    def seen(self, event_id: str, *, ttl: float = 3600.0) -> bool:
+        """True when an event id was recorded within the TTL (a read: nothing is marked)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM seen_events WHERE event_id=? AND seen_at >= ?", (event_id, time.time() - ttl)
+        ).fetchone()
+        return row is not None
+
 
 def _from_row(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
     """A dataclass from a row whose columns carry the field names; `converted` overrides decoded fields."""
@@ -465,7 +519,7 @@ def _from_row(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
 
 
 def _message(row: sqlite3.Row) -> StoredMessage:
-    return _from_row(StoredMessage, row, sensitive=bool(row["sensitive"]))
+    return _from_row(StoredMessage, row, sensitive=bool(row["sensitive"]), local_only=bool(row["local_only"]))
 
 
 def _turn(row: sqlite3.Row) -> TurnRecord:

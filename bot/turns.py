@@ -58,6 +58,14 @@ class ReplySink(Protocol):
     async def on_done(self, result: TurnResult) -> None: ...
 
 
+async def tell_turn(sink: ReplySink, turn_id: int) -> None:
+    """Tell a sink its turn id before any text: platform sinks define `on_turn` to link each message they
+    post to the turn, so a restart after a crash can find and finish it (bot/recovery.py). Optional."""
+    hook = getattr(sink, "on_turn", None)
+    if hook is not None:
+        await hook(turn_id)
+
+
 class NullSink:
     async def on_status(self, text: str) -> None:
         pass

@@ -110,6 +110,10 @@ class HybridBot(discord.Client):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("discord connected as %s (%s) in %d guild(s)", self.user.name, self.user.id, len(self.guilds))
+        from adapters.discord.recovery import DiscordRecovery
+        from bot.recovery import recover_platform
+
+        await recover_platform(self.engine, DiscordRecovery(self))  # what a crash left unfinished
 
     # --- messages --------------------------------------------------------------
 
@@ -238,6 +242,7 @@ class HybridBot(discord.Client):
             notes=notes,
             on_sent=lambda m: self.answers.add(m.id, key, private=where.private),
             on_done=self._finished,
+            link=lambda message_id, turn: self.links.save(channel_id, [message_id], turn),
         )
         if self.on_sink is not None:
             self.on_sink(sink)

@@ -68,6 +68,7 @@ class DiscordSink:
         notes: list[str] | None = None,
         on_sent: Callable[[discord.Message], None] | None = None,
         on_done: Callable[[list[discord.Message], TurnResult], None] | None = None,
+        link: Callable[[int, int], None] | None = None,
     ) -> None:
         self.channel = channel
         self.channel_id = channel_id
@@ -79,6 +80,8 @@ class DiscordSink:
         self.messages: list[discord.Message] = []
         self.first_text_at: float | None = None  # perf_counter when the first text was visible
         self._on_sent = on_sent
+        self._link = link  # (message id, turn id) → store, so a restart after a crash finds the message
+        self._turn_id: int | None = None
         self._on_done = on_done
         self._text = ""
         self._shown: list[str] = []
@@ -92,6 +95,11 @@ class DiscordSink:
         self._typing: asyncio.Task[None] | None = None
 
     # --- ReplySink -----------------------------------------------------------
+
+    async def on_turn(self, turn_id: int) -> None:
+        self._turn_id = turn_id
+        for message in self.messages:
+            self._linked(message)
 
     async def on_status(self, text: str) -> None:
         """Typing while waiting; a status worth reading (queued, trying another model) is shown until text comes."""
@@ -208,9 +216,17 @@ class DiscordSink:
                     self.first_text_at = time.perf_counter()
                 if self._on_sent is not None:
                     self._on_sent(message)
+                self._linked(message)
             for message in self.messages[len(parts) :]:  # the text now fits in fewer messages
                 await message.delete()
             del self.messages[len(parts) :], self._shown[len(parts) :]
+
+    def _linked(self, message: discord.Message) -> None:
+        if self._link is not None and self._turn_id is not None:
+            try:
+                self._link(message.id, self._turn_id)
+            except Exception as error:  # the answer stands; only a crash recovery would miss it
+                log.warning("could not link message %s: %s", message.id, type(error).__name__)
 
     async def _send(self, content: str, *, first: bool) -> discord.Message:
         kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}

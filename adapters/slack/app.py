@@ -81,6 +81,7 @@ class SlackBot:
             recipient_team=key.workspace,
             assistant_thread=assistant,
             limiter=self.limiter,
+            link=lambda channel, ts, turn: self.engine.store.link_message("slack", channel, ts, turn),
         )
 
     def remember_thread(self, channel: str, thread: str) -> None:

@@ -25,8 +25,8 @@ class SlackConfig(BaseModel):
     private_channels_local: bool = False  # treat Slack private channels like DMs: local models only
     answer_other_bots: bool = False
     allowed_team_ids: list[str] = Field(default_factory=list)  # besides the bot's own team (Enterprise Grid)
-    # Channel-wide changes (/model channel, /privacy…): everyone, or only admins
-    admin_only_channel_changes: bool = False
+    # Channel- and workspace-wide changes (/model, /agent, /privacy, their clear): only admins, or everyone
+    admin_only_channel_changes: bool = True  # as on Discord: members set only "me" (and thread) settings
     admin_user_ids: list[str] = Field(default_factory=list)
     # Streaming
     stream_mode: Literal["update", "native"] = "update"  # native: chat.startStream, falls back to chat.update

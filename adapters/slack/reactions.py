@@ -95,7 +95,7 @@ async def _regenerate(bot: SlackBot, answer: Answer, user: str) -> None:
 
 
 async def _lookup(bot: SlackBot, team: str, channel: str, ts: str) -> Answer | None:
-    """After a restart: read the answer's footer block id (hb_turn_<id>) back from Slack."""
+    """After a restart: read the answer's footer block id (hb_turn_<id>) back from Slack, else its stored link."""
     try:
         response = await bot.client.conversations_replies(channel=channel, ts=ts, latest=ts, inclusive=True, limit=1)
     except Exception as error:
@@ -105,6 +105,8 @@ async def _lookup(bot: SlackBot, team: str, channel: str, ts: str) -> Answer | N
         if message.get("ts") != ts:
             continue
         turn_id = turn_id_from_blocks(message.get("blocks"))
+        if turn_id is None:  # no footer yet (cut off by a crash): the link stored when it was posted
+            turn_id = bot.engine.store.turn_for_message("slack", channel, ts)
         if turn_id is None:
             return None
         thread = message.get("thread_ts")

@@ -40,9 +40,15 @@ async def run_slack(engine: Engine, settings: Settings) -> None:
     adapter.bot.client.retry_handlers.insert(0, Count429(engine))  # Slack's 429s → /metrics
     await adapter.start()
     engine.readiness.register("slack", lambda: _connected(adapter))  # for /readyz
+    from adapters.slack.recovery import SlackRecovery
+    from bot.recovery import recover_platform
+
+    resumed = await recover_platform(engine, SlackRecovery(adapter.bot))  # what a crash left unfinished
     try:
         await asyncio.Event().wait()
     finally:
+        for task in resumed:
+            task.cancel()
         await adapter.stop()
 
 

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,9 @@ class SlackSink:
     recipient_team: str = ""
     assistant_thread: bool = False  # Slack's assistant pane: set a status while thinking
     limiter: ChannelLimiter | None = None  # shared per-channel pacing of new messages
+    link: Callable[[str, str, int], None] | None = None  # (channel, ts, turn id) → store, for crash recovery
     posted: list[_Posted] = field(default_factory=list)
+    _turn_id: int | None = None
     _text: str = ""
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -89,6 +92,11 @@ class SlackSink:
     _native_failed: bool = False
 
     # --- ReplySink -------------------------------------------------------------
+
+    async def on_turn(self, turn_id: int) -> None:
+        self._turn_id = turn_id
+        for posted in self.posted:
+            self._link(posted.ts)
 
     async def on_status(self, text: str) -> None:
         if self.assistant_thread and self.thread_ts and not self.posted:
@@ -131,6 +139,13 @@ class SlackSink:
             )
 
     # --- internals ---------------------------------------------------------------
+
+    def _link(self, ts: str) -> None:
+        if self.link is not None and self._turn_id is not None:
+            try:
+                self.link(self.channel, ts, self._turn_id)
+            except Exception as error:  # the answer stands; only a crash recovery would miss it
+                log.warning("could not link message %s to turn %s: %s", ts, self._turn_id, type(error).__name__)
 
     def _final_body(self, result: TurnResult) -> str:
         text = result.text if result.status in ("done", "error", "cancelled") else ""
@@ -188,6 +203,7 @@ class SlackSink:
                 return  # could not post; the final render tries again
             ts = str(response.get("ts"))
             self.posted.append(_Posted(ts, rendered))
+            self._link(ts)
             self.index.put(self.channel, ts, Answer(self.key, self.channel, self.thread_ts, turn_id, not final))
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
@@ -231,6 +247,7 @@ class SlackSink:
                     recipient_team_id=self.recipient_team or None,
                 )
                 self._native_ts = str(response["ts"])
+                self._link(self._native_ts)
                 self.index.put(self.channel, self._native_ts, Answer(self.key, self.channel, self.thread_ts))
             elif pending:
                 await self.client.chat_appendStream(channel=self.channel, ts=self._native_ts, markdown_text=pending)

@@ -174,14 +174,34 @@ async def test_user_message_stored_before_model_is_called(app, fake_ollama) -> N
         await task
 
 
-async def test_restart_marks_unfinished_turns(app, tmp_path, fake_ollama, fake_openai) -> None:
-    conv = app.engine.store.conversation(KEY)
-    mid = app.engine.store.add_message(conv.id, "user", "lost in a crash")
-    app.engine.store.create_turn(conv.id, mid, user_id="U1", workspace="local")
+async def test_restart_marks_streaming_turns_and_keeps_pending_ones(app, tmp_path, fake_ollama, fake_openai) -> None:
+    store = app.engine.store
+    conv = store.conversation(KEY)
+    streaming = store.create_turn(conv.id, store.add_message(conv.id, "user", "cut off"), user_id="U1", workspace="")
+    store.update_turn(streaming, status="streaming")
+    pending = store.create_turn(
+        conv.id, store.add_message(conv.id, "user", "never started"), user_id="U1", workspace=""
+    )
     recovered = app.engine.recover()
-    assert len(recovered) == 1 and recovered[0][1] == KEY
-    assert app.engine.store.unfinished_turns() == []
-    assert [m.content for m in app.engine.store.newest_messages(conv.id)] == ["lost in a crash"]
+    assert recovered == [(streaming, KEY)] and store.turn(streaming).status == "interrupted"
+    assert [t.id for t, _ in app.engine.pending_turns(KEY.platform)] == [pending]  # answered by its adapter
+    result = await app.engine.resume(pending, KEY, RecordingSink())
+    assert result.status == "done" and "never started" in result.text
+    assert store.unfinished_turns() == []
+    assert app.engine.pending_turns(KEY.platform) == []  # handed out once
+    assert app.engine.take_interrupted(KEY.platform) == [(streaming, KEY)]
+    assert app.engine.take_interrupted(KEY.platform) == []  # handed out once
+
+
+async def test_turns_queued_in_this_process_are_not_offered_for_recovery(app, fake_ollama) -> None:
+    fake_ollama.token_delay = 0.05
+    first = asyncio.create_task(app.engine.handle(turn("a long one"), RecordingSink()))
+    await asyncio.sleep(0.2)
+    second = asyncio.create_task(app.engine.handle(turn("queued behind it"), RecordingSink()))
+    await asyncio.sleep(0.1)
+    assert any(t.status == "pending" for t, _ in app.engine.store.unfinished_turns())
+    assert app.engine.pending_turns(KEY.platform) == []  # a reconnect must not answer it a second time
+    await asyncio.gather(first, second)
 
 
 async def test_one_turn_at_a_time_in_arrival_order(app, fake_ollama) -> None:

@@ -12,6 +12,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 
 
 async def test_model_cloud_then_a_question_goes_to_the_cloud(slack_bot: SlackBot) -> None:
+    slack_bot.fake.add_user(ALICE, "alice", admin=True)  # channel-wide changes are admin-only by default
     answer = await slack_bot.command("model", "cloud")
     assert answer["response_type"] == "ephemeral"
     assert "Model set to *cloud*" in answer["text"]
@@ -37,6 +38,7 @@ async def test_model_in_a_dm_refuses_the_cloud(slack_bot: SlackBot) -> None:
 
 
 async def test_model_without_arguments_offers_a_menu_and_picking_sets_it(slack_bot: SlackBot) -> None:
+    slack_bot.fake.add_user(ALICE, "alice", admin=True)  # channel-wide changes are admin-only by default
     answer = await slack_bot.command("model")
     menu = answer["blocks"][1]["elements"][0]
     assert menu["type"] == "static_select" and menu["action_id"] == "hb_select_model"

@@ -84,3 +84,15 @@ async def test_stop_reaction_cancels_a_streaming_answer(slack_bot: SlackBot) -> 
     assert "word199" not in answer.shown
     turn = slack_bot.engine.store.turn(_turn_id(answer))
     assert turn is not None and turn.status == "cancelled"
+
+
+async def test_regenerate_after_a_restart_on_an_answer_cut_off_before_its_footer(slack_bot: SlackBot) -> None:
+    """A message a crash left without its footer still leads 🔁 to its turn, through the stored link."""
+    question = await slack_bot.mention("tell me about tides")
+    answer = await slack_bot.answer("C0GENERAL", question)
+    cut = slack_bot.fake.m_chat_postMessage({"channel": "C0GENERAL", "thread_ts": question, "text": "Tides are"})
+    assert slack_bot.engine.store.link_message("slack", "C0GENERAL", cut["ts"], _turn_id(answer))
+    slack_bot.adapter.bot.index = MessageIndex()  # a restart: nothing in memory
+    await slack_bot.react("repeat", "C0GENERAL", cut["ts"])
+    again = await slack_bot.answer("C0GENERAL", question, count=2)
+    assert "tell me about tides" in again.shown

@@ -104,3 +104,29 @@ def test_secret_values_include_every_endpoint_key(monkeypatch, tmp_path) -> None
     )
     settings = load_settings(config, env={"SLACK_BOT_TOKEN": SLACK_TOKEN, "OPENAI_API_KEY": "sk-abcdef"})
     assert sorted(logs.secret_values(settings)) == sorted([SLACK_TOKEN, "sk-abcdef", "vllm-key-0123456789"])
+
+
+def test_json_escaped_secret_is_redacted_after_unescaping(configured) -> None:
+    stream = configured()
+    escaped = json.dumps({"text": "token " + AWS_KEY.replace("A", "\\u0041", 1)}).replace("\\\\", "\\")
+    assert AWS_KEY not in escaped  # as a client library would log a JSON body
+    logging.getLogger("hybridbot.test").warning("body %s", escaped)
+    out = stream.getvalue()
+    assert "[redacted]" in out and AWS_KEY[1:] not in out
+
+
+def test_client_libraries_stay_at_info_at_debug_unless_payloads_are_allowed() -> None:
+    root = logging.getLogger()
+    level = root.level
+    try:
+        handler = logs.configure("DEBUG", stream=io.StringIO())
+        assert all(logging.getLogger(n).getEffectiveLevel() == logging.INFO for n in logs.PAYLOAD_LOGGERS)
+        root.removeHandler(handler)
+        handler = logs.configure("DEBUG", stream=io.StringIO(), log_payloads=True)
+        assert logging.getLogger("slack_bolt").getEffectiveLevel() == logging.DEBUG
+        root.removeHandler(handler)
+    finally:
+        root.setLevel(level)
+        logs.uninstall_redaction()
+        for name in logs.PAYLOAD_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
