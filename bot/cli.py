@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from typing import Any
 
@@ -23,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default="you", metavar="NAME", help="your name in the conversation")
     console.add_argument("--channel", default="console", metavar="NAME", help="conversation name (separate memory)")
     sub.add_parser("run", help="start the configured platform adapters (Slack, Discord) in one process")
-    manifest = sub.add_parser("manifest", help="print a platform manifest (Slack app manifest, Discord commands)")
+    manifest = sub.add_parser(
+        "manifest", help="print a platform manifest (Slack app manifest; Discord commands, and the invite URL)"
+    )
     manifest.add_argument("platform", choices=["slack", "discord"])
     manifest.add_argument("--http", action="store_true", help="Slack: the HTTP (Events API) variant")
     discord_cmd = sub.add_parser("discord", help="Discord tools")
@@ -34,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="find secrets and personal data in text or JSON lines; print findings as JSON")
     scan.add_argument("path", nargs="?", default="-", help="file to read (default: stdin)")
     scan.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto", help="auto decides per line")
+    scan.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per CPU)")
     export = sub.add_parser("export", help="write a consistent backup of the database to PATH")
     export.add_argument("path", metavar="PATH")
     export.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     bot = settings.bot
     configure_logging(bot.log_level, bot.log_format, secrets=secret_values(settings), log_payloads=bot.log_payloads)
     if args.command == "manifest":
-        return _manifest(args)
+        return _manifest(args, settings)
     handler = {
         "console": _console,
         "run": _run,
@@ -119,12 +123,12 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"hybridbot: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
         return 1
     with source:
-        records, sensitive, errors = scan_lines(source, sys.stdout, fmt=args.format)
+        records, sensitive, errors = scan_lines(source, sys.stdout, fmt=args.format, jobs=max(1, args.jobs))
     print(f"scanned {records} record(s): {sensitive} sensitive, {errors} unreadable", file=sys.stderr)
     return 1 if errors else 0
 
 
-def _manifest(args: argparse.Namespace) -> int:
+def _manifest(args: argparse.Namespace, settings: Any) -> int:
     if args.platform == "slack":
         from adapters.slack.manifest import manifest_text
 
@@ -134,8 +138,10 @@ def _manifest(args: argparse.Namespace) -> int:
 
         logging.getLogger("discord").setLevel(logging.ERROR)  # building the command tree warns about voice
         from adapters.discord.commands import commands_manifest
+        from adapters.discord.invite import invite_text
 
-        print(commands_manifest(), end="")
+        print(commands_manifest(), end="")  # stdout stays the JSON of manifests/discord-commands.json
+        print(invite_text(settings.secret("DISCORD_TOKEN")), end="", file=sys.stderr)
     return 0
 
 

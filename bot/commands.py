@@ -81,6 +81,11 @@ async def _help(engine: Engine, ctx: CommandContext, args: list[str]) -> Command
     lines = [f"*{engine.settings.bot.name}* answers with a local or a cloud model; privacy decides first."]
     lines += [f"/{name} — {text}" for name, text in COMMANDS.items()]
     lines.append("Private conversations (DMs) and messages carrying secrets or personal data stay on local models.")
+    if ctx.key.platform == "slack":  # Slack runs no slash command inside a thread or the app's Messages-tab threads
+        name = engine.settings.bot.name
+        lines.append(
+            f"In a thread, Slack doesn't run slash commands: write `@{name} /reset` (any command) there instead."
+        )
     return CommandResult("\n".join(lines))
 
 

@@ -35,6 +35,7 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
             results.append((False, f"{status.name} ({status.locality}): {status.error}" + _fix(status.name)))
     results += [(True, f"note: {note}") for note in notes]
     results += await _circuit_checks(settings)
+    results += await _platform_checks(settings)
     local_ok = any(s.healthy and s.models and s.locality == "local" for s in statuses)
     if not local_ok:
         results.append(
@@ -79,6 +80,15 @@ async def _circuit_checks(settings: Settings) -> list[tuple[bool, str]]:
     if not tripped:
         results.append((True, f"circuits: all {len(live)} closed in the running bot"))
     return results
+
+
+async def _platform_checks(settings: Settings) -> list[tuple[bool, str]]:
+    """Platform tokens and what they were granted (only for platforms with a token set)."""
+    if not settings.secret("SLACK_BOT_TOKEN"):
+        return []
+    from adapters.slack.doctor import check_slack
+
+    return await check_slack(settings)
 
 
 def _fix(name: str) -> str:

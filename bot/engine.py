@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import time
 
@@ -51,6 +52,7 @@ log = logging.getLogger("hybridbot.engine")
 MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
 SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
 DEPTH_CAP = 40  # messages counted for depth: the complexity signal saturates at 20 turns
+PREVIOUS_LOOKBACK = 6  # newest messages searched for the speaker's previous one (split secrets)
 # Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
 RETRYABLE = {
     ErrorKind.UNREACHABLE,
@@ -170,7 +172,7 @@ class Engine:
         # Stored with its pending turn before the event is marked seen (one transaction): a crash
         # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
         conv = self.store.conversation(turn.key, private=turn.private)
-        marks = self._classify(conv, text).marks
+        marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
         accepted = self.store.accept_turn(
             event,
             conv.id,
@@ -257,9 +259,19 @@ class Engine:
         running = self._running.get(key)
         return running[0] if running else None
 
-    def _classify(self, conv: Conversation, text: str, *, stored_private: bool = False) -> Classified:
+    def _previous_text(self, conversation_id: int, user_id: str, before: int | None) -> str | None:
+        """The same person's previous message here: a secret split over two messages is scanned whole."""
+        recent = self.store.newest_messages(conversation_id, before_id=before)
+        for message in itertools.islice(recent, PREVIOUS_LOOKBACK):
+            if message.role == "user" and message.author_id == user_id:
+                return message.content
+        return None
+
+    def _classify(
+        self, conv: Conversation, text: str, *, stored_private: bool = False, previous: str | None = None
+    ) -> Classified:
         """Scan a message and decide how it is stored and which privacy rules route it (bot/marks.py)."""
-        return classify(text, self.privacy_level(conv), conv, stored_private=stored_private)
+        return classify(text, self.privacy_level(conv), conv, stored_private=stored_private, previous=previous)
 
     async def _run_turn(
         self, turn: Turn, text: str, sink: ReplySink, message_id: int, turn_id: int, *, again: bool = False
@@ -273,7 +285,8 @@ class Engine:
             await sink.on_done(result)
             return result
         # Classified again: the level may have tightened while it waited; marks only ever tighten.
-        seen = self._classify(conv, text, stored_private=stored.local_only)
+        previous = self._previous_text(conv.id, turn.user_id, message_id)
+        seen = self._classify(conv, text, stored_private=stored.local_only, previous=previous)
         if seen.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         self.store.tighten_message(message_id, **seen.marks)

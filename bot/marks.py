@@ -29,9 +29,12 @@ class ConversationFlags(Protocol):
     sticky_private: bool
 
 
-def classify(text: str, level: str, conv: ConversationFlags, *, stored_private: bool = False) -> Classified:
-    """Scan a message and decide how it is stored and which privacy rules route it."""
-    findings = privacy.scan(text)
+def classify(
+    text: str, level: str, conv: ConversationFlags, *, stored_private: bool = False, previous: str | None = None
+) -> Classified:
+    """Scan a message and decide how it is stored and which privacy rules route it. ``previous`` is the
+    same person's previous message there: a secret split over the two is found (issue 9, item 5)."""
+    findings = privacy.scan_with_previous(text, previous)
     sensitive = privacy.is_sensitive(findings)
     base = RouteRequest(
         privacy_level=level,

@@ -25,6 +25,9 @@ def platform_status(settings: Settings) -> list[PlatformStatus]:
         slack = PlatformStatus("slack", True, "configured (Socket Mode)")
     elif has("SLACK_BOT_TOKEN") and has("SLACK_SIGNING_SECRET"):
         slack = PlatformStatus("slack", True, f"configured (HTTP mode on port {settings.slack.port})")
+    elif has("SLACK_SIGNING_SECRET") and not has("SLACK_APP_TOKEN"):
+        state = f"URL verification only (HTTP mode on port {settings.slack.port}): install the app, then set SLACK_BOT_TOKEN and restart"
+        slack = PlatformStatus("slack", True, state)
     elif has("SLACK_BOT_TOKEN"):
         slack = PlatformStatus(
             "slack",

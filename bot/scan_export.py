@@ -7,15 +7,24 @@ code points into the text (the decoded JSON ``text`` value, or the line without 
 Only kinds and offsets are written, never the text. Invalid UTF-8 is decoded with U+FFFD
 replacements (offsets then refer to the decoded text); a malformed JSON line yields
 ``{"id": <line number>, "error": …}`` and the scan carries on.
+
+Streamed: lines are read in batches and at most ``2 × jobs`` batches are in flight, so memory stays
+flat whatever the size of the export; with ``jobs > 1`` the batches are scanned in worker processes
+and written in input order.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import IO, Any
 
 from bot import privacy
+
+BATCH_LINES = 2000
 
 
 def scan_record(record_id: Any, text: str) -> dict[str, Any]:
@@ -39,10 +48,11 @@ def _record(lineno: int, line: str, fmt: str) -> dict[str, Any]:
     return scan_record(obj.get("id", lineno), obj["text"])
 
 
-def scan_lines(lines: Iterable[bytes], out: IO[str], *, fmt: str = "auto") -> tuple[int, int, int]:
-    """Scan every line; returns (records, sensitive, errors)."""
+def _scan_batch(batch: list[tuple[int, bytes]], fmt: str) -> tuple[str, int, int, int]:
+    """Output lines for a batch, and its (records, sensitive, errors) counts."""
+    out: list[str] = []
     records = sensitive = errors = 0
-    for lineno, raw in enumerate(lines, start=1):
+    for lineno, raw in batch:
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if not line.strip() and fmt != "text":
             continue
@@ -50,5 +60,38 @@ def scan_lines(lines: Iterable[bytes], out: IO[str], *, fmt: str = "auto") -> tu
         records += 1
         errors += "error" in result
         sensitive += bool(result.get("sensitive"))
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-    return records, sensitive, errors
+        out.append(json.dumps(result, ensure_ascii=False) + "\n")
+    return "".join(out), records, sensitive, errors
+
+
+def _batches(lines: Iterable[bytes]) -> Iterator[list[tuple[int, bytes]]]:
+    numbered = enumerate(lines, start=1)
+    while batch := list(itertools.islice(numbered, BATCH_LINES)):
+        yield batch
+
+
+def scan_lines(lines: Iterable[bytes], out: IO[str], *, fmt: str = "auto", jobs: int = 1) -> tuple[int, int, int]:
+    """Scan every line; returns (records, sensitive, errors)."""
+    totals = [0, 0, 0]
+
+    def write(result: tuple[str, int, int, int]) -> None:
+        out.write(result[0])
+        for i, n in enumerate(result[1:]):
+            totals[i] += n
+
+    batches = _batches(lines)
+    first = next(batches, [])
+    second = next(batches, None)
+    if jobs <= 1 or second is None:  # one batch: starting worker processes would cost more than it saves
+        for batch in itertools.chain([first], [second] if second else [], batches):
+            write(_scan_batch(batch, fmt))
+        return totals[0], totals[1], totals[2]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque[Future[tuple[str, int, int, int]]] = deque()
+        for batch in itertools.chain([first, second], batches):
+            pending.append(pool.submit(_scan_batch, batch, fmt))
+            if len(pending) >= 2 * jobs:  # bounded: the reader never runs far ahead of the writer
+                write(pending.popleft().result())
+        while pending:
+            write(pending.popleft().result())
+    return totals[0], totals[1], totals[2]

@@ -227,6 +227,14 @@ class Store:
             summary_sensitive=bool(row["summary_sensitive"]),
         )
 
+    def has_conversation(self, key: SessionKey) -> bool:
+        """Whether a conversation exists for this key (an adapter's "was the bot part of this thread?")."""
+        row = self.conn.execute(
+            "SELECT 1 FROM conversations WHERE platform=? AND workspace=? AND channel=? AND thread=?",
+            (key.platform, key.workspace, key.channel, key.thread or ""),
+        ).fetchone()
+        return row is not None
+
     def mark_sticky_private(self, conversation_id: int) -> None:
         self.conn.execute("UPDATE conversations SET sticky_private=1 WHERE id=?", (conversation_id,))
 

@@ -209,7 +209,7 @@ class HybridBot(discord.Client):
 
     async def _open_thread(self, message: discord.Message, text: str, where: Where) -> Where:
         guild = str(message.guild.id) if message.guild else ""
-        fallback = f"{message.author.display_name} and {self.user.name if self.user else 'the bot'}"
+        fallback = f"A question for {self.user.name if self.user else 'the bot'}"  # neutral: names are content too
         try:
             thread = await message.create_thread(
                 name=thread_name(text, fallback), auto_archive_duration=self.cfg.thread_auto_archive_minutes

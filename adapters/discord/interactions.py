@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("hybridbot.discord.commands")
 
 ACK_BUDGET = 2.0  # seconds of work before deferring (Discord wants an answer within 3 s)
-AUTOCOMPLETE_BUDGET = 2.5  # autocomplete has no deferral: answer with less rather than late
+# Autocomplete can't be deferred and must be answered within 3 s of the keystroke: answer with less rather than late,
+# leaving at least 1 s of the 3 for the gateway delivering the interaction and our callback reaching Discord.
+AUTOCOMPLETE_BUDGET = 2.0
 MAX_CHOICES = 25
 SERVER_SCOPES = {"workspace", "server"}
 NOT_ALLOWED = "Sorry — you can't use this bot here."

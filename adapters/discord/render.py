@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.privacy import redact, scan
+
 MESSAGE_LIMIT = 2000
 THREAD_NAME_LIMIT = 100
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(\S*)\s*$")
@@ -110,8 +112,18 @@ def strip_mentions(content: str, bot_id: int, names: dict[int, str]) -> str:
 
 
 def thread_name(text: str, fallback: str) -> str:
-    """A thread title from the first line of the question."""
+    """A thread title from the first line of the question, with secrets and personal data redacted.
+
+    The title is shown to everyone who can see the channel, so whatever the detector finds in the line (any
+    confidence) is replaced by its kind, e.g. "[REDACTED:email]"; a line that is nothing but findings gets the
+    neutral fallback.
+    """
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    findings = scan(first)
+    if findings:
+        first = redact(first, findings)
+        if not re.sub(r"\[REDACTED:[^\]]*\]|\W", "", first):
+            first = fallback
     first = re.sub(r"[`*_~|>#]", "", first).strip() or fallback
     if len(first) > THREAD_NAME_LIMIT:
         first = first[: THREAD_NAME_LIMIT - 1].rstrip() + "…"

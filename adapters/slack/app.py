@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -26,16 +29,24 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import events
+from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
-from adapters.slack.sink import MessageIndex, SlackSink
+from adapters.slack.lookups import ExpiringCache
+from adapters.slack.sink import Answer, MessageIndex, SlackSink
+from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
 from bot.engine import Engine
 from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.slack")
+PLATFORM = "slack"
 MAX_THREADS = 100_000  # threads remembered as the bot's (or not) before asking Slack again
 SEEN_EVENTS = 50_000  # event ids remembered for answering redeliveries once
+# Request bodies read in HTTP mode. Above aiohttp's 1 MiB default so an oversized message still arrives as an
+# event and its author gets the size message; past this a request is refused with 413.
+HTTP_BODY_LIMIT = 8 * 1024 * 1024
 
 
 @dataclass
@@ -55,16 +66,18 @@ class SlackBot:
     bot_user_id: str = ""
     bot_id: str = ""
     team_id: str = ""
-    users: dict[str, UserInfo] = field(default_factory=dict)
+    users: ExpiringCache[UserInfo] = field(default_factory=lambda: ExpiringCache(600.0))
     threads: set[tuple[str, str]] = field(default_factory=set)  # (channel, thread_ts) the bot is part of
     other_threads: set[tuple[str, str]] = field(default_factory=set)  # threads found without the bot
     thread_lookups: dict[tuple[str, str], asyncio.Future[bool]] = field(default_factory=dict)
     assistant_threads: set[tuple[str, str]] = field(default_factory=set)
-    private_channels: dict[str, bool] = field(default_factory=dict)
+    private_channels: ExpiringCache[bool] = field(default_factory=lambda: ExpiringCache(600.0))
     limiter: ChannelLimiter | None = None
+    budget: WorkspaceBudget = field(default_factory=WorkspaceBudget)  # shared by every answer streaming here
 
     def __post_init__(self) -> None:
         self.limiter = self.limiter or ChannelLimiter(self.config.channel_rate)
+        self.users.ttl = self.private_channels.ttl = self.config.lookup_ttl
 
     def sink(
         self, key: SessionKey, channel: str, thread_ts: str | None, user: str, *, assistant: bool = False
@@ -81,8 +94,17 @@ class SlackBot:
             recipient_team=key.workspace,
             assistant_thread=assistant,
             limiter=self.limiter,
-            link=lambda channel, ts, turn: self.engine.store.link_message("slack", channel, ts, turn),
+            link=lambda channel, ts, turn: self.engine.store.link_message(PLATFORM, channel, ts, turn),
+            budget=self.budget,
         )
+
+    def stored_answer(self, channel: str, ts: str) -> Answer | None:
+        """The answer a message showed, from the store (None if never linked, reset or forgotten)."""
+        turn_id = self.engine.store.turn_for_message(PLATFORM, channel, ts)
+        conv = self.engine.store.conversation_of_turn(turn_id) if turn_id is not None else None
+        if conv is None or turn_id is None:
+            return None
+        return Answer(conv.key, channel, conv.key.thread, turn_id, streaming=False)
 
     def remember_thread(self, channel: str, thread: str) -> None:
         if len(self.threads) > MAX_THREADS:
@@ -97,8 +119,9 @@ class SlackBot:
         self.team_id = str(auth.get("team_id") or "")
 
     async def user(self, user_id: str) -> UserInfo:
-        if user_id in self.users:
-            return self.users[user_id]
+        cached = self.users.get(user_id)
+        if cached is not None:
+            return cached
         info = UserInfo(user_id)
         try:
             data = (await self.client.users_info(user=user_id)).get("user") or {}
@@ -110,7 +133,7 @@ class SlackBot:
         except Exception as error:
             log.info("users.info failed for %s: %s", user_id, type(error).__name__)
             return info  # not cached: try again next time
-        self.users[user_id] = info
+        self.users.put(user_id, info)
         return info
 
     async def can_change_channel(self, user_id: str, channel: str) -> bool:
@@ -119,23 +142,41 @@ class SlackBot:
         return user_id in self.config.admin_user_ids or (await self.user(user_id)).is_admin
 
     async def is_private_channel(self, channel: str, channel_type: str | None = None) -> bool:
-        """DMs always; Slack private channels when `private_channels_local` is set."""
-        if channel.startswith("D") or channel_type == "im":
+        """DMs, group DMs and private channels are private conversations; unknown ones too (fail closed).
+
+        Listed in `slack.private_channels_opt_out`: a private channel or group DM the operator lets follow the
+        normal privacy rules. DMs can't be opted out.
+        """
+        if events.is_dm(channel, channel_type):
             return True
-        if not self.config.private_channels_local:
-            return False
-        if channel_type in ("group", "mpim"):
-            return True
-        if channel not in self.private_channels:
+        private = events.private_by_type(channel, channel_type)
+        if private is None:
+            private = self.private_channels.get(channel)
+        if private is None:
             try:
                 info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
-                self.private_channels[channel] = bool(info.get("is_private") or info.get("is_mpim"))
-            except Exception:
-                return True  # unknown: err on the private side
-        return self.private_channels[channel]
+            except Exception as error:  # missing scope, network: not cached, asked again next time
+                log.warning("conversations.info failed for %s (%s); treated as private", channel, _error(error))
+                return True
+            private = events.private_from_info(info)
+            self.private_channels.put(channel, private)
+            if info.get("is_im"):
+                return True
+        return private and channel not in self.config.private_channels_opt_out
 
-    def team_allowed(self, team: str | None) -> bool:
-        return not team or not self.team_id or team == self.team_id or team in self.config.allowed_team_ids
+    def team_allowed(self, body: dict[str, Any]) -> bool:
+        return events.team_allowed(
+            events.body_team(body),
+            events.body_enterprise(body),
+            own_team=self.team_id,
+            allowed=self.config.allowed_team_ids,
+        )
+
+
+def _error(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return type(error).__name__
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
@@ -152,11 +193,24 @@ def make_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def _body_team(body: dict[str, Any]) -> str | None:
-    team = body.get("team_id") or body.get("team")
-    if isinstance(team, dict):
-        team = team.get("id")
-    return str(team) if team else None
+class WellFormed(AsyncMiddleware):
+    """A signed but malformed event (e.g. `"event": "notadict"`) is a 400, not a 500 from deep in Bolt.
+
+    A middleware class, not a function: Bolt builds a function's arguments from the event before calling it.
+    """
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
+    ) -> BoltResponse:
+        problem = events.malformed(req.body) if isinstance(req.body, dict) else "not an object"
+        if problem:
+            log.warning("slack: malformed event refused (%s)", problem)
+            return BoltResponse(status=400, body=f"malformed event: {problem}")
+        return await next()
 
 
 class SlackAdapter:
@@ -168,28 +222,32 @@ class SlackAdapter:
         self.settings = settings
         self.config = settings.slack
         self.bot = SlackBot(engine, self.config, make_client(settings))
+        self.socket: AsyncSocketModeHandler | None = None
+        self.runner: web.AppRunner | None = None
+        self.port: int = 0
+        self._session: aiohttp.ClientSession | None = None
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        # HTTP mode before installation: no bot token yet, only URL verification (see verify_only.py).
+        self.verify_only = not settings.secret("SLACK_BOT_TOKEN")
+        if self.verify_only:
+            return
         self.app = AsyncApp(
             client=self.bot.client,
             signing_secret=settings.secret("SLACK_SIGNING_SECRET"),
             process_before_response=False,
             logger=logging.getLogger("hybridbot.slack.bolt"),
+            before_authorize=WellFormed(),  # after the signature check, before Bolt reads the event
         )
         self.app.use(self._guard)
         conversations.register(self.app, self.bot)
         slash.register(self.app, self.bot)
         reactions.register(self.app, self.bot)
         surfaces.register(self.app, self.bot)
-        self.socket: AsyncSocketModeHandler | None = None
-        self.runner: web.AppRunner | None = None
-        self.port: int = 0
-        self._session: aiohttp.ClientSession | None = None
-        self._seen: OrderedDict[str, None] = OrderedDict()
 
     async def _guard(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (Bolt's name)
-        """Drop events from unknown teams and Slack's redeliveries (answered once)."""
-        team = _body_team(body)
-        if not self.bot.team_allowed(team) and not body.get("is_enterprise_install"):
-            log.warning("ignored a request from unknown team %s", team)
+        """Drop requests from other teams and Slack's redeliveries (answered once)."""
+        if not self.bot.team_allowed(body):
+            log.warning("ignored a request from team %s (not this bot's workspace)", events.body_team(body))
             return BoltResponse(status=200, body="")
         event_id = body.get("event_id")
         if isinstance(event_id, str) and not self._first_sight(event_id):
@@ -211,8 +269,14 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a new session per call otherwise).
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.bot.client.session = self._session
-        await self.bot.identify()
         app_token = self.settings.secret("SLACK_APP_TOKEN")
+        if self.verify_only:
+            if app_token or not self.settings.secret("SLACK_SIGNING_SECRET"):
+                raise RuntimeError("Slack needs SLACK_BOT_TOKEN (and SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+            await self._listen(verification_handler(self.settings.secret("SLACK_SIGNING_SECRET")))
+            log.warning("slack: answering URL verification only — %s", NEXT_STEP)
+            return
+        await self.bot.identify()
         if app_token:
             self.socket = AsyncSocketModeHandler(self.app, app_token)
             await self.socket.connect_async()
@@ -220,8 +284,11 @@ class SlackAdapter:
             return
         if not self.settings.secret("SLACK_SIGNING_SECRET"):
             raise RuntimeError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
-        web_app = web.Application()
-        web_app.router.add_post(self.config.path, self._http)
+        await self._listen(self._http)
+
+    async def _listen(self, handler: Callable[[web.Request], Awaitable[web.Response]]) -> None:
+        web_app = web.Application(client_max_size=HTTP_BODY_LIMIT)
+        web_app.router.add_post(self.config.path, handler)
         web_app.router.add_get("/healthz", self._health)
         self.runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=1.0)
         await self.runner.setup()
@@ -234,6 +301,9 @@ class SlackAdapter:
         try:
             bolt_request = await to_bolt_request(request)
             return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("slack: request over %d bytes refused", HTTP_BODY_LIMIT)
+            return web.Response(status=413, text="request too large")
         except Exception as error:  # malformed input must never take the server down
             log.warning("slack: bad request (%s)", type(error).__name__)
             return web.Response(status=400, text="bad request")

@@ -22,14 +22,18 @@ class SlackConfig(BaseModel):
     # Conversations
     answer_thread_replies: bool = True  # answer messages in threads the bot is part of without a new mention
     channel_mode_channels: list[str] = Field(default_factory=list)  # top-level mentions share the channel session
-    private_channels_local: bool = False  # treat Slack private channels like DMs: local models only
+    # Private channels and group DMs are private conversations (local models only), like DMs. The operator may
+    # let listed private channels or group DMs use the normal privacy rules instead; DMs always stay private.
+    private_channels_opt_out: list[str] = Field(default_factory=list)
     answer_other_bots: bool = False
-    allowed_team_ids: list[str] = Field(default_factory=list)  # besides the bot's own team (Enterprise Grid)
+    # Teams (T…) or Enterprise Grid orgs (E…) accepted besides the bot's own team; every other team is ignored.
+    allowed_team_ids: list[str] = Field(default_factory=list)
+    lookup_ttl: float = Field(600.0, ge=0.0, le=86_400.0)  # seconds users.info / conversations.info answers are kept
     # Channel- and workspace-wide changes (/model, /agent, /privacy, their clear): only admins, or everyone
     admin_only_channel_changes: bool = True  # as on Discord: members set only "me" (and thread) settings
     admin_user_ids: list[str] = Field(default_factory=list)
     # Streaming
-    stream_mode: Literal["update", "native"] = "update"  # native: chat.startStream, falls back to chat.update
+    stream_mode: Literal["update", "native"] = "native"  # native: chat.startStream, falls back to chat.update
     update_interval: float = Field(1.0, ge=0.0, le=30.0)  # seconds between edits of one message
     first_text_delay: float = Field(0.04, ge=0.0, le=1.0)  # seconds from the first token to the first post
     channel_rate: float = Field(1.0, ge=0.0, le=100.0)  # new messages per second per channel (0: unpaced)

@@ -4,7 +4,8 @@
   listed in `slack.channel_mode_channels`, a top-level mention uses the channel session and is answered
   at the top level.
 - `message` in a thread the bot is part of: answered without a mention (`slack.answer_thread_replies`).
-- `message` in a DM (`message.im`): a private session, local models only; assistant-pane threads too.
+- `message` in a DM (`message.im`, the app's Messages tab): private, local models only. As in Slack's agent
+  messaging experience, a top-level message starts a thread (one conversation) answered in that thread.
 - Ignored: the bot's own messages (Bolt), other bots (unless `slack.answer_other_bots`), edits
   (`message_changed`: the earlier answer stands), deletions (`message_deleted`: the stored turn stays
   until /reset) and join/leave/topic notices. Files and images are not read yet: the text is answered
@@ -93,23 +94,28 @@ async def handle_message(bot: SlackBot, event: dict[str, Any], body: dict[str, A
     thread = str(event["thread_ts"]) if event.get("thread_ts") else None
     team = _team(bot, body)
     if event.get("channel_type") == "im" or channel.startswith("D"):
-        assistant = thread is not None
-        await run_turn(bot, event, team, channel, thread, thread, private=True, assistant=assistant)
+        # Agent messaging: a top-level DM message starts a thread, answered in it with a status and a title.
+        thread = thread or ts
+        await run_turn(bot, event, team, channel, thread, thread, private=True, assistant=True)
         return
     text = str(event.get("text") or "")
     if bot.bot_user_id and f"<@{bot.bot_user_id}" in text:
         return  # the app_mention event answers it
     if not thread or thread == ts or not bot.config.answer_thread_replies:
         return
-    if not await _bot_in_thread(bot, channel, thread):
+    if not await _bot_in_thread(bot, team, channel, thread):
         return
     private = await bot.is_private_channel(channel, event.get("channel_type"))
     await run_turn(bot, event, team, channel, thread, thread, private=private)
 
 
-async def _bot_in_thread(bot: SlackBot, channel: str, thread: str) -> bool:
-    """Known threads from memory; after a restart, ask Slack whether the bot posted there."""
+async def _bot_in_thread(bot: SlackBot, team: str, channel: str, thread: str) -> bool:
+    """Known threads from memory, then from the store; only then ask Slack whether the bot posted there
+    (conversations.replies is limited to 1 call a minute for apps outside the Marketplace)."""
     if (channel, thread) in bot.threads:
+        return True
+    if bot.engine.store.has_conversation(SessionKey("slack", team, channel, thread)):
+        bot.remember_thread(channel, thread)
         return True
     if (channel, thread) in bot.other_threads:
         return False  # asked before; a later mention moves the thread into bot.threads
@@ -123,7 +129,8 @@ async def _bot_in_thread(bot: SlackBot, channel: str, thread: str) -> bool:
 
 async def _ask_slack(bot: SlackBot, channel: str, thread: str) -> bool:
     try:
-        replies = await bot.client.conversations_replies(channel=channel, ts=thread, limit=200)
+        # 15: the most Slack returns per call to apps outside the Marketplace; the bot answers early in a thread.
+        replies = await bot.client.conversations_replies(channel=channel, ts=thread, limit=15)
     except Exception as error:
         log.info("conversations.replies failed: %s", type(error).__name__)
         return False

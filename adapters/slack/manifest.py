@@ -11,31 +11,52 @@ from bot.commands import COMMANDS
 
 SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
 REQUEST_URL = "https://YOUR-PUBLIC-HOST/slack/events"
-SCOPES = (
-    "app_mentions:read",  # app_mention
-    "assistant:write",  # assistant pane: status, title, suggested prompts
-    "channels:history",  # message.channels (thread replies)
-    "channels:read",  # conversations.info
-    "chat:write",  # answers, chat.update, chat.postEphemeral, native streaming
-    "commands",  # slash commands
-    "groups:history",  # message.groups
-    "groups:read",  # conversations.info on private channels
-    "im:history",  # message.im (DMs, assistant pane)
-    "mpim:history",  # message.mpim
-    "reactions:read",  # reaction_added / reaction_removed
-    "users:read",  # display names, workspace admins
-)
-BOT_EVENTS = (
-    "app_home_opened",
-    "app_mention",
-    "assistant_thread_started",
-    "message.channels",
-    "message.groups",
-    "message.im",
-    "message.mpim",
-    "reaction_added",
-    "reaction_removed",
-)
+# Web API method → the bot scopes that allow it (any one of them), from Slack's method reference. Every method
+# the adapter calls is listed (tests/unit/test_slack_scopes.py checks the code against this map).
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.startStream": ("chat:write",),
+    "chat.appendStream": ("chat:write",),
+    "chat.stopStream": ("chat:write",),
+    "assistant.threads.setStatus": ("chat:write", "assistant:write"),  # chat:write from 2026 on
+    "assistant.threads.setTitle": ("assistant:write",),
+    "assistant.threads.setSuggestedPrompts": ("assistant:write",),
+    "users.info": ("users:read",),
+    "views.publish": (),
+}
+# Methods whose scope depends on the conversation: one scope per conversation type the bot asks about.
+# (DMs are known to be private from their id, so im:read is not needed.)
+CONVERSATION_SCOPES: dict[str, tuple[str, ...]] = {
+    "conversations.info": ("channels:read", "groups:read", "mpim:read"),  # public, private, group DM
+    "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
+}
+EVENT_SCOPES: dict[str, tuple[str, ...]] = {
+    "app_home_opened": (),
+    "app_mention": ("app_mentions:read",),
+    "message.channels": ("channels:history",),
+    "message.groups": ("groups:history",),
+    "message.im": ("im:history",),
+    "message.mpim": ("mpim:history",),
+    "reaction_added": ("reactions:read",),
+    "reaction_removed": ("reactions:read",),
+}
+FEATURE_SCOPES = {"slash commands": ("commands",)}
+BOT_EVENTS = tuple(EVENT_SCOPES)
+
+
+def needed_scopes() -> tuple[str, ...]:
+    """The least set of bot scopes the adapter needs: one per method (the first listed), every per-type
+    conversation scope, every event's and every feature's."""
+    wanted = {scopes[0] for scopes in METHOD_SCOPES.values() if scopes}
+    for group in (*CONVERSATION_SCOPES.values(), *EVENT_SCOPES.values(), *FEATURE_SCOPES.values()):
+        wanted.update(group)
+    return tuple(sorted(wanted))
+
+
+SCOPES = needed_scopes()
 USAGE_HINTS = {
     "forget": "me",
     "model": "[auto|local|cloud|provider:model] [here|channel|me|workspace]",
@@ -72,8 +93,8 @@ def manifest(http: bool) -> dict[str, Any]:
                 "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": "hybridbot", "always_online": True},
-            "assistant_view": {
-                "assistant_description": "Private by construction: conversations here stay on local models.",
+            "agent_view": {
+                "agent_description": "Private by construction: conversations here stay on local models.",
             },
             "slash_commands": commands,
         },

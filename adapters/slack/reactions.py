@@ -95,9 +95,16 @@ async def _regenerate(bot: SlackBot, answer: Answer, user: str) -> None:
 
 
 async def _lookup(bot: SlackBot, team: str, channel: str, ts: str) -> Answer | None:
-    """After a restart: read the answer's footer block id (hb_turn_<id>) back from Slack, else its stored link."""
+    """After a restart: the store's answer → turn link; for answers sent before links existed, the footer's block
+    id (hb_turn_<id>) read back from Slack. conversations.replies lists a thread oldest first (the thread's first
+    message before its replies), so the range starts at the answer; it is also rate limited hard for apps outside
+    the Marketplace (1 a minute), hence the store first."""
+    stored = bot.stored_answer(channel, ts)
+    if stored is not None:
+        bot.index.put(channel, ts, stored)
+        return stored
     try:
-        response = await bot.client.conversations_replies(channel=channel, ts=ts, latest=ts, inclusive=True, limit=1)
+        response = await bot.client.conversations_replies(channel=channel, ts=ts, oldest=ts, inclusive=True, limit=2)
     except Exception as error:
         log.info("conversations.replies failed: %s", type(error).__name__)
         return None

@@ -39,8 +39,10 @@ class SlackRecovery:
         log.info("turn %s: its answer in %s now says it was interrupted", turn_id, channel)
 
     async def _shown(self, channel: str, ts: str) -> dict[str, Any]:
+        # Slack lists a thread oldest first: start the range at the message itself (its thread's first message
+        # may come before it).
         replies = await self.bot.client.conversations_replies(
-            channel=channel, ts=ts, latest=ts, inclusive=True, limit=1
+            channel=channel, ts=ts, oldest=ts, inclusive=True, limit=2
         )
         return next((m for m in replies.get("messages") or [] if m.get("ts") == ts), {})
 

@@ -26,10 +26,10 @@ __all__ = ["manifest_text", "run_slack", "slack_configured"]
 
 
 def slack_configured(settings: Settings) -> bool:
-    """A bot token plus either an app token (Socket Mode) or a signing secret (HTTP mode)."""
-    return bool(settings.secret("SLACK_BOT_TOKEN")) and bool(
-        settings.secret("SLACK_APP_TOKEN") or settings.secret("SLACK_SIGNING_SECRET")
-    )
+    """A bot token plus either an app token (Socket Mode) or a signing secret (HTTP mode) — or, before the app
+    is installed, a signing secret alone (HTTP mode answering Slack's URL verification only)."""
+    has = settings.secret
+    return bool(has("SLACK_SIGNING_SECRET")) or (bool(has("SLACK_BOT_TOKEN")) and bool(has("SLACK_APP_TOKEN")))
 
 
 async def run_slack(engine: Engine, settings: Settings) -> None:

@@ -3,8 +3,10 @@
 Two ways to stream (config `slack.stream_mode`):
 - "update": chat.postMessage for the first text, then chat.update at most once per `update_interval`
   per message. Long answers continue in further messages; code blocks are closed and reopened.
-- "native": chat.startStream/appendStream/stopStream (Slack renders the Markdown itself). Any failure
-  (no recipient, streaming unavailable, the stream expired) falls back to "update" on the same message.
+- "native" (the default): chat.startStream/appendStream/stopStream (Slack renders the Markdown itself). Any
+  failure (no recipient, streaming unavailable, the stream expired, no Tier 2 budget left to start one) falls
+  back to "update" on the same message.
+Edits, appends and stream starts/stops share the workspace's budget (budget.py) with every other answer.
 The first text is posted `first_text_delay` after the first token (an answer finished by then is posted
 once, whole); the final edit adds the route footer and the 👍/👎 buttons.
 """
@@ -23,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import answer_blocks
+from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
 from adapters.slack.mrkdwn import close_open_fence, split_text, to_mrkdwn
@@ -79,14 +82,16 @@ class SlackSink:
     recipient_team: str = ""
     assistant_thread: bool = False  # Slack's assistant pane: set a status while thinking
     limiter: ChannelLimiter | None = None  # shared per-channel pacing of new messages
-    link: Callable[[str, str, int], None] | None = None  # (channel, ts, turn id) → store, for crash recovery
+    link: Callable[[str, str, int], None] | None = None  # (channel, ts, turn id) → store: restarts, reactions
+    budget: WorkspaceBudget | None = None  # the workspace's shared budget for edits and stream calls
     posted: list[_Posted] = field(default_factory=list)
     _turn_id: int | None = None
     _text: str = ""
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _flusher: asyncio.Task[None] | None = None
-    _last_flush: float = 0.0
+    _next_flush: float = 0.0
+    _counted: bool = False  # counted among the workspace's streaming answers
     _native_ts: str | None = None
     _native_sent: int = 0
     _native_failed: bool = False
@@ -112,15 +117,21 @@ class SlackSink:
                     await self._flush()
                 return
             # First text after a very short wait: an answer that is complete by then is posted once, whole.
-            self._last_flush = time.monotonic() + self.config.first_text_delay - self.config.update_interval
+            self._next_flush = time.monotonic() + self.config.first_text_delay
         self._dirty.set()
         if self._flusher is None:
+            if self.budget is not None and not self._counted:
+                self._counted = True
+                self.budget.started(self.recipient_team)
             self._flusher = asyncio.create_task(self._flush_loop())
 
     async def on_done(self, result: TurnResult) -> None:
         async with self._lock:
             if self._flusher is not None:
                 self._flusher.cancel()
+        if self._counted and self.budget is not None:
+            self._counted = False
+            self.budget.finished(self.recipient_team)
         if result.status == "duplicate":
             return
         body = self._final_body(result)
@@ -159,15 +170,26 @@ class SlackSink:
     async def _flush_loop(self) -> None:
         while True:
             await self._dirty.wait()
-            wait = self._last_flush + self.config.update_interval - time.monotonic()
+            wait = self._next_flush - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             async with self._lock:
                 self._dirty.clear()
                 await self._flush()
 
+    def _interval(self) -> float:
+        """This answer's time between edits: the configured pace, or slower when the workspace's budget is shared."""
+        if self.budget is None:
+            return self.config.update_interval
+        native = self._native_ts is not None and not self._native_failed
+        method = "chat.appendStream" if native else "chat.update"
+        return max(self.config.update_interval, self.budget.interval(self.recipient_team, method))
+
     async def _flush(self) -> None:
-        self._last_flush = time.monotonic()
+        await self._flush_now()
+        self._next_flush = time.monotonic() + self._interval()
+
+    async def _flush_now(self) -> None:
         if self.config.stream_mode == "native" and not self._native_failed and await self._native_append():
             return
         await self._render(self._text, footer=None, notices=[], turn_id=None, final=False)
@@ -191,6 +213,9 @@ class SlackSink:
             if number < len(self.posted):
                 if self.posted[number].rendered == rendered:
                     continue
+                if not await self._may_call("chat.update", final=final):
+                    self._dirty.set()  # no budget for this edit now: the next one carries the text
+                    continue
                 if await self._call(
                     "chat.update", channel=self.channel, ts=self.posted[number].ts, text=fallback, blocks=blocks
                 ):
@@ -205,6 +230,15 @@ class SlackSink:
             self.posted.append(_Posted(ts, rendered))
             self._link(ts)
             self.index.put(self.channel, ts, Answer(self.key, self.channel, self.thread_ts, turn_id, not final))
+
+    async def _may_call(self, method: str, *, final: bool) -> bool:
+        """In-between calls go only when the workspace budget allows; final calls wait their turn."""
+        if self.budget is None:
+            return True
+        if final:
+            await self.budget.take(self.recipient_team, method)
+            return True
+        return self.budget.try_take(self.recipient_team, method)
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
@@ -230,18 +264,26 @@ class SlackSink:
         limit = self.config.section_chars * self.config.sections_per_message
         if len(self._text) > limit:  # long answers continue in pages: end the stream, edit it from now on
             if self._native_ts is not None:
+                await self._may_call("chat.stopStream", final=True)
                 await self._quiet("chat.stopStream", channel=self.channel, ts=self._native_ts)
             self._fall_back()
             return False
         upto = len(self._text)  # text may grow while a call is in flight
         pending = self._text[self._native_sent : upto]
+        if self._native_ts is None and not await self._may_call("chat.startStream", final=False):
+            log.info("many native streams starting at once in %s; this answer uses chat.update", self.recipient_team)
+            self._fall_back()
+            return False
+        if self._native_ts is not None and pending and not await self._may_call("chat.appendStream", final=False):
+            self._dirty.set()  # no budget now: the next append carries this text too
+            return True
         if self.limiter is not None and self._native_ts is None:
             await self.limiter.acquire(self.channel)
         try:
             if self._native_ts is None:
                 response = await self.client.chat_startStream(
                     channel=self.channel,
-                    thread_ts=self.thread_ts or "",
+                    thread_ts=self.thread_ts,  # type: ignore[arg-type]  # None: omitted (a top-level answer)
                     markdown_text=pending,
                     recipient_user_id=self.recipient_user or None,
                     recipient_team_id=self.recipient_team or None,
@@ -265,6 +307,7 @@ class SlackSink:
         whole = body.startswith(self._text[: self._native_sent]) and len(body) <= limit
         rest = body[self._native_sent :] if whole else ""
         blocks = answer_blocks([], footer=footer, notices=notices, turn_id=turn_id) if whole else None
+        await self._may_call("chat.stopStream", final=True)
         try:
             await self.client.chat_stopStream(
                 channel=self.channel, ts=self._native_ts, markdown_text=rest or None, blocks=blocks

@@ -1,8 +1,11 @@
-"""Slack's AI-app surfaces: the assistant pane (greeting, suggested prompts) and the App Home tab.
+"""Slack's agent surfaces: the app's Messages tab (greeting, suggested prompts) and the App Home tab.
 
-Assistant-pane threads are DMs, so they are private sessions on local models. While the model thinks the
-sink sets `assistant.threads.setStatus`; the first question becomes the thread's title. Where the workspace
-does not offer the pane these calls fail quietly and DMs work as usual.
+Slack's agent messaging experience (manifest `agent_view`): a user opening the app's DM (Messages tab) sends
+`app_home_opened` with `tab: "messages"` (it replaces `assistant_thread_started`); the bot greets once and sets
+suggested prompts on the channel — without `thread_ts`, which agent apps must omit (Slack ignores the call
+otherwise). Each top-level message there starts a thread the bot answers in (conversations.py), with a status
+while the model thinks and the first question as the thread's title. These conversations are DMs: private, local
+models only. Where the workspace has no agent surfaces these calls fail quietly and DMs work as usual.
 """
 
 from __future__ import annotations
@@ -15,45 +18,55 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import SlackBot
 from adapters.slack.blocks import home_view
+from adapters.slack.lookups import ExpiringCache
 from bot.commands import LOCALITY_MARK
 from bot.preferences import effective
 from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.slack.surfaces")
 
-EVENTS = ("assistant_thread_started", "app_home_opened")
+EVENTS = ("app_home_opened",)
 GREETING = "Hi! Ask me anything. This conversation is private: it stays on local models."
+PROMPTS_TITLE = "Try asking"
+GREETED_FOR = 7 * 86400.0  # seconds before a user opening the Messages tab is greeted again
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
-    async def on_thread_started(event: dict[str, Any]) -> None:
-        thread = event.get("assistant_thread") or {}
-        channel, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
-        if not isinstance(channel, str) or not isinstance(thread_ts, str):
-            return
-        prompts = [{"title": p[:75], "message": p} for p in bot.config.suggested_prompts[:4]]
-        try:
-            await bot.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=GREETING)
-            if prompts:
-                await bot.client.assistant_threads_setSuggestedPrompts(
-                    channel_id=channel, thread_ts=thread_ts, prompts=prompts
-                )
-        except Exception as error:
-            log.info("assistant greeting failed: %s", type(error).__name__)
+    greeted: ExpiringCache[bool] = ExpiringCache(GREETED_FOR)
 
     async def on_home(event: dict[str, Any], body: dict[str, Any]) -> None:
-        user = event.get("user")
-        if event.get("tab", "home") != "home" or not isinstance(user, str):
+        user, channel = event.get("user"), event.get("channel")
+        if not isinstance(user, str):
+            return
+        if event.get("tab") == "messages":
+            if isinstance(channel, str) and channel not in greeted:
+                greeted.put(channel, True)
+                await greet(bot, channel)
+            return
+        if event.get("tab", "home") != "home":
             return
         team = str(body.get("team_id") or bot.team_id)
-        view = await build_home(bot, team, str(event.get("channel") or "home"), user)
+        view = await build_home(bot, team, str(channel or "home"), user)
         try:
             await bot.client.views_publish(user_id=user, view=view)
         except Exception as error:
             log.info("views.publish failed: %s", type(error).__name__)
 
-    app.event("assistant_thread_started")(on_thread_started)
     app.event("app_home_opened")(on_home)
+
+
+async def greet(bot: SlackBot, channel: str) -> None:
+    """The greeting, then the suggested prompts (they attach to the channel's latest message: the greeting)."""
+    prompts = [{"title": p[:75], "message": p} for p in bot.config.suggested_prompts[:4]]
+    try:
+        await bot.client.chat_postMessage(channel=channel, text=GREETING)
+        if prompts:
+            await bot.client.api_call(
+                "assistant.threads.setSuggestedPrompts",
+                json={"channel_id": channel, "title": PROMPTS_TITLE, "prompts": prompts},
+            )
+    except Exception as error:
+        log.info("agent greeting failed: %s", type(error).__name__)
 
 
 async def build_home(bot: SlackBot, team: str, channel: str, user: str) -> dict[str, Any]:

@@ -4,59 +4,86 @@ Privacy decides before complexity: a turn with any finding of confidence >= 0.5 
 leave the machine. The detector is pure and fast (no I/O, regexes compiled at import) so it
 can run on every turn and on every piece of context before it is sent anywhere.
 
-How it works (modules: ``common``, ``secret_rules``, ``personal_rules``, ``rules``, ``scanner``):
-``RULES`` is a table of (kind, regex, validator). Each regex finds candidates
-cheaply; each validator rejects what only looks like a hit (placeholders, documented example
-values, checksums that do not add up, low-entropy words) and returns a confidence. ``scan``
-then resolves overlaps by keeping the more confident finding.
+How it works. ``RULES`` is a table of (kind, regex, validator): each regex finds candidates
+cheaply; each validator rejects what only looks like a hit (placeholders, checksums that do not
+add up, low-entropy words) and returns a confidence, sometimes with the span of a value it found
+after a context word. ``scan`` resolves overlaps by keeping the more confident finding. Modules:
+``rule`` (the Rule type, fast-regex helpers), ``rules`` (the table), ``secret_rules`` and
+``service_tokens`` (credentials), ``personal_rules`` (cards, IBANs, SSN/NINO, e-mail, phones),
+``ids`` (national ids and bank accounts, checked with python-stdnum), ``context_rules`` and
+``lexicon`` (multilingual context words: passwords, keys, dates of birth, health, money),
+``addresses``, ``examples`` (published examples), ``disguise``, ``normalise``, ``scanner``.
 
 Policy decisions worth knowing:
 
-* Placeholders are not secrets: ``sk-...``, ``<YOUR_TOKEN>``, ``${DB_PASSWORD}``, ``****``,
-  ``xxxx``, ``your-api-key-here``, values containing "example"/"placeholder"/"redacted", and
-  the bare words "password"/"secret"/"token" used as values (as in ``user:password@host``).
-* AWS's documented example credentials (``AKIAIOSFODNN7EXAMPLE``, ``wJalrXUtnFEMI/...EXAMPLEKEY``)
-  and the famous never-issued SSNs 123-45-6789 / 078-05-1120 are treated as examples.
-* Weak passwords are still passwords: ``changeme``, ``hunter2`` or ``postgres`` stated as a
-  password are reported. We cannot tell a default that is still in use from a template, and
-  keeping a turn local by mistake is cheap while leaking a credential is not.
-* Test payment cards (4111 1111 1111 1111) are Luhn-valid card numbers and are reported:
-  the detector judges format, not whether an account exists.
-* Role mailboxes (support@, noreply@, ...) are reported with low confidence (not sensitive):
-  they identify an organisation, not a person. Reserved example domains are skipped.
-* Stripe *test* keys are not reported; only live keys grant access to real money and data.
-* Text is normalised before matching (``bot.privacy.normalise``): zero-width, soft-hyphen and bidi
-  characters are dropped and Cyrillic/Greek/fullwidth look-alikes mapped to ASCII, so a token
-  with a hidden character is still found; spans are mapped back and cover the original text.
-* Base64 runs that decode to printable text are scanned once more (one level deep) and reported
-  over the whole run with the inner kind (Kubernetes secrets, ``echo … | base64 -d``).
-* Personal data needs a person: a date is a date of birth only after "born", "DOB", "date of
-  birth" or "birthday"; a street address only after "I live at", "my address is", "ship it to"
-  and the like; health and money details only in first-person forms ("I was diagnosed with",
-  "my salary is"). An office address or a release date is not reported.
-* A UK NINO is sensitive after "NI"/"NINO"/"national insurance" or when spaced like one
-  (``AB 12 34 56 C``); a bare ``AB123456C`` is reported below the threshold (part numbers).
-* Phone numbers: +international and US formats always; after a trunk 0 the national formats of
-  ``NATIONAL_PHONE_REGIONS`` too. A bare digit run is a phone only after "call", "mobile", …
-* ``login admin / X`` and ``user root pass X`` pairs report X, unless X is a lowercase word
-  ("login page / settings").
+* Context words are in English, German, French, Spanish, Portuguese, Dutch, Italian and romanised
+  Hindi, and as JSON/YAML keys and form labels (``"dni":``, ``date_of_birth:``, ``Lieferadresse:``).
+* National ids (Spanish DNI/NIE, Brazilian CPF, Dutch BSN, German Steuer-ID, French NIR, Indian
+  Aadhaar and PAN, UK NHS, Canadian SIN, Australian TFN, Italian codice fiscale, Portuguese NIF,
+  Polish PESEL) count only after a word that names them *and* when python-stdnum validates them;
+  a generic "ID number"/"Ausweis"/"documento" tries every checksum. Passport numbers (no public
+  checksum) need their label and a plausible shape. US SSN and UK NINO keep their own rules.
+* Bank accounts other than IBAN need an account word and a bank cue in the message (a valid ABA
+  routing number, sort code, BSB, IFSC, transit, BLZ, "bank", "wire", "Überweisung", …).
+* Published test and example values are never sensitive (``examples``): payment test cards, the
+  ISO/bank example IBANs, the jwt.io token, vendors' documented keys (AWS, Stripe, Mailgun,
+  Telegram, Slack, GitHub), example SSN/BSN/NHS/DNI/CPF numbers, reserved fictional phone ranges
+  (NANP 555-01xx, Ofcom drama, ACMA, ARCEP); freephone and premium-rate numbers are a business's.
+* Stripe test-mode *secret* and restricted keys are secrets (they open the test account's data);
+  publishable keys are not. Weak passwords stated as passwords are still passwords.
+* Dates of birth: after a label (``DOB``, ``Geburtsdatum``, ``fecha de nacimiento``, JSON keys)
+  always; in a story ("X was born on …", "nació el …") only with the speaker or their family in the
+  sentence: a named person's birth date told as a fact is not the speaker's data.
+* Health and money: a health term (conditions, tests, therapy, ~80 medicines) or a dose, or a money
+  word with an amount, in a sentence with a first-person word in any supported language.
+  Third-person and general statements are not reported.
+* Addresses: a street with a house number (number-first or street-first, with the postcode and
+  city formats of the supported countries) after a personal cue ("my address", "I live",
+  "ship it to", "Lieferadresse:", ``"shipping_address":``) or right after a person's name
+  ("Anna Kowalski, 27 Birchwood Avenue"); not after an office, museum, store or venue word.
+* Disguises: zero-width/bidi characters and look-alike letters are normalised; base64 is decoded
+  two levels deep; percent-encoded runs, characters separated by spaces or punctuation and
+  spelled-out e-mail addresses ("jane dot doe at gmail dot com", "[at]", "arroba") are undone and
+  rescanned; ``scan_with_previous`` joins the same person's previous message, so a token pasted in
+  two halves (or "my password is" / "Tr0ub4dor&3") is found in the second message.
+* Role mailboxes (support@, noreply@, …) are reported below the threshold; reserved example
+  domains are skipped. UK NINO needs a label or NINO spacing; a bare ``AB123456C`` is a part number.
 
-Known gaps: addresses without a street type or written in lowercase, non-English context words
-for personal data, passwords stated without any cue ("it's Tr0ub4dor&3"), base64 nested twice,
-secrets split across messages, and free-text health or money details that no rule can pin down.
-Cost is linear in the text. Speed (``benchmarks/privacy_detection.py``; goal p99 ≤ 0.5 ms per KB):
-one pass over the rules' hint words and a digit check picks the rules that can match at all
-(``scanner._plan``); every pattern starts with a literal or a character class so re can skip
-ahead (``rules._ci`` for case-insensitive keywords), and the few that cannot are tried only around
-a literal they must contain (``Rule.anchor``); pure ASCII skips normalisation; phone candidates
-are validated last, and not where a stronger finding already covers them, because each costs a
-``phonenumbers`` parse and validation (~20-50 µs, memoised per number).
+Known gaps (honest list): national phone formats without a trunk 0 and without a phone word
+(Spanish "642 89 34 93", Indian "90351 26787", Brazilian "(31) 91540-9752") are not phones;
+addresses with no personal cue and no name right before them are not reported, nor addresses
+without a house number; health stated without a listed term ("I've been feeling low since the
+surgery") or in a language not listed is missed, and a sentence that mentions a listed condition
+next to "I"/"my" is reported even when it talks about someone else; a public figure's birth date
+is told apart only by the name shape, so "Kate was born on 3 May 1990" is not reported; ids and
+accounts are only found after their label (a bare valid CPF is not); passwords stated with no cue
+at all ("it's Tr0ub4dor&3") are missed; a secret split over three or more messages, or over two
+people's messages, is missed, and at the ``redact`` level the first half of a split secret stays
+in the history unredacted (only the message that completes it is marked); in one text each
+context word is examined at its first 256 places only (``scanner.MAX_WORD_STARTS``).
+
+Speed (``benchmarks/privacy_detection.py``; goals: p99 ≤ 0.5 ms per KB on 4 KB windows, ≤ 0.15 ms
+per short message). One pass over hint words and a digit check picks the rules that can match at
+all (``scanner._plan``); one pass over the lowercased text with a trie of every context word finds
+where the word rules can start (``scanner._word_starts``), and only there is a rule's regex tried;
+patterns start with a literal or a character class so re can skip ahead (``rule._ci``), the few
+that cannot are tried only around an anchor they must contain (``Rule.anchor``); pure ASCII skips
+normalisation; phone candidates are validated last and not under a stronger finding, national
+number lengths skip parses that cannot fit, and each reading is memoised.
 """
 
 from bot.privacy.common import KIND_LABELS, PERSONAL_KINDS, SENSITIVE_THRESHOLD, Finding, shannon_entropy
 from bot.privacy.personal_rules import NATIONAL_PHONE_REGIONS
 from bot.privacy.rules import RULES, Rule
-from bot.privacy.scanner import MAX_BASE64_DEPTH, clear_caches, describe, is_sensitive, redact, scan
+from bot.privacy.scanner import (
+    MAX_BASE64_DEPTH,
+    clear_caches,
+    describe,
+    is_sensitive,
+    redact,
+    scan,
+    scan_with_previous,
+)
 
 __all__ = [
     "KIND_LABELS",
@@ -72,5 +99,6 @@ __all__ = [
     "is_sensitive",
     "redact",
     "scan",
+    "scan_with_previous",
     "shannon_entropy",
 ]

@@ -32,7 +32,7 @@ KIND_LABELS: dict[str, str] = {
     "discord_webhook": "Discord webhook URL",
     "openai_key": "OpenAI API key",
     "anthropic_key": "Anthropic API key",
-    "stripe_key": "Stripe live key",
+    "stripe_key": "Stripe secret key",
     "google_api_key": "Google API key",
     "azure_credential": "Azure credential",
     "gcp_credential": "Google Cloud credential",
@@ -46,12 +46,15 @@ KIND_LABELS: dict[str, str] = {
     "password": "password",
     "url_credentials": "password in a URL",
     "generic_secret": "credential",
+    "service_token": "service token",
     "email": "e-mail address",
     "phone": "phone number",
     "payment_card": "payment card number",
     "iban": "IBAN",
     "us_ssn": "US social security number",
     "uk_nino": "UK national insurance number",
+    "national_id": "national ID number",
+    "bank_account": "bank account number",
     "date_of_birth": "date of birth",
     "postal_address": "postal address",
     "health": "health detail",
@@ -59,6 +62,7 @@ KIND_LABELS: dict[str, str] = {
 }
 PERSONAL_KINDS = frozenset(
     {"email", "phone", "payment_card", "iban", "us_ssn", "uk_nino", "date_of_birth", "postal_address"}
+    | {"national_id", "bank_account"}
     | {"health", "financial"}
 )
 
@@ -159,7 +163,9 @@ def _high_entropy(value: str) -> float | None:
 
 # --- validators: (match) -> confidence or None (reject) ------------------------------------
 
-Validator = Callable[[re.Match[str]], float | None]
+# A validator returns a confidence, or a confidence and the span to report when it is not one of
+# the rule's groups (a value found after a context word), or None to reject the match.
+Validator = Callable[[re.Match[str]], "float | tuple[float, int, int] | None"]
 
 
 def _prefixed(confidence: float) -> Validator:

@@ -8,6 +8,8 @@ import re
 import phonenumbers
 
 from bot.privacy.common import _EXAMPLE_DOMAIN, _is_placeholder, _words
+from bot.privacy.examples import is_fictional_phone
+from bot.privacy.rule import trie_pattern
 
 # phonenumbers looks its metadata patterns up in re's cache (512 entries, oldest dropped first);
 # validating one +1 number walks ~25 regions' patterns, so with other regex users in the process
@@ -111,7 +113,10 @@ _FILE_TLDS = _words(
 
 
 def _check_email(m: re.Match[str]) -> float | None:
-    local, domain = m.group("local"), m.group("domain")
+    return _check_email_parts(m.group("local"), m.group("domain"))
+
+
+def _check_email_parts(local: str, domain: str) -> float | None:
     if _EXAMPLE_DOMAIN.search(domain) or domain.rsplit(".", 1)[-1].lower() in _FILE_TLDS:
         return None
     if _ROLE_MAILBOX.match(local) or domain.lower().endswith("noreply.github.com"):
@@ -122,13 +127,65 @@ def _check_email(m: re.Match[str]) -> float | None:
 # Text just before a number that makes it an identifier rather than a phone number.
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|ref|reference|id|account|acct|tracking|sku|build|issue|pr"
-    r"|serial|isbn|po|version|txn|transaction|confirmation|customer|member|policy)"
-    r"(?:\s*(?:number|num|no\.?|id|#))?\s*(?:is|was|[#:=])?\s*$"
+    r"|serial|isbn|po|version|txn|transaction|confirmation|customer|member|policy|bestellnummer|commande"
+    r"|pedido|encomenda|bestelling|ordine|kundennummer|rechnung|factura|fatura|factuur|fattura|dossier)"
+    r"(?:\s*(?:number|num|no\.?|nr\.?|n°|id|#))?\s*(?:is|was|[#:=])?\s*$"
 )
-_PHONE_CONTEXT = re.compile(
-    r"(?i)\b(?:phone|call|text me|tel|mobile|cell|whatsapp|sms|reach me|dial|fax|my number|number is)\b"
-)
-_PHONE_WORD = re.compile(r"(?i)phone|mobile|cell")
+# Words that say a phone number follows, in the supported languages (lowercase, at a word start).
+_PHONE_WORDS = [
+    "phone",
+    "call",
+    "tel",
+    "mobile",
+    "cell",
+    "whatsapp",
+    "whats",
+    "sms",
+    "dial",
+    "fax",
+    "number",
+    "handy",
+    "mobil",
+    "ruf",
+    "anrufen",
+    "nummer",
+    "portable",
+    "téléphone",
+    "telephone",
+    "tél",
+    "appelle",
+    "numéro",
+    "numero",
+    "móvil",
+    "movil",
+    "celular",
+    "teléfono",
+    "telefono",
+    "telefone",
+    "telemóvel",
+    "telemovel",
+    "llámame",
+    "llamame",
+    "llama",
+    "liga",
+    "ligar",
+    "número",
+    "bel",
+    "mobiel",
+    "cellulare",
+    "chiamami",
+    "contatto",
+    "zap",
+    "telefonnummer",
+    "handynummer",
+    "mobilnummer",
+    "rufnummer",
+    "festnetz",
+    "telefoonnummer",
+    "mobiele",
+] + ["text me", "reach me", "my number", "number is"]
+_PHONE_CONTEXT = re.compile(r"\b(?:" + trie_pattern(_PHONE_WORDS) + r")(?![a-zà-ÿ])")
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|cell|handy|portable|m[óo]vil|celular|telem[óo]vel|cellulare|mobiel|tel")
 _PHONE_SEPARATOR = re.compile(r"[ .-]")
 _PHONE_AREA_CODE = re.compile(r"\(\d+\) ?")
 _DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
@@ -136,29 +193,49 @@ _DATE_OR_IP = re.compile(r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d{1,3}(?:\.\d{1,3}
 
 # Regions whose national formats (with a leading trunk 0) are tried after +international and US.
 NATIONAL_PHONE_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "IE", "IT", "ES", "AU", "IN", "JP", "BR")
+# Tried too when a phone word comes before the number: national formats without a trunk 0.
+_NO_TRUNK_REGIONS: tuple[str, ...] = ("ES", "IT", "PT", "BR", "IN", "MX", "AR", "BE", "CH", "AT")
+
+
+def _possible_lengths(region: str) -> frozenset[int]:
+    desc = phonenumbers.PhoneMetadata.metadata_for_region(region).general_desc
+    return frozenset(desc.possible_length or range(4, 18))
+
+
+# National number lengths per region: a parse (~20-50 µs) is skipped where the digits cannot fit.
+_LENGTHS = {region: _possible_lengths(region) for region in ("US", *NATIONAL_PHONE_REGIONS, *_NO_TRUNK_REGIONS)}
+
+
+def _fits(digits: int, region: str) -> bool:
+    lengths = _LENGTHS[region]
+    return digits in lengths or digits - 1 in lengths  # with or without a trunk 0
+
+
+def _regions(candidate: str, wide: bool) -> tuple[str, ...]:
+    """Regions whose formats may read the candidate: +international, US, after a trunk 0 the national
+    formats; ``wide`` (a phone word came before it) adds national formats without a trunk 0."""
+    if candidate.startswith("+"):
+        return ("US",)  # the region is ignored after "+"
+    if candidate.lstrip("(").startswith("0"):
+        return (
+            ("US", *NATIONAL_PHONE_REGIONS)
+            if _NON_DIGIT.sub("", candidate).startswith("011")
+            else NATIONAL_PHONE_REGIONS
+        )
+    # No valid US reading starts with 0 otherwise (checked on 2M random candidates); skip that parse.
+    return ("US", *_NO_TRUNK_REGIONS) if wide else ("US",)
 
 
 @functools.lru_cache(maxsize=4096)  # pure; repeated numbers in a long paste are parsed once
-def _parse_phone(candidate: str) -> phonenumbers.PhoneNumber | None:
-    """The valid phone number this candidate spells with all its digits, or None.
-
-    The candidate holds only digits, separators, parentheses and "+", so parse() reads every digit:
-    +international numbers, then US national formats, then (after a trunk 0) other national ones.
-    """
-    if not candidate.lstrip("(").startswith("0"):
-        regions: tuple[str, ...] = ("US",)
-    elif _NON_DIGIT.sub("", candidate).startswith("011"):  # dialled from the US to abroad
-        regions = ("US", *NATIONAL_PHONE_REGIONS)
-    else:  # no valid US reading starts with 0 otherwise (checked on 2M random candidates); skip that parse
-        regions = NATIONAL_PHONE_REGIONS
-    for region in regions:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return number
-    return None
+def _parse_phone(candidate: str, region: str) -> tuple[phonenumbers.PhoneNumber, bool] | None:
+    """The number the candidate spells with all its digits when read in ``region`` and whether it is
+    valid there, or None. The candidate holds only digits, separators, parentheses and "+", so
+    parse() reads every digit."""
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number, phonenumbers.is_valid_number(number)
 
 
 _DIGIT_GROUPS = re.compile(r"\d+")
@@ -181,6 +258,9 @@ def _grouped_like_a_phone(candidate: str, number: phonenumbers.PhoneNumber) -> b
     return False
 
 
+_BUSINESS_NUMBER_TYPES = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE})
+_SHARED_NUMBER_TYPES = frozenset({phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.UAN})
+
 # The highest confidence _check_phone returns; the scanner relies on it to skip hopeless candidates.
 PHONE_MAX_CONFIDENCE = 0.9
 
@@ -196,17 +276,39 @@ def _check_phone(m: re.Match[str]) -> float | None:
     before = m.string[max(0, m.start() - 30) : m.start()]
     if _NOT_PHONE_CONTEXT.search(before) and not _PHONE_WORD.search(before):
         return None
-    context = _PHONE_CONTEXT.search(before)
+    context = _PHONE_CONTEXT.search(before.lower()) is not None
     if candidate.isdigit() and not context:
         return None  # a bare 10-digit integer (2147483647, an id) is more often not a phone
-    number = _parse_phone(candidate)
-    if number is None:
-        return None
-    if context:
-        return PHONE_MAX_CONFIDENCE
-    if not _grouped_like_a_phone(candidate, number):
-        return 0.45  # valid digits but odd grouping, like part number 33471-90901
-    return 0.85 if candidate.startswith("+") else 0.75
+    return _phone_verdict(candidate, context)
+
+
+@functools.lru_cache(maxsize=4096)  # pure; a paste that repeats a number validates it once
+def _phone_verdict(candidate: str, context: bool) -> float | None:
+    """Regions are tried in turn (a parse costs ~20-50 µs) until one reading settles it."""
+    verdict = None
+    digits = sum(c.isdigit() for c in candidate)
+    for region in _regions(candidate, context):
+        if not candidate.startswith("+") and not _fits(digits, region):
+            continue
+        parsed = _parse_phone(candidate, region)
+        if parsed is None:
+            continue
+        number, valid = parsed
+        if is_fictional_phone(number):
+            return None  # reserved for fiction (often not even "valid"), read in its own region
+        if not valid:
+            continue
+        kind = phonenumbers.number_type(number)
+        if kind in _BUSINESS_NUMBER_TYPES:
+            return None  # freephone or premium rate (0800, 1-800, 0900): a business, wherever it is read
+        if kind in _SHARED_NUMBER_TYPES:
+            continue  # shared-cost or non-geographic here (UK 03…); another region may read a person's line
+        if context:
+            return PHONE_MAX_CONFIDENCE
+        if _grouped_like_a_phone(candidate, number):
+            return 0.85 if candidate.startswith("+") else 0.75
+        verdict = 0.45  # valid digits but odd grouping, like part number 33471-90901
+    return verdict
 
 
 # UK National Insurance number: two prefix letters (not D F I Q U V; second not O; a few pairs

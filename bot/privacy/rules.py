@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from bot.privacy.common import PERSONAL_KINDS, Validator, _at_word_start, _looks_random, _not_example, _prefixed
+from bot.privacy import addresses, context_rules, ids, service_tokens
+from bot.privacy.common import _at_word_start, _looks_random, _not_example, _prefixed
 from bot.privacy.personal_rules import (
-    _DATE,
     _STREET_TYPES,
     _check_address,
     _check_card,
-    _check_dob,
     _check_email,
     _check_first_person,
     _check_iban,
@@ -19,6 +17,7 @@ from bot.privacy.personal_rules import (
     _check_phone,
     _check_ssn,
 )
+from bot.privacy.rule import Rule, _ci, _rx, _rx_ci
 from bot.privacy.secret_rules import (
     _check_aws_secret,
     _check_bearer,
@@ -32,77 +31,6 @@ from bot.privacy.secret_rules import (
     _check_secret_assignment,
     _check_url_password,
 )
-
-# --- the rule table ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    kind: str
-    pattern: re.Pattern[str]
-    validate: Validator
-    # The part of the match that is reported and redacted: the first of these groups that matched.
-    groups: tuple[int | str, ...] = (0,)
-    hints: tuple[str, ...] = ()  # lowercase substrings; if none occurs, the rule is skipped
-    digit: bool = False  # every match holds a digit: skipped on text without one
-    # Speed for patterns that re cannot skip ahead on: a literal every match contains, and where it
-    # lies after the match start: between ``offset[0]`` and ``offset[1]`` characters, or at most
-    # ``reach`` characters when no match holds the anchor twice. The scanner then tries only those
-    # places (``scanner._anchored``).
-    anchor: str = ""
-    offset: tuple[int, int] | None = None
-    reach: int = 0
-
-    @property
-    def category(self) -> str:
-        return "personal" if self.kind in PERSONAL_KINDS else "secret"
-
-
-def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(pattern, flags | re.VERBOSE)
-
-
-# Characters other than the ASCII pair that ``(?i)`` matches to an ASCII letter.
-_CASE_VARIANTS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
-
-
-def _split_alternatives(words: str) -> list[str]:
-    """Top-level alternatives of a regex fragment: ``a|b(?:c|d)`` -> ``["a", "b(?:c|d)"]``."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(words):
-        c = words[i]
-        if c == "\\":
-            i += 1
-        elif in_class or c in "[]":
-            in_class = c != "]" if in_class else c == "["
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(words[start:i])
-            start = i + 1
-        i += 1
-    return [*parts, words[start:]]
-
-
-def _ci(words: str) -> str:
-    """Case-insensitive ``(?:words)`` written so that re can still skip ahead to the first letter.
-
-    ``re`` has no first-character search for a pattern that starts case-insensitively, so
-    ``(?i)(?:key|token)…`` is tried at every position of the text. This starts with a plain
-    class of the words' first letters (both cases) and checks which word it is with a
-    lookbehind: ``[KkTt](?i:(?<=k)ey|(?<=t)oken)``. Every alternative must start with a letter."""
-    alternatives = _split_alternatives(words)
-    firsts = dict.fromkeys(a[0].lower() for a in alternatives)
-    assert all(f.isalpha() and f.isascii() for f in firsts), words
-    head = "".join(f + f.upper() + _CASE_VARIANTS.get(f, "") for f in firsts)
-    return f"[{head}](?i:" + "|".join(f"(?<={a[0].lower()}){a[1:]}" for a in alternatives) + ")"
-
-
-def _rx_ci(words: str, rest: str) -> re.Pattern[str]:
-    """``(?i)(?:words)rest``, with the fast start of ``_ci``."""
-    return _rx(_ci(words) + "(?i:" + rest + "\n)")  # newline: ``rest`` may end in a comment
 
 
 def _assignment(name_words: str) -> re.Pattern[str]:
@@ -173,11 +101,10 @@ RULES: tuple[Rule, ...] = (
     Rule("anthropic_key", _rx(r"s(?<!\w.)k-ant-(?P<body>[A-Za-z0-9_-]{20,})"), _prefixed(0.98), hints=("sk-ant-",)),
     Rule(
         "openai_key",
-        _rx(r"s(?<!\w.)k-(?!ant-)(?:proj-|svcacct-|admin-)?(?P<body>[A-Za-z0-9_-]{20,})"),
+        _rx(r"s(?<!\w.)k-(?!ant-|or-v1-)(?:proj-|svcacct-|admin-)?(?P<body>[A-Za-z0-9_-]{20,})"),
         _prefixed(0.95),
         hints=("sk-",),
     ),
-    Rule("stripe_key", _rx(r"[sr](?<!\w.)k_live_(?P<body>[A-Za-z0-9]{20,})\b"), _prefixed(0.98), hints=("_live_",)),
     Rule("google_api_key", _rx(r"A(?<!\w.)Iza(?P<body>[0-9A-Za-z_-]{35})(?![\w-])"), _prefixed(0.95), hints=("aiza",)),
     Rule(
         "azure_credential",
@@ -389,18 +316,6 @@ RULES: tuple[Rule, ...] = (
         _check_nino,
         digit=True,
     ),
-    # A date of birth tied to a person: "born on 14/03/1985", "DOB: 1985-03-14", "my birthday is 3 May 1990".
-    Rule(
-        "date_of_birth",
-        _rx_ci(
-            r"born(?:[ ]+on)?|d\.?o\.?b\.?|date[ ]+of[ ]+birth|birth[ ]?date|birthday(?:[ ]+is)?",
-            r"[ ]*(?:is|was)?[ ]*[:=-]?[ ]*(?P<date>" + _DATE + r")\b",
-        ),
-        _at_word_start(_check_dob),
-        groups=("date",),
-        hints=("born", "dob", "d.o.b", "birth"),
-        digit=True,
-    ),
     # A postal address tied to a person: "I live at 42 Elm Street, Springfield", "ship it to 9 Rue ..."
     # The regex finds the address itself (it starts with a digit: few places to try); the validator
     # looks for the words that tie it to a person just before it.
@@ -444,8 +359,14 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+# Rules in their own modules: prefixed service tokens and Stripe keys, validated national ids and
+# bank accounts, multilingual context rules, structured addresses.
+RULES += service_tokens.RULES + ids.RULES + context_rules.RULES + addresses.RULES
+
 # Kind-specific rules beat the catch-all ones when confidences tie.
-_PRIORITY = {rule.kind: i for i, rule in enumerate(RULES)}
+_PRIORITY: dict[str, int] = {}
+for _i, _rule in enumerate(RULES):
+    _PRIORITY.setdefault(_rule.kind, _i)
 
 
 def _span(rule: Rule, m: re.Match[str]) -> tuple[int, int]:

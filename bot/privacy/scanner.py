@@ -12,11 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding
+from bot.privacy.disguise import disguised_findings
+from bot.privacy.examples import is_known_example
 from bot.privacy.normalise import normalise
-from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone
+from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone, _phone_verdict
+from bot.privacy.rule import trie_pattern
 from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
 
-MAX_BASE64_DEPTH = 1  # base64 inside base64 is not looked into
+MAX_BASE64_DEPTH = 2  # base64 inside base64 is looked into; a third level is not
 
 # --- base64-wrapped secrets ----------------------------------------------------------------
 
@@ -52,6 +55,7 @@ def _decoded_finding(run: str, depth: int) -> Finding | None:
 def clear_caches() -> None:
     """Forget memoised validations (benchmarks call this so repeated runs are not flattered)."""
     _parse_phone.cache_clear()
+    _phone_verdict.cache_clear()
     _decoded_finding.cache_clear()
 
 
@@ -73,10 +77,51 @@ def scan(text: str) -> list[Finding]:
     return [replace(f, start=s, end=e) for f in findings for s, e in [norm.original_span(f.start, f.end)]]
 
 
+SPLIT_REACH = 200  # characters of the previous message joined to this one
+# A join may pair words that were never meant together ("my password is" / "thanks"): only strong
+# findings count there.
+SPLIT_MIN_CONFIDENCE = 0.75
+
+
+def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
+    """``scan(text)``, plus what only shows with the same person's previous message in front of it:
+    a token pasted in two halves, or "my password is" in one message and the password in the next.
+
+    The tail of ``previous`` is joined to the head of ``text`` (directly and with a space); a
+    finding that reaches into ``text`` and was not found in it alone is reported on its part in ``text``.
+    """
+    own = scan(text)
+    if not previous:
+        return own
+    tail, head = previous[-SPLIT_REACH:], text[:SPLIT_REACH]
+    # A finding complete in the previous message may seem to grow into this one when the two are
+    # glued ("…@acme.io" + "Compare …" reads as "acme.ioCompare"): that is not a split secret.
+    before = [f for f in scan(tail) if f.confidence >= SENSITIVE_THRESHOLD]
+    extra: list[Finding] = []
+    for joiner in ("", " "):
+        offset = len(tail) + len(joiner)
+        for f in scan(tail + joiner + head):
+            if any(b.start < f.end and f.start < b.end for b in before):
+                continue
+            if f.end > offset and f.confidence >= SPLIT_MIN_CONFIDENCE:
+                start, end = max(f.start - offset, 0), min(f.end - offset, len(text))
+                extra.append(Finding(f.kind, f.category, start, end, f.confidence))
+    return _resolve_overlaps(own + extra)
+
+
 # --- which rules can match: one pass over the hints instead of one per rule -------------------
 
 _HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
 _DIGIT = re.compile(r"\d")
+# One pass finds the longest hint starting at each place (a lookahead, so hits may overlap); the
+# hints that are prefixes of it start there too. Same result as testing each hint with "in".
+_HINTS_RE = re.compile("(?=(" + trie_pattern(_HINTS) + "))")
+_HINT_PREFIXES = {h: frozenset(p for p in _HINTS if h.startswith(p)) for h in _HINTS}
+
+
+def _present_hints(lowered: str) -> frozenset[str]:
+    found = _HINTS_RE.findall(lowered)
+    return frozenset().union(*(_HINT_PREFIXES[h] for h in found)) if found else frozenset()
 
 
 @functools.lru_cache(maxsize=512)  # few distinct combinations occur; pure
@@ -95,6 +140,39 @@ def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
     if rule.anchor and text.count(rule.anchor) * 64 < len(text):
         return _anchored(rule, text)
     return rule.pattern.finditer(text)
+
+
+# --- context words: one pass over the lowercased text finds where every word rule can start -------
+
+_WORD_RULES = tuple(rule for rule in RULES if rule.words)
+_ALL_WORDS = sorted({w for rule in _WORD_RULES for w in rule.words})
+_WORDS_RE = re.compile(r"\b(?:" + trie_pattern(_ALL_WORDS) + ")")
+# The trie finds the longest word at a place; a rule whose word is a prefix of it starts there too.
+_RULES_FOR = {w: tuple(r for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
+
+
+def _word_starts(text: str, lowered: str) -> dict[int, list[int]] | None:
+    """Where each word rule (by id) can start; None when ``lowered`` is not position-aligned."""
+    if len(lowered) != len(text):
+        return None  # lower() moved positions (rare letters such as "İ"): rules search the text themselves
+    starts: dict[int, list[int]] = {}
+    for m in _WORDS_RE.finditer(lowered):
+        for rule in _RULES_FOR[m.group()]:
+            starts.setdefault(id(rule), []).append(m.start())
+    return starts
+
+
+# Places one word rule is tried in one text: a validator reads up to a line after its word, so a
+# text repeating the word thousands of times ("I live at 1 I live at 1 …") would cost that per place.
+MAX_WORD_STARTS = 256
+
+
+def _at_words(rule: Rule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    pos = 0
+    for start in starts[:MAX_WORD_STARTS]:
+        if start >= pos and (m := rule.pattern.match(text, start)) is not None:
+            yield m
+            pos = m.end()
 
 
 def _anchored(rule: Rule, text: str) -> Iterator[re.Match[str]]:
@@ -126,14 +204,26 @@ def _anchored(rule: Rule, text: str) -> Iterator[re.Match[str]]:
         i = text.find(anchor, max(i + 1, pos))
 
 
-def _candidates(rules: Iterable[Rule], text: str) -> list[Finding]:
+def _finding(rule: Rule, m: re.Match[str], result: float | tuple[float, int, int]) -> Finding:
+    if isinstance(result, tuple):  # the validator located the value itself
+        return Finding(rule.kind, rule.category, result[1], result[2], result[0])
+    start, end = _span(rule, m)
+    return Finding(rule.kind, rule.category, start, end, result)
+
+
+def _candidates(rules: Iterable[Rule], text: str, starts: dict[int, list[int]] | None) -> list[Finding]:
     found: list[Finding] = []
     for rule in rules:
-        for m in _matches(rule, text):
-            confidence = rule.validate(m)
-            if confidence is not None:
-                start, end = _span(rule, m)
-                found.append(Finding(rule.kind, rule.category, start, end, confidence))
+        if not rule.words or starts is None:
+            matches = _matches(rule, text)
+        elif (positions := starts.get(id(rule))) is not None:
+            matches = _at_words(rule, text, positions)
+        else:
+            continue  # its words do not occur
+        for m in matches:
+            result = rule.validate(m)
+            if result is not None:
+                found.append(_finding(rule, m, result))
     return found
 
 
@@ -162,22 +252,22 @@ def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -
             i = bisect.bisect_left(spans, (end,))
             if i and spans[i - 1][1] > start:
                 continue  # overlaps a stronger finding that is kept: it could never be chosen
-            confidence = rule.validate(m)
-            if confidence is not None:
-                found.append(Finding(rule.kind, rule.category, start, end, confidence))
+            result = rule.validate(m)
+            if result is not None:
+                found.append(_finding(rule, m, result))
     return found
 
 
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
-    present = frozenset(h for h in _HINTS if h in lowered)
-    phone_rules, rules = _plan(present, _DIGIT.search(text) is not None)
-    candidates = _candidates(rules, text)
+    phone_rules, rules = _plan(_present_hints(lowered), _DIGIT.search(text) is not None)
+    candidates = _candidates(rules, text, _word_starts(text, lowered))
     if depth < MAX_BASE64_DEPTH:
         candidates += _decoded_findings(text, depth)
+        candidates += disguised_findings(text, lowered, depth, _scan)
     if phone_rules:
         candidates += _phone_candidates(phone_rules, text, candidates)
-    return _resolve_overlaps(candidates)
+    return _resolve_overlaps([f for f in candidates if not is_known_example(text[f.start : f.end])])
 
 
 def _resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:

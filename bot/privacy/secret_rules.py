@@ -92,7 +92,10 @@ def _check_password_value(value: str, quoted: bool) -> float | None:
 def _check_prose_password(m: re.Match[str]) -> float | None:
     if m.string[m.start() - 1 : m.start()].isalnum():
         return None  # "bypass is …", "compass was …"
-    return _check_password_value(m.group("value"), quoted=m.group("quote") is not None)
+    value = m.group("value")
+    if value.rstrip("!?").isalpha():
+        value = value.rstrip("!?")  # "my password is great!": the word, not a symbol, is judged
+    return _check_password_value(value, quoted=m.group("quote") is not None)
 
 
 # Name parts that make an assigned value a secret, and parts that say it is metadata about one.
@@ -129,6 +132,10 @@ _SPHINX_FIELD = re.compile(r":(?:param|type|arg|ivar|var|raises?)\s+$")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
 
+# Framework secret keys (Django's SECRET_KEY, Rails' secret_key_base) may use any printable character.
+_FRAMEWORK_KEY_CHARS = re.compile(r"[!#-&(-~]{30,}")
+
+
 def _assigned_value(m: re.Match[str]) -> tuple[set[str], str, bool] | None:
     """(name parts, value, quoted) of a ``name = value`` match, or None if it is not a literal."""
     # The regex starts at the keyword (fast); the rest of the name lies before it.
@@ -154,8 +161,10 @@ def _assigned_value(m: re.Match[str]) -> tuple[set[str], str, bool] | None:
     ):
         return None  # one string literal, "passwd:name", not an assignment
     parts = {p.lower() for p in _NAME_SPLIT.split(name) if p}
-    if parts & _METADATA_PARTS or _CODE_REFERENCE.search(value):
+    if parts & _METADATA_PARTS:
         return None
+    if _CODE_REFERENCE.search(value) and not (quoted and _FRAMEWORK_KEY_CHARS.fullmatch(value) and " " not in value):
+        return None  # a call or a variable; but a long quoted key may contain "(" and "$"
     if not quoted and _is_code_identifier(value, m.group("op") or "", m.string[m.end() : m.end() + 40]):
         return None
     return parts, value, quoted
@@ -201,16 +210,22 @@ def _check_password_assignment(m: re.Match[str]) -> float | None:
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~]+")
 
 
+def _key_chars(value: str, quoted: bool) -> bool:
+    """Keys and tokens are URL-safe or base64 (no spaces, ":", ",", "#", "$"), except long quoted ones."""
+    return bool(_TOKEN_CHARS.fullmatch(value) or (quoted and _FRAMEWORK_KEY_CHARS.fullmatch(value)))
+
+
 def _check_secret_assignment(m: re.Match[str]) -> float | None:
     value = _assigned_literal(m)
-    if len(value) < 16 or not _TOKEN_CHARS.fullmatch(value):
+    quoted = m.group("q") is not None
+    if len(value) < 16 or not _key_chars(value, quoted):
         return None  # rejected below anyway (_high_entropy needs 16+); most matches end here, cheaply
     assigned = _assigned_value(m)
     if assigned is None or not assigned[0] & _SECRET_PARTS:
         return None
     value = assigned[1]
-    if not _TOKEN_CHARS.fullmatch(value) or _is_placeholder(value):
-        return None  # keys and tokens are URL-safe or base64: no spaces, ":", ",", "#", "$"
+    if not _key_chars(value, quoted) or _is_placeholder(value):
+        return None
     return _high_entropy(value)
 
 

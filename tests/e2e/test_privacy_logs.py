@@ -77,7 +77,7 @@ async def test_debug_logs_of_both_platforms_carry_no_content(
                          "text": text if n % 2 else f"<@{BOT_USER}> {text}", "channel": channel,
                          "channel_type": "im" if n % 2 else "channel", "event_ts": ts}  # fmt: skip
                 await slack.send_socket("events_api", event_callback(event))
-                await wait_until(lambda c=channel, t=ts: any(m.footer for m in slack.thread(c, t if c[0] == "C" else None)
+                await wait_until(lambda c=channel, t=ts: any(m.footer for m in slack.thread(c, t)
                                                            if m.ts > t), 20, what="the Slack answer")  # fmt: skip
                 sent = await discord.say(alice, text, mention_bot=True)
                 await wait_for(lambda s=sent: any(m.get("message_reference", {}).get("message_id") == s["id"]

@@ -119,6 +119,13 @@ class FakeDiscord:
         self.channels[channel["id"]] = channel
         return channel
 
+    def group_dm_channel(self, *users: dict[str, Any]) -> dict[str, Any]:
+        """A group DM (channel type 3): several recipients, no guild."""
+        channel = {"id": self.snowflake(), "type": 3, "recipients": list(users), "last_message_id": None, "flags": 0,
+                   "name": None, "icon": None, "owner_id": users[0]["id"] if users else None}  # fmt: skip
+        self.channels[channel["id"]] = channel
+        return channel
+
     def member(self, user: dict[str, Any], *, with_user: bool = True, permissions: str | None = None) -> dict:
         member = {"roles": self.members.get(user["id"], []), "joined_at": EPOCH, "deaf": False, "mute": False}
         member.update(flags=0, nick=None, avatar=None, pending=False, premium_since=None)

@@ -25,6 +25,8 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.slack_rules import BY_CONVERSATION, METHOD_SCOPES, METHOD_TIERS, REPLIES_LIMIT, manifest_scopes
+
 BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "xoxb-test-token", "xapp-test-token", "test-signing-secret"
 TEAM, BOT_USER, BOT_ID, APP_ID = "T0TEST", "U0BOT", "B0BOT", "A0APP"
 
@@ -82,7 +84,14 @@ class FakeSlack:
         self.post_rate: float | None = None  # chat.postMessage per second per channel, like Slack (None: off)
         self.rate_limited = 0  # 429s answered
         self.response_urls_expired = False  # response_url posts get 404, as after 30 minutes
+        self.private_channels: set[str] = set()  # C… ids conversations.info reports as private (besides G…)
+        self.group_dms: set[str] = set()  # ids conversations.info reports as group DMs (mpim)
+        self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
+        self.scopes: set[str] = manifest_scopes()  # granted to the bot token; other calls get missing_scope
         self._faults: dict[str, deque[float]] = defaultdict(deque)
+        self.minute = 60.0  # Slack's minute for the method tiers; tests shorten it (and the bot's budget alike)
+        self.tiers_enabled = True
+        self._tier_tokens: dict[tuple[str, str], tuple[float, float]] = {}  # (team, method) → (tokens, at)
         self._last_post: dict[str, deque[float]] = defaultdict(deque)
         self._ts = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -156,7 +165,7 @@ class FakeSlack:
         call = ApiCall(method, args, request.method)
         self.calls.append(call)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or args.get("token", "")
-        if self._faults[method] or self._over_rate(method, str(args.get("channel", ""))):
+        if self._faults[method] or self._over_rate(method, str(args.get("channel", ""))) or self._over_tier(method):
             retry = self._faults[method].popleft() if self._faults[method] else 1
             call.status, self.rate_limited = 429, self.rate_limited + 1
             return web.json_response(
@@ -168,7 +177,28 @@ class FakeSlack:
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
-        return web.json_response(handler(args))
+        scopes_header = {"x-oauth-scopes": ",".join(sorted(self.scopes))} if token == BOT_TOKEN else {}
+        needed = self.needed_scopes(method, args)
+        if needed and not set(needed) & self.scopes:
+            call.status = 200
+            missing = {"ok": False, "error": "missing_scope", "needed": ",".join(needed),
+                       "provided": ",".join(sorted(self.scopes))}  # fmt: skip
+            return web.json_response(missing, headers=scopes_header)
+        if method in self.errors:
+            return web.json_response({"ok": False, "error": self.errors[method]}, headers=scopes_header)
+        return web.json_response(handler(args), headers=scopes_header)
+
+    def needed_scopes(self, method: str, args: dict[str, Any]) -> tuple[str, ...]:
+        """The scopes (any one) a bot token needs for this call."""
+        if method in BY_CONVERSATION:
+            channel = str(args.get("channel", ""))
+            public, private, dm, group_dm = BY_CONVERSATION[method]
+            if channel.startswith("D"):
+                return (dm,)
+            if channel in self.group_dms:
+                return (group_dm,)
+            return (private,) if channel.startswith("G") or channel in self.private_channels else (public,)
+        return METHOD_SCOPES.get(method, ())
 
     def _over_rate(self, method: str, channel: str) -> bool:
         if self.post_rate is None or method not in ("chat.postMessage", "chat.startStream") or not channel:
@@ -179,6 +209,20 @@ class FakeSlack:
         if len(window) >= self.post_rate:
             return True
         window.append(now)
+        return False
+
+    def _over_tier(self, method: str, team: str = TEAM) -> bool:
+        """A token bucket per (workspace, method), holding a minute's calls of the method's tier."""
+        per_minute = METHOD_TIERS.get(method)
+        if not self.tiers_enabled or per_minute is None:
+            return False
+        now = time.monotonic()
+        tokens, at = self._tier_tokens.get((team, method), (float(per_minute), now))
+        tokens = min(float(per_minute), tokens + (now - at) * per_minute / self.minute)
+        if tokens < 1.0:
+            self._tier_tokens[(team, method)] = (tokens, now)
+            return True
+        self._tier_tokens[(team, method)] = (tokens - 1.0, now)
         return False
 
     def m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -214,6 +258,8 @@ class FakeSlack:
         if not self.stream_enabled:
             return {"ok": False, "error": "not_allowed"}
         channel = args.get("channel", "")
+        if "thread_ts" in args and not args["thread_ts"]:
+            return {"ok": False, "error": "invalid_thread_ts"}  # a top-level stream omits thread_ts
         if not channel.startswith("D") and not (args.get("recipient_user_id") and args.get("recipient_team_id")):
             return {"ok": False, "error": "missing_recipient_user_id"}
         msg = Message(channel, self.new_ts(), args.get("markdown_text", ""), [], args.get("thread_ts"), streaming=True)
@@ -241,18 +287,33 @@ class FakeSlack:
 
     def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = args.get("channel", "")
-        return {"ok": True, "channel": {"id": channel, "is_private": channel.startswith("G"), "is_im": False}}
+        mpim = channel in self.group_dms
+        private = channel.startswith("G") or channel in self.private_channels or mpim
+        info = {"id": channel, "is_channel": not mpim, "is_private": private, "is_im": channel.startswith("D"),
+                "is_mpim": mpim}  # fmt: skip
+        return {"ok": True, "channel": info}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: the thread oldest first (its first message, then replies), within oldest/latest, then the
+        first `limit` of them (a cursor would page on)."""
         channel, ts = args.get("channel", ""), args.get("ts", "")
         root = self.messages.get((channel, ts))
-        parent = (root.thread_ts or ts) if root else ts
-        found = [m for m in self.messages.values() if m.channel == channel and parent in (m.ts, m.thread_ts)]
-        found.sort(key=lambda m: float(m.ts))
+        if root is None:
+            return {"ok": False, "error": "thread_not_found"}
+        parent = root.thread_ts or ts
+        found = sorted(
+            (m for m in self.messages.values() if m.channel == channel and parent in (m.ts, m.thread_ts)),
+            key=lambda m: float(m.ts),
+        )
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        if args.get("oldest"):
+            oldest = float(args["oldest"])
+            found = [m for m in found if float(m.ts) > oldest or (inclusive and float(m.ts) == oldest)]
         if args.get("latest"):
-            found = [m for m in found if float(m.ts) <= float(args["latest"])]
-        found = found[-int(args.get("limit", 1000)) :] if args.get("latest") else found[: int(args.get("limit", 1000))]
-        return {"ok": True, "messages": [m.as_json() for m in found], "has_more": False}
+            latest = float(args["latest"])
+            found = [m for m in found if float(m.ts) < latest or (inclusive and float(m.ts) == latest)]
+        limit = min(int(args.get("limit") or REPLIES_LIMIT), REPLIES_LIMIT)
+        return {"ok": True, "messages": [m.as_json() for m in found[:limit]], "has_more": len(found) > limit}
 
     def m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")

@@ -119,10 +119,10 @@ async def test_local_answer_echoing_personal_data_stays_off_the_cloud_after_a_le
     key = SessionKey("slack", "T1", "C0OPEN", "1700000000.000200")
     assert await command(loose_app, key, "/privacy redact")
     fake_ollama.reply = (
-        "Noted: jane.doe@northwind-mail.io, +44 20 7946 0958 — or jane dot doe at northwind-mail dot io."
+        "Noted: jane.doe@northwind-mail.io, +44 20 7123 4567 — or jane dot doe at northwind-mail dot io."
     )
     result = await loose_app.engine.handle(
-        turn(key, "reach Jane at jane.doe@northwind-mail.io or +44 20 7946 0958"), RecordingSink()
+        turn(key, "reach Jane at jane.doe@northwind-mail.io or +44 20 7123 4567"), RecordingSink()
     )
     assert result.route.locality == "local"
     fake_ollama.reply = None
@@ -134,7 +134,7 @@ async def test_local_answer_echoing_personal_data_stays_off_the_cloud_after_a_le
     assert await command(loose_app, key, "/privacy cloud-ok")
     loose = await loose_app.engine.handle(turn(key, COMPLEX + " Once more."), RecordingSink())
     assert standard.route.locality == loose.route.locality == "cloud"  # the marked messages are left out
-    for text in ("jane.doe@northwind-mail.io", "7946 0958", "jane dot doe"):
+    for text in ("jane.doe@northwind-mail.io", "7123 4567", "jane dot doe"):
         assert not fake_openai.saw_text(text), text
 
 
@@ -157,7 +157,7 @@ async def test_redact_level_withholds_local_answers_written_from_unredacted_inpu
 
 async def test_any_answer_that_carries_personal_data_is_marked(loose_app, fake_openai, fake_ollama) -> None:
     key = SessionKey("slack", "T1", "C0ECHO", "1700000000.000400")
-    fake_ollama.reply = "The support line is +44 20 7946 0123, ask for Sam."
+    fake_ollama.reply = "The support line is +44 20 7123 0123, ask for Sam."
     await loose_app.engine.handle(turn(key, "who do I call about invoices?"), RecordingSink())
     fake_ollama.reply = None
     conv = loose_app.engine.store.conversation(key)
@@ -165,7 +165,7 @@ async def test_any_answer_that_carries_personal_data_is_marked(loose_app, fake_o
     assert answer.role == "assistant" and answer.sensitive and not answer.local_only
     cloud = await loose_app.engine.handle(turn(key, COMPLEX), RecordingSink())
     assert cloud.route.locality == "cloud"
-    assert not fake_openai.saw_text("7946 0123")
+    assert not fake_openai.saw_text("7123 0123")
 
 
 # --- 4: speaker names are content --------------------------------------------------------------

@@ -80,7 +80,7 @@ async def test_slack_bot_at_debug_logs_no_secret(tmp_path: Path, fake_ollama, fa
                 ts = await bot.mention(text)
                 await bot.answer("C0GENERAL", ts)
             dm = await bot.message(f"private: {PLANTED['aws']}", channel="D0ALICE")
-            await bot.answer("D0ALICE", None)
+            await bot.answer("D0ALICE", dm)
             assert dm
         finally:
             await bot.adapter.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from tests.fakes.slack_server import command_form, wait_until
+from tests.fakes.slack_server import BOT_USER, command_form, wait_until
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import ALICE, BOB, SlackBot
 
@@ -31,8 +31,8 @@ async def test_model_cloud_then_a_question_goes_to_the_cloud(slack_bot: SlackBot
 async def test_model_in_a_dm_refuses_the_cloud(slack_bot: SlackBot) -> None:
     answer = await slack_bot.command("model", "cloud", channel="D0ALICE")
     assert "private" in answer["text"] and "can't be set" in answer["text"]
-    await slack_bot.message("hello there", channel="D0ALICE")
-    reply = await slack_bot.answer("D0ALICE", None)
+    question = await slack_bot.message("hello there", channel="D0ALICE")
+    reply = await slack_bot.answer("D0ALICE", question)
     assert "🔒 local" in reply.footer
     assert slack_bot.fake_openai.chat_requests() == []
 
@@ -105,6 +105,18 @@ async def test_commands_in_a_thread_through_a_mention_act_on_that_thread(slack_b
     assert "forgot 4 message(s)" in forgot[0]["text"]
     other = await slack_bot.mention("a new question elsewhere")
     assert "🔒 local" in (await slack_bot.answer("C0GENERAL", other)).footer  # the thread setting stayed there
+
+
+async def test_help_says_how_to_run_commands_in_threads_and_the_thread_form_works_in_dm_threads(
+    slack_bot: SlackBot,
+) -> None:
+    help_text = (await slack_bot.command("help"))["text"]
+    assert "doesn't run slash commands" in help_text and "/reset" in help_text
+    question = await slack_bot.message("remember: the code word is mango", channel="D0ALICE")
+    await slack_bot.answer("D0ALICE", question)
+    await slack_bot.message(f"<@{BOT_USER}> /reset", channel="D0ALICE", thread_ts=question)
+    note = await wait_until(lambda: slack_bot.fake.ephemeral, what="reset answer")
+    assert note[0]["thread_ts"] == question and "forgot 2 message(s)" in note[0]["text"]
 
 
 async def test_an_expired_response_url_falls_back_to_chat_post_ephemeral(slack_bot: SlackBot) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.fakes.slack_server import BOT_USER, event_callback, wait_until
+from tests.fakes.slack_server import BOT_USER, Message, event_callback, wait_until
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import ALICE, BOB, SlackBot
 
@@ -14,6 +14,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 async def test_mention_is_answered_in_a_thread_streamed_then_finalised_with_footer(slack_bot: SlackBot) -> None:
     fake = slack_bot.fake
     slack_bot.engine.settings.routing.default_model = "local"
+    slack_bot.engine.settings.slack.stream_mode = "update"  # this test is about posting then editing
     reply = "Paris is the **capital** of France, and it is lovely in spring."
     ollama = _ollama(slack_bot)
     ollama.reply, ollama.token_delay = reply, 0.03
@@ -60,8 +61,8 @@ async def test_messages_in_threads_the_bot_is_not_part_of_are_ignored(slack_bot:
 
 async def test_dm_stays_local_and_the_cloud_receives_nothing(slack_bot: SlackBot, fake_openai) -> None:  # noqa: ANN001
     slack_bot.engine.settings.routing.default_model = "cloud"
-    await slack_bot.message("Summarise the theory of relativity in depth please", channel="D0ALICE")
-    answer = await slack_bot.answer("D0ALICE", None)
+    question = await slack_bot.message("Summarise the theory of relativity in depth please", channel="D0ALICE")
+    answer = await slack_bot.answer("D0ALICE", question)
     assert "🔒 local" in answer.footer
     assert fake_openai.chat_requests() == []
 
@@ -121,17 +122,17 @@ def _key(slack_bot: SlackBot, channel: str, thread: str | None):  # noqa: ANN202
     return SessionKey("slack", "T0TEST", channel, thread)
 
 
-async def test_private_channels_can_be_kept_local_by_configuration(slack_bot: SlackBot) -> None:
+async def test_private_channels_are_kept_local_by_default(slack_bot: SlackBot) -> None:
     slack_bot.engine.settings.routing.default_model = "cloud"
-    slack_bot.engine.settings.slack.private_channels_local = True
-    secret_ts = await slack_bot.mention("Plan the launch in detail", channel="G0SECRET")
-    assert "🔒 local" in (await slack_bot.answer("G0SECRET", secret_ts)).footer
+    slack_bot.fake.private_channels.add("C0SECRET")
+    secret_ts = await slack_bot.mention("Plan the launch in detail", channel="C0SECRET")
+    assert "🔒 local" in (await slack_bot.answer("C0SECRET", secret_ts)).footer
     open_ts = await slack_bot.mention("Plan the launch in detail", channel="C0OPEN")
     assert "☁ cloud" in (await slack_bot.answer("C0OPEN", open_ts)).footer
-    assert not slack_bot.fake_openai.saw_text("G0SECRET") and len(slack_bot.fake_openai.chat_requests()) == 1
+    assert not slack_bot.fake_openai.saw_text("C0SECRET") and len(slack_bot.fake_openai.chat_requests()) == 1
 
 
-async def test_thread_follow_up_after_a_restart_asks_slack_whether_the_bot_is_in_the_thread(
+async def test_thread_follow_up_after_a_restart_is_known_from_the_store_without_asking_slack(
     slack_bot: SlackBot,
 ) -> None:
     ts = await slack_bot.mention("hello before the restart")
@@ -139,13 +140,27 @@ async def test_thread_follow_up_after_a_restart_asks_slack_whether_the_bot_is_in
     slack_bot.adapter.bot.threads.clear()  # as after a restart
     await slack_bot.message("and after it?", thread_ts=ts)
     await slack_bot.answer("C0GENERAL", ts, count=2)
-    assert slack_bot.fake.calls_to("conversations.replies")
+    assert not slack_bot.fake.calls_to("conversations.replies")  # rate limited hard outside the Marketplace
+
+
+async def test_a_thread_the_store_does_not_know_is_checked_with_slack_once(slack_bot: SlackBot) -> None:
+    fake = slack_bot.fake
+    root = fake.new_ts()
+    fake.messages[("C0GENERAL", root)] = Message("C0GENERAL", root, "a question", [], None, user=ALICE, bot_id=None)
+    reply = fake.new_ts()
+    fake.messages[("C0GENERAL", reply)] = Message("C0GENERAL", reply, "an older answer", [], root)  # the bot's
+    await slack_bot.message("still there?", thread_ts=root)
+    await slack_bot.answer("C0GENERAL", root)
+    await slack_bot.message("and now?", thread_ts=root)
+    await slack_bot.answer("C0GENERAL", root, count=2)
+    (call,) = fake.calls_to("conversations.replies")
+    assert int(call.args["limit"]) <= 15
 
 
 async def test_dm_with_the_local_model_down_gets_a_clear_message_never_the_cloud(slack_bot: SlackBot) -> None:
     slack_bot.fake_ollama.fail_all("status", status=500)
-    await slack_bot.message("are you there?", channel="D0ALICE")
-    reply = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", None), what="reply")
+    question = await slack_bot.message("are you there?", channel="D0ALICE")
+    reply = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", question), what="reply")
     assert "internal error" in reply[0].shown and "local" in reply[0].shown.lower()
     assert slack_bot.fake_openai.chat_requests() == []
 

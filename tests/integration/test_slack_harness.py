@@ -146,6 +146,8 @@ async def start_bot(
     env |= {"SLACK_APP_TOKEN": APP_TOKEN} if mode == "socket" else {"SLACK_SIGNING_SECRET": SIGNING_SECRET}
     settings = load_settings(write_config(tmp_path, slack + toml), env=env)
     adapter = SlackAdapter(build_app(settings).engine, settings)
+    fake.minute = 1.0  # the stand-in's rate tiers and the bot's budget run on a 1-second "minute"
+    adapter.bot.budget.minute = fake.minute
     await adapter.start()
     if mode == "socket":
         await wait_until(fake.connected.is_set, what="socket mode connection")

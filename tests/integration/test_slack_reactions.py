@@ -54,6 +54,49 @@ async def test_feedback_after_a_restart_reads_the_turn_back_from_slack(slack_bot
     await wait_until(lambda: slack_bot.engine.store.feedback(_turn_id(answer)) == {ALICE: -1}, what="feedback")
 
 
+async def _thread_of_two_answers(slack_bot: SlackBot) -> tuple[str, int, int, str]:
+    question = await slack_bot.mention("first question")
+    first = await slack_bot.answer("C0GENERAL", question)
+    await slack_bot.message("a follow-up", thread_ts=question)
+    second = await slack_bot.answer("C0GENERAL", question, count=2)
+    store = slack_bot.engine.store  # the link is written just after the final text shows: wait for it
+    await wait_until(lambda: store.turn_for_message("slack", "C0GENERAL", second.ts), what="answer linked")
+    slack_bot.adapter.bot.index = MessageIndex()  # as after a restart
+    return question, _turn_id(first), _turn_id(second), second.ts
+
+
+async def test_after_a_restart_a_reaction_on_a_later_answer_in_a_thread_finds_its_own_turn(slack_bot: SlackBot) -> None:
+    question, first, second, second_ts = await _thread_of_two_answers(slack_bot)
+    await slack_bot.react("+1", "C0GENERAL", second_ts)
+    store = slack_bot.engine.store
+    await wait_until(lambda: store.feedback(second) == {ALICE: 1}, what="feedback on the second answer")
+    assert store.feedback(first) == {}
+    assert not slack_bot.fake.calls_to("conversations.replies")  # the store knew: no rate-limited look-up
+    await slack_bot.react("repeat", "C0GENERAL", second_ts)
+    await slack_bot.answer("C0GENERAL", question, count=3)
+
+
+async def test_without_a_stored_link_slack_is_asked_oldest_first_and_the_right_turn_found(slack_bot: SlackBot) -> None:
+    _, first, second, second_ts = await _thread_of_two_answers(slack_bot)
+    slack_bot.engine.store.conn.execute("DELETE FROM message_links")  # answers sent before links existed
+    await slack_bot.react("-1", "C0GENERAL", second_ts)
+    store = slack_bot.engine.store
+    await wait_until(lambda: store.feedback(second) == {ALICE: -1}, what="feedback on the second answer")
+    assert store.feedback(first) == {}
+    (call,) = slack_bot.fake.calls_to("conversations.replies")
+    assert call.args["oldest"] == second_ts
+
+
+async def test_the_stand_in_lists_a_thread_oldest_first_like_slack(slack_bot: SlackBot) -> None:
+    question, _, _, second_ts = await _thread_of_two_answers(slack_bot)
+    client = slack_bot.adapter.bot.client
+    first_page = await client.conversations_replies(channel="C0GENERAL", ts=second_ts, latest=second_ts, limit=1)
+    assert [m["ts"] for m in first_page["messages"]] == [question]  # the earliest, not the newest
+    everything = await client.conversations_replies(channel="C0GENERAL", ts=question)
+    stamps = [float(m["ts"]) for m in everything["messages"]]
+    assert stamps == sorted(stamps) and len(stamps) == 4
+
+
 async def test_feedback_buttons(slack_bot: SlackBot) -> None:
     question = await slack_bot.mention("rate me")
     answer = await slack_bot.answer("C0GENERAL", question)

@@ -12,6 +12,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 
 
 async def test_429_on_chat_update_still_ends_with_the_right_text(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.slack.stream_mode = "update"
     reply = "one two three four five six seven eight nine ten eleven twelve"
     slack_bot.fake_ollama.reply, slack_bot.fake_ollama.token_delay = reply, 0.02
     slack_bot.fake.inject_429("chat.update", count=2, retry_after=0)
@@ -23,6 +24,7 @@ async def test_429_on_chat_update_still_ends_with_the_right_text(slack_bot: Slac
 
 
 async def test_edits_are_throttled_per_message(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.slack.stream_mode = "update"
     slack_bot.engine.settings.slack.update_interval = 0.25
     slack_bot.fake_ollama.reply = " ".join(f"w{i}" for i in range(60))
     slack_bot.fake_ollama.token_delay = 0.01  # ~0.6 s of streaming
@@ -69,17 +71,17 @@ async def test_oversized_message_is_refused_clearly(slack_bot: SlackBot) -> None
 
 async def test_files_are_not_read_yet_and_the_user_is_told(slack_bot: SlackBot) -> None:
     files = [{"id": "F1", "name": "photo.png", "mimetype": "image/png"}]
-    await slack_bot.message("", channel="D0ALICE", subtype="file_share", files=files)
-    note = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", None), what="note")
+    first = await slack_bot.message("", channel="D0ALICE", subtype="file_share", files=files)
+    note = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", first), what="note")
     assert "can't read files" in note[0].text
-    await slack_bot.message("what is in it?", channel="D0ALICE", subtype="file_share", files=files)
-    await slack_bot.answer("D0ALICE", None)
+    second = await slack_bot.message("what is in it?", channel="D0ALICE", subtype="file_share", files=files)
+    await slack_bot.answer("D0ALICE", second)
     assert any("can't read files" in e["text"] for e in slack_bot.fake.ephemeral)
 
 
 @pytest.mark.parametrize("slack_bot", ["socket"], indirect=True)
-async def test_native_streaming_in_a_thread(slack_bot: SlackBot) -> None:
-    slack_bot.engine.settings.slack.stream_mode = "native"
+async def test_native_streaming_in_a_thread_is_the_default(slack_bot: SlackBot) -> None:
+    assert slack_bot.engine.settings.slack.stream_mode == "native"  # Tier 4 appends: more room than chat.update
     slack_bot.fake_ollama.reply, slack_bot.fake_ollama.token_delay = "Natively **streamed** answer here", 0.03
     question = await slack_bot.mention("stream natively")
     answer = await slack_bot.answer("C0GENERAL", question)
@@ -87,7 +89,21 @@ async def test_native_streaming_in_a_thread(slack_bot: SlackBot) -> None:
     assert "🔒 local" in answer.footer
     start = slack_bot.fake.calls_to("chat.startStream")[0].args
     assert start["recipient_user_id"] and start["recipient_team_id"] == "T0TEST"
+    assert start["thread_ts"] == question
     assert slack_bot.fake.calls_to("chat.stopStream") and not slack_bot.fake.calls_to("chat.update")
+
+
+@pytest.mark.parametrize("slack_bot", ["http"], indirect=True)
+async def test_native_streaming_at_the_top_level_omits_thread_ts(slack_bot: SlackBot) -> None:
+    settings = slack_bot.engine.settings.slack
+    settings.stream_mode, settings.channel_mode_channels = "native", ["C0TOPLEVEL"]
+    slack_bot.fake_ollama.reply, slack_bot.fake_ollama.token_delay = "A top-level native answer", 0.03
+    await slack_bot.mention("stream natively at the top", channel="C0TOPLEVEL")
+    answer = await slack_bot.answer("C0TOPLEVEL", None)
+    assert answer.shown == "A top-level native answer"
+    (start,) = slack_bot.fake.calls_to("chat.startStream")
+    assert "thread_ts" not in start.args
+    assert not slack_bot.fake.calls_to("chat.update")  # streamed natively, no fallback
 
 
 @pytest.mark.parametrize("slack_bot", ["http"], indirect=True)

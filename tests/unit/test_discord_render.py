@@ -75,3 +75,11 @@ def test_thread_names_come_from_the_first_line():
     assert thread_name("```", "Alice and hybridbot") == "Alice and hybridbot"
     long = thread_name("a" * 300, "x")
     assert len(long) == 100 and long.endswith("…")
+
+
+def test_thread_names_never_carry_secrets_or_personal_data():
+    key = "AKIA" + "QZ7XK4PL2MNB6RTY"
+    named = thread_name(f"why does {key} fail for jane.doe@acme.io?", "neutral")
+    assert key not in named and "jane.doe" not in named and "[REDACTED:" in named
+    assert thread_name(f"  {key} ", "A question for hybridbot") == "A question for hybridbot"
+    assert thread_name("password: hunter2", "neutral") != "password: hunter2"

@@ -58,7 +58,7 @@ POSITIVES = [
     ("Kate lives at 5 Elm Street, Leeds", "postal_address", "5 Elm Street, Leeds"),
     ("I was diagnosed with bipolar disorder", "health", "bipolar disorder"),
     ("my credit score is 580", "financial", "580"),
-    ("mobile 07700 900123, ask for Dave", "phone", "07700 900123"),
+    ("mobile 07911 123456, ask for Dave", "phone", "07911 123456"),
     ("Tel. 030 90182045 (Berlin)", "phone", "030 90182045"),
     ("call +33 6 12 34 56 78 for the keys", "phone", "+33 6 12 34 56 78"),
 ]

@@ -21,9 +21,10 @@ def _load(tmp_path: Path, toml: str, env: dict[str, str] | None = None):  # noqa
 def test_defaults_are_production_values() -> None:
     config = SlackConfig()
     assert config.api_url == "https://slack.com/api/"
-    assert (config.port, config.path, config.stream_mode) == (3000, "/slack/events", "update")
+    assert (config.port, config.path, config.stream_mode) == (3000, "/slack/events", "native")
     assert config.update_interval == 1.0 and config.channel_rate == 1.0
     assert config.answer_thread_replies and not config.answer_other_bots
+    assert config.private_channels_opt_out == [] and config.lookup_ttl == 600.0
 
 
 def test_api_url_gets_its_trailing_slash(tmp_path: Path) -> None:

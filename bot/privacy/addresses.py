@@ -1,0 +1,110 @@
+"""Street addresses as a structure, in the formats of the supported countries, tied to a person.
+
+The regex finds a street with a house number in one of two orders — number first ("27 Birchwood
+Avenue", "12 rue des Lilas") or street first ("Lindenstraße 14", "Calle de Alcalá 112", "Via
+Garibaldi 27", "Rua Augusta, 1508", "Prinsengracht 263-2") — and an optional postcode and city
+("50674 Köln", "1016 GV Amsterdam", "LS6 2AB", "01304-001", "IL 60302"). The validator then looks
+for what ties it to a person in the 120 characters before it: "my address", "I live", "ship it
+to", a form label such as "Lieferadresse:" or ``"shipping_address":``, or a person's name on the
+line before ("Anna Kowalski, 27 …"). An office, a museum, a warehouse or a venue is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.privacy.lexicon import ADDRESS_CUES
+from bot.privacy.rule import Rule, label_rule
+
+_NUMBER_FIRST_TYPES = r"""rue|avenue|av\.|bd|boulevard|place|impasse|allée|allee|chemin|quai|cours|route"""
+_STREET_TYPES = r"""street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close
+    |crescent|square|sq|parkway|pkwy|highway|hwy|row|gardens|grove|hill|mews|walk|park"""
+_STREET_FIRST_WORDS = r"""calle|c/|avda\.?|avenida|av\.|paseo|plaza|pza\.|camino|ronda|carrer|travesía|via|viale|piazza
+    |corso|largo|vicolo|piazzale|rua|travessa|praça|alameda|estrada|am|an[ ]der|im|auf[ ]dem|zum|zur"""
+_COMPOUND_ENDINGS = r"""straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|chaussee|gracht|straat|laan|kade
+    |plein|singel|dijk|steeg|markt"""
+_NAME_WORD = r"(?:[A-ZÀ-Ý][\w'’.-]*|de|del|la|las|los|da|do|dos|das|di|des|du|le|van|der|den|von)\b"
+_POSTCODE_CITY = r"""(?:,?[ ]*(?:-[ ]*)?
+    (?:\d{5}(?:-\d{3,4})?|\d{4}[ ]?[A-Z]{2}|\d{4}-\d{3}|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]{2}[ ]\d{5}|\d{6})
+    (?:[ ]+[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+)?)?)"""
+_CITY_THEN_CODE = r"""(?:,[ ]*[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+)?(?:[ ]*[-,]?[ ]*(?:[A-Z]{2}[ ])?
+    (?:\d{5}(?:-\d{3,4})?|\d{6}|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}|[A-Z]{2}))?)"""
+_UNIT = r"(?:,?[ ]*(?i:apt|apto|flat|unit|suite|piso|bus|\d+º|\d+°)\.?[ ]*\w+(?:[ ]\w)?)?"
+
+ADDRESS = re.compile(
+    r"""(?x)
+    (?:(?<![\w.,-])\d{1,5}[a-zA-Z]?(?:[ ](?:bis|ter))?,?[ ]+
+        (?:(?i:"""
+    + _NUMBER_FIRST_TYPES
+    + r""")[ ]+"""
+    + _NAME_WORD
+    + r"""(?:[ ]"""
+    + _NAME_WORD
+    + r"""){0,4}
+          |(?:[A-Z][\w'’.-]*[ ]+){1,4}(?i:"""
+    + _STREET_TYPES
+    + r""")\b\.?)
+      |(?<![\w])(?:(?i:"""
+    + _STREET_FIRST_WORDS
+    + r""")[ ]+(?:"""
+    + _NAME_WORD
+    + r"""[ ]){0,4}"""
+    + _NAME_WORD
+    + r"""
+          |[A-ZÄÖÜ][\wäöüß'-]*(?i:"""
+    + _COMPOUND_ENDINGS
+    + r"""))
+        ,?[ ]+\d{1,5}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?\b)
+    """
+    + _UNIT
+    + r"(?:"
+    + _POSTCODE_CITY
+    + r"|"
+    + _CITY_THEN_CODE
+    + r")?"
+)
+_ADDRESS_DIGIT = re.compile(r"\d")
+
+_ORGANISATION = re.compile(
+    r"""(?ix)\b(?:office|hq|headquarters|head[ ]office|museum|museo|musée|store|shop|warehouse|depot|venue|event
+    |branch|filiale|büro|bureau|oficina|escrit[oó]rio|kantoor|ufficio|sede|tienda|loja|winkel|negozio|lager
+    |entrepôt|almac[eé]n|armaz[eé]m|magazzino|restaurant|hotel|hospital|school|university|company|firma|empresa
+    |located|situ[eé]|se[ ]trouve|est[aá][ ]en|ligt[ ]aan|si[ ]trova|fica[ ]n|steht|befindet)\b"""
+)
+# A person's name right before the address: "Anna Kowalski, 27 …", "Mme Camille Moreau, 8 …".
+_NAME_BEFORE = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Mme|Dr|Sr|Sra|Herr|Frau)\.?[ ])?[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ][A-ZÀ-Ý][a-zà-ÿ'’-]+){1,2},[ ]*"
+)
+
+
+_WINDOW = 160
+
+
+def _address_after(m: re.Match[str], within: int) -> re.Match[str] | None:
+    """The first address starting at most ``within`` characters after the match."""
+    address = ADDRESS.search(m.string, m.end(), m.end() + _WINDOW)
+    if address is None or address.start() - m.end() > within:
+        return None
+    if len(_ADDRESS_DIGIT.findall(address.group(0))) > 12:
+        return None  # a table of numbers, not an address
+    if _ORGANISATION.search(m.string, m.end(), address.start()):
+        return None  # "my office is at …", "our museum is located at …"
+    return address
+
+
+def _check_cue(m: re.Match[str]) -> tuple[float, int, int] | None:
+    address = _address_after(m, 90)
+    return None if address is None else (0.85, *address.span())
+
+
+def _check_named(m: re.Match[str]) -> tuple[float, int, int] | None:
+    """A name, then straight away an address: a recipient line ("Anna Kowalski, 27 Birchwood Avenue")."""
+    address = _address_after(m, 0)
+    return None if address is None else (0.8, *address.span())
+
+
+# The cue (or the name) is found first, cheaply; the address regex only runs in the text after it.
+RULES: tuple[Rule, ...] = (
+    label_rule("postal_address", ADDRESS_CUES, _check_cue, digit=True),
+    Rule("postal_address", _NAME_BEFORE, _check_named, digit=True, hints=(",",)),
+)

@@ -1,0 +1,360 @@
+"""Multilingual rules that need a context word: passwords and keys in prose, dates of birth,
+first-person health and money details.
+
+Each rule's regex finds the context word (cheap: a literal start or a trie); its validator looks
+at the rest of the line or sentence for the value and returns where it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.privacy.common import _high_entropy, _is_placeholder
+from bot.privacy.lexicon import (
+    AMOUNT,
+    DOB_LABELS,
+    DOB_STORY_LABELS,
+    DOSE,
+    FIRST_PERSON,
+    GERMAN_MY,
+    HEALTH_TERMS,
+    LOGIN_LABELS,
+    MONEY_TERMS,
+    PASSWORD_LABELS,
+    SECRET_LABELS,
+)
+from bot.privacy.rule import Rule, label_rule, trie_pattern
+
+_TOKEN = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'`«»“”„‚‘’()[]{}<>,;"
+_SYMBOLS = frozenset("!#$%&*?@^+~")
+_TECH_WORDS = frozenset(
+    [
+        "sha1",
+        "sha256",
+        "sha512",
+        "md5",
+        "utf8",
+        "utf-8",
+        "aes128",
+        "aes256",
+        "2fa",
+        "mfa",
+        "1password",
+        "ipv4",
+        "ipv6",
+        "oauth2",
+        "http2",
+        "base64",
+        "wpa2",
+        "wpa3",
+        "wpa2-psk",
+        "e2e",
+        "bcrypt",
+        "argon2",
+        "pbkdf2",
+        "scrypt",
+    ]
+)
+_UNIT = re.compile(r"\d+(?:[.,]\d+)?(?:[a-zäöüéè]{1,10}|%)|[a-z]+-?\d{1,3}(?:\.\d+)*|v\d[\w.]*")
+_EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def _line_after(m: re.Match[str], limit: int = 90) -> tuple[str, int]:
+    text, end = m.string, m.end()
+    stop = text.find("\n", end, end + limit)
+    return text[end : stop if stop >= 0 else end + limit], end
+
+
+def _starts_word(m: re.Match[str]) -> bool:
+    return not m.string[m.start() - 1 : m.start()].isalpha()
+
+
+def _clean(token: str) -> tuple[str, int]:
+    """The token without surrounding quotes/brackets and a final comma; and how much was cut on the left."""
+    left = len(token) - len(token.lstrip(_EDGE_PUNCT))
+    core = token.strip(_EDGE_PUNCT)
+    if core.endswith((".", ":")) and len(core) > 1 and not core[:-1].endswith((".", ":")):
+        core = core[:-1]
+    return core, left
+
+
+def looks_like_password(value: str) -> bool:
+    """A token nobody writes in prose: letters mixed with digits, or symbols with mixed case, or random case."""
+    if not 6 <= len(value) <= 64 or value.isalpha() and value.islower() or value.lower() in _TECH_WORDS:
+        return False
+    if _is_placeholder(value):
+        return False
+    if "://" in value or _EMAIL_LIKE.fullmatch(value) or _UNIT.fullmatch(value.lower()):
+        return False
+    if any(c in "(){}[]<>" for c in value) or value.startswith(("$", "%", "/", "./", "~/")):
+        return False  # code, a variable, a path
+    letters = sum(c.isalpha() for c in value)
+    if not letters or letters == len(value) and value.islower():
+        return False
+    mixed_case = not value.islower() and not value.isupper()
+    if any(c.isdigit() for c in value):
+        return True
+    if any(c in _SYMBOLS for c in value):
+        return mixed_case or len(value) >= 10  # "L$atfp!Y&LiK"; not "type=password"
+    flips = sum(
+        a.islower() != b.islower() for a, b in zip(value, value[1:], strict=False) if a.isalpha() and b.isalpha()
+    )
+    return len(value) >= 8 and flips >= 4  # "eqvQAMyAnxcq", not "StateCredentials"
+
+
+def _first_strong(m: re.Match[str], accept, max_tokens: int = 8):  # type: ignore[no-untyped-def]
+    """The span of the first token after the context word that ``accept`` takes, before the sentence ends."""
+    window, offset = _line_after(m)
+    for i, t in enumerate(_TOKEN.finditer(window)):
+        if i >= max_tokens:
+            break
+        raw = t.group(0)
+        core, left = _clean(raw)
+        value = core.rstrip("?!.,;:")  # judged without sentence punctuation; a final "!" is kept
+        if value and accept(value) and not _is_placeholder(raw):
+            start = offset + t.start() + left
+            return start, start + len(core.rstrip("?.,;:"))
+        if raw.endswith(("?", "!")) or (raw.endswith(".") and len(core) > 1 and core.isalpha()):
+            break  # the sentence ended
+    return None
+
+
+_LABEL_FOLLOWERS = frozenset(" \t:=\"'-–—>)]}|")
+
+
+def _label_alone(m: re.Match[str]) -> bool:
+    """The word starts and ends a word and is not part of a URL or an e-mail (``user:password@host``)."""
+    text = m.string
+    before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+    return not before.isalpha() and before not in (":", "/") and (after == "" or after in _LABEL_FOLLOWERS)
+
+
+# --- passwords in prose, in every supported language ------------------------------------------
+
+
+def _check_password_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if not _label_alone(m):
+        return None  # "bypass", "Passworte", "passer", "postgres://user:password@host"
+    found = _first_strong(m, looks_like_password)
+    return None if found is None else (0.85, *found)
+
+
+_PAIR_SEPARATOR = re.compile(r"\s/\s|\s(?:e|and|und|y|et|en|und|aur)\s|,\s", re.IGNORECASE)
+
+
+def _check_login_pair(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if not _label_alone(m):
+        return None
+    found = _first_strong(m, looks_like_password, max_tokens=6)
+    if found is None or not _PAIR_SEPARATOR.search(m.string, m.end(), found[0]):
+        return None  # a user name with a digit, not a "user / password" pair
+    return 0.8, *found
+
+
+# --- keys and tokens named in prose, in every supported language ------------------------------
+
+_HASH_WORDS = re.compile(r"(?i)\b(?:sha\d*|md5|hash|digest|commit|checksum|fingerprint|sum)\b")
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~]+")
+
+
+def _secret_value(value: str) -> bool:
+    if len(value) < 16 or not _TOKEN_CHARS.fullmatch(value):
+        return False  # cheap checks first: most tokens after "token" or "key" are words
+    return not _is_placeholder(value) and _high_entropy(value) is not None
+
+
+def _check_secret_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if not _label_alone(m):
+        return None
+    found = _first_strong(m, _secret_value, max_tokens=7)
+    if found is None or _HASH_WORDS.search(m.string, max(0, m.start() - 40), found[0]):
+        return None
+    return 0.8, *found
+
+
+# --- dates of birth ---------------------------------------------------------------------------
+
+_MONTHS = trie_pattern(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "januar",
+        "jänner",
+        "februar",
+        "märz",
+        "mai",
+        "juni",
+        "juli",
+        "oktober",
+        "dezember",
+        "janvier",
+        "février",
+        "fevrier",
+        "mars",
+        "avril",
+        "juin",
+        "juillet",
+        "août",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "setiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "janeiro",
+        "fevereiro",
+        "março",
+        "maio",
+        "junho",
+        "julho",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+        "januari",
+        "februari",
+        "maart",
+        "mei",
+        "augustus",
+        "gennaio",
+        "febbraio",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "settembre",
+        "ottobre",
+        "dicembre",
+    ]
+)
+DATE_ML = re.compile(
+    r"""(?ix)(?<![\w.])(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}
+    |\d{1,2}(?:st|nd|rd|th|er|º|°|\.)?[ ]+(?:de[ ]+|of[ ]+)?"""
+    + _MONTHS
+    + r""",?[ ]+(?:de[ ]+)?(?:19|20)\d{2}
+    |"""
+    + _MONTHS
+    + r"""[ ]+\d{1,2}(?:st|nd|rd|th)?,?[ ]+(?:19|20)\d{2})(?![\w])"""
+)
+_STORY_SPEAKER = re.compile(
+    r"(?i)\b(?:i|my|our|ich|mein\w*|unser\w*|je|mon|ma|notre|yo|mi|nuestr\w*|eu|meu|minha|nosso|ik|mijn|ons|onze"
+    r"|io|mio|mia|sono|son|daughter|wife|husband|mom|mum|mother|dad|father|colleague|kid|child|baby|sohn|tochter"
+    r"|fils|fille|hijo|hija|filho|filha|zoon|dochter|figlio|figlia|bin|suis|ben)\b"
+)
+_NAMED_SUBJECT = re.compile(r"[A-Z][\w'’.-]+(?:[ ](?:da|de|van|von|del|di)?[ ]?[A-Z][\w'’.-]+)*(?:'s|’s)?[ (]*$")
+
+
+def _check_dob(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if m.string[m.end() : m.end() + 1].isalpha():
+        return None  # "nacional", "Geburtstagsfeier"
+    window, offset = _line_after(m, 50)
+    date = DATE_ML.search(window)
+    if date is None or date.start() > 30:
+        return None
+    years = re.findall(r"(?:19|20)\d{2}", date.group(0))
+    if years and not 1900 <= int(years[-1]) <= 2030:
+        return None
+    span = (offset + date.start(), offset + date.end())
+    label = m.group(0).lower()
+    if label.startswith(DOB_STORY_LABELS) or label.startswith("birthday"):
+        sentence_start = max(m.string.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+        before = m.string[max(sentence_start, m.start() - 60) : m.start()]
+        if not _STORY_SPEAKER.search(before) and _NAMED_SUBJECT.search(
+            before.rstrip(" ,").removesuffix(" was").removesuffix(" wurde am").rstrip()
+        ):
+            return 0.35, *span  # a named person's birth date told as a fact: not the speaker's data
+    return 0.85, *span
+
+
+# --- first-person health and money ------------------------------------------------------------
+
+_FIRST_PERSON = re.compile(r"(?i:(?<![\w'])(?:" + trie_pattern(FIRST_PERSON) + r")(?![\w]))|" + GERMAN_MY)
+_DOSE = re.compile(DOSE)
+_AMOUNT = re.compile(AMOUNT, re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+
+
+def _sentence(m: re.Match[str], reach: int = 120) -> tuple[int, int]:
+    """The sentence around the match (a "." ends one only before a space: not in "4.200")."""
+    text, start = m.string, max(0, m.start() - reach)
+    for end_before in _SENTENCE_END.finditer(text, start, m.start()):
+        start = end_before.end()
+    end_after = _SENTENCE_END.search(text, m.end(), m.end() + reach)
+    return start, end_after.start() if end_after else min(len(text), m.end() + reach)
+
+
+def _first_person_sentence(m: re.Match[str]) -> tuple[int, int] | None:
+    if not _starts_word(m):
+        return None
+    start, end = _sentence(m)
+    return (start, end) if _FIRST_PERSON.search(m.string, start, end) else None
+
+
+def _check_health(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if m.string.startswith(("...", "…"), m.end() + _WORD_REST.match(m.string, m.end()).end() - m.end()):
+        return None  # "I was diagnosed... no wait": a sentence broken off
+    span = _first_person_sentence(m)
+    return None if span is None else (0.7, *span)  # below the English rule's exact value span
+
+
+_WORD_REST = re.compile(r"\w*")
+
+
+def _check_dose(m: re.Match[str]) -> tuple[float, int, int] | None:
+    span = _first_person_sentence(m)
+    return None if span is None else (0.7, *span)
+
+
+def _check_money(m: re.Match[str]) -> tuple[float, int, int] | None:
+    span = _first_person_sentence(m)
+    if span is None or not _AMOUNT.search(m.string, *span):
+        return None
+    return 0.75, *span
+
+
+RULES: tuple[Rule, ...] = (
+    label_rule("password", PASSWORD_LABELS, _check_password_prose),
+    label_rule("password", LOGIN_LABELS, _check_login_pair),
+    label_rule("generic_secret", SECRET_LABELS, _check_secret_prose),
+    label_rule("date_of_birth", DOB_LABELS, _check_dob, digit=True),
+    label_rule("health", HEALTH_TERMS, _check_health),
+    Rule("health", _DOSE, _check_dose, digit=True, hints=("mg", "µg", "μg", "ml")),
+    label_rule("financial", MONEY_TERMS, _check_money, digit=True),
+)

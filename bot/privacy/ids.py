@@ -1,0 +1,203 @@
+"""National ID numbers and bank account numbers: a context word, then a value that validates.
+
+A number alone says little (an order number, a timestamp), so a value counts only after a word
+that names it — in English, German, French, Spanish, Portuguese, Dutch, Italian or as a JSON/YAML
+key or form label (``"dni": …``, ``passport_number:``) — and only when its format and checksum
+validate with python-stdnum. The context word picks which validators to try; a generic one
+("ID number", "Ausweis", "documento") tries them all. Passport numbers have no public checksum:
+they need their label and a plausible shape. Bank account numbers have no general checksum
+either: they need an account label *and* a bank cue near it (a valid ABA routing number,
+a sort code, BSB, IFSC, transit number, or a word such as "bank", "IBAN", "wire", "Überweisung").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from stdnum.au import tfn
+from stdnum.br import cpf
+from stdnum.ca import sin
+from stdnum.de import idnr
+from stdnum.es import dni, nie
+from stdnum.exceptions import ValidationError
+from stdnum.fr import nir
+from stdnum.gb import nhs
+from stdnum.in_ import aadhaar, pan
+from stdnum.it import codicefiscale
+from stdnum.nl import bsn
+from stdnum.pl import pesel
+from stdnum.pt import nif
+from stdnum.us import rtn
+
+from bot.privacy.lexicon import ACCOUNT_LABELS, ID_LABELS
+from bot.privacy.rule import Rule, label_rule
+
+WINDOW = 60  # characters after the context word where its value may start
+BANK_CUE_REACH = 200  # characters around an account number where a bank cue must be
+
+
+@dataclass(frozen=True)
+class Family:
+    pattern: re.Pattern[str]
+    valid: Callable[[str], bool]
+
+
+def _valid(module: object) -> Callable[[str], bool]:
+    def check(value: str) -> bool:
+        try:
+            return bool(module.is_valid(value))  # type: ignore[attr-defined]
+        except (ValidationError, ValueError, KeyError, IndexError):
+            return False
+
+    return check
+
+
+def _v(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.-])(?:" + pattern + r")(?![\w-]|\.\d)")
+
+
+def _passport(value: str) -> bool:
+    compact = value.replace(" ", "")
+    digits = sum(c.isdigit() for c in compact)
+    return (
+        6 <= len(compact) <= 9
+        and digits >= 1
+        and len(set(compact)) >= 4
+        and not compact.isdigit()
+        or (compact.isdigit() and 8 <= len(compact) <= 9 and len(set(compact)) >= 4)
+    )
+
+
+def _pan(value: str) -> bool:
+    return _valid(pan)(value) and value[3] in "PCHFATBLJG"
+
+
+FAMILIES: dict[str, Family] = {
+    "es": Family(_v(r"\d{8}[- ]?[A-Za-z]|[XYZxyz][- ]?\d{7}[- ]?[A-Za-z]"), lambda v: _valid(dni)(v) or _valid(nie)(v)),
+    "br_cpf": Family(_v(r"\d{3}\.?\d{3}\.?\d{3}[-.]?\d{2}"), _valid(cpf)),
+    "nl_bsn": Family(_v(r"\d{4}\.?\d{2}\.?\d{3}|\d{3}[ .]\d{3}[ .]\d{3}"), _valid(bsn)),
+    "de_idnr": Family(_v(r"\d{2}[ ]?\d{3}[ ]?\d{3}[ ]?\d{3}"), _valid(idnr)),
+    "fr_nir": Family(_v(r"[12][ ]?\d{2}[ ]?\d{2}[ ]?(?:\d{2}|2[AB])[ ]?\d{3}[ ]?\d{3}[ ]?\d{2}"), _valid(nir)),
+    "in_aadhaar": Family(_v(r"\d{4}[ -]?\d{4}[ -]?\d{4}"), _valid(aadhaar)),
+    "in_pan": Family(_v(r"[A-Z]{5}\d{4}[A-Z]"), _pan),
+    "gb_nhs": Family(_v(r"\d{3}[ -]?\d{3}[ -]?\d{4}"), _valid(nhs)),
+    "ca_sin": Family(_v(r"\d{3}[ -]?\d{3}[ -]?\d{3}"), _valid(sin)),
+    "au_tfn": Family(_v(r"\d{3}[ -]?\d{3}[ -]?\d{2,3}"), _valid(tfn)),
+    "it_cf": Family(_v(r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]"), _valid(codicefiscale)),
+    "pt_nif": Family(_v(r"\d{9}"), _valid(nif)),
+    "pl_pesel": Family(_v(r"\d{11}"), _valid(pesel)),
+    "passport": Family(_v(r"[A-Z0-9]{2}[ ]?[A-Z0-9]{4,7}"), _passport),
+}
+_CHECKSUMMED = tuple(name for name in FAMILIES if name != "passport")
+
+# Context word (lowercase, as matched) -> the families it names. Checked in order: first prefix wins.
+_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dni", ("es",)),
+    ("nie", ("es",)),
+    ("nif", ("es", "pt_nif")),
+    ("documento nacional", ("es",)),
+    ("identidad de extranjero", ("es",)),
+    ("cpf", ("br_cpf",)),
+    ("bsn", ("nl_bsn",)),
+    ("burgerservice", ("nl_bsn",)),
+    ("sofi", ("nl_bsn",)),
+    ("steuer", ("de_idnr",)),
+    ("idnr", ("de_idnr",)),
+    ("identifikationsnummer", ("de_idnr",)),
+    ("sécu", ("fr_nir",)),
+    ("secu", ("fr_nir",)),
+    ("nir", ("fr_nir",)),
+    ("insee", ("fr_nir",)),
+    ("aadha", ("in_aadhaar",)),
+    ("uidai", ("in_aadhaar",)),
+    ("pan", ("in_pan",)),
+    ("nhs", ("gb_nhs",)),
+    ("sin", ("ca_sin",)),
+    ("social insurance", ("ca_sin",)),
+    ("tfn", ("au_tfn",)),
+    ("tax file", ("au_tfn",)),
+    ("codice fiscale", ("it_cf",)),
+    ("cf", ("it_cf",)),
+    ("c.f", ("it_cf",)),
+    ("contribuinte", ("pt_nif",)),
+    ("pesel", ("pl_pesel",)),
+    ("pass", ("passport",)),  # passport, passeport, passaporte, passaporto, passnummer
+    ("pasaporte", ("passport",)),
+    ("paspoort", ("passport",)),
+    ("reisepass", ("passport",)),
+)
+
+
+def _families(label: str) -> tuple[str, ...]:
+    for prefix, families in _LABELS:
+        if label.startswith(prefix):
+            return families
+    return _CHECKSUMMED  # a generic label: any checksummed number counts
+
+
+def _window(m: re.Match[str]) -> tuple[str, int]:
+    text, end = m.string, m.end()
+    stop = text.find("\n", end, end + WINDOW)
+    return text[end : stop if stop >= 0 else end + WINDOW], end
+
+
+def _label_at_word_start(m: re.Match[str]) -> bool:
+    before = m.string[m.start() - 1 : m.start()]
+    after = m.string[m.end() : m.end() + 1]
+    return not before.isalpha() and not after.isalpha()
+
+
+def _check_national_id(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if not _label_at_word_start(m):
+        return None  # "pan" in "company", "sin" in "single"
+    window, offset = _window(m)
+    for name in _families(m.group(0).lower()):
+        family = FAMILIES[name]
+        for v in family.pattern.finditer(window):
+            if family.valid(v.group(0)):
+                return 0.95, offset + v.start(), offset + v.end()  # outranks a phone reading
+    return None
+
+
+# --- bank accounts -----------------------------------------------------------------------------
+
+_ACCOUNT_VALUE = re.compile(r"(?<![\w.-])\d[\d -]{4,18}\d(?:-\d{1,2})?(?![\w.-]?\d)")
+_ROUTING = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_BANK_CUE = re.compile(
+    r"""(?ix)\b(?:bank\w*|banco|banque|banca|sort[ ]?code|bsb|ifsc|routing|aba|transit|institution|blz|iban|swift|bic
+    |wire|deposit|direct[ ]debit|überweis\w*|virement|transferencia|transfer[eê]ncia|overschrijving|bonifico
+    |neft|imps|rtgs|upi|e-transfer|ag[eê]ncia|checking|savings|girokonto|sparkonto|cuenta[ ]corriente
+    |conta[ ]corrente|conto[ ]corrente|compte[ ]courant|lastschrift)\b"""
+)
+_IFSC = re.compile(r"\b[A-Z]{4}0[A-Z0-9]{6}\b")
+
+
+def _bank_cue(text: str) -> bool:
+    if _BANK_CUE.search(text) or _IFSC.search(text):
+        return True
+    return any(rtn.is_valid(r.group(0)) for r in _ROUTING.finditer(text))
+
+
+def _check_bank_account(m: re.Match[str]) -> tuple[float, int, int] | None:
+    if not _label_at_word_start(m) and not m.group(0).lower().startswith("a/c"):
+        return None
+    window, offset = _window(m)
+    rest = window.lstrip(" \t")
+    if rest[:3].lower() in ("_id", "id:", "id ", 'id"'):
+        return None  # account_id, account id: an identifier in an app, not a bank account
+    v = _ACCOUNT_VALUE.search(window)
+    if v is None or v.start() > 30:
+        return None
+    digits = sum(c.isdigit() for c in v.group(0))
+    around = m.string[max(0, m.start() - BANK_CUE_REACH) : offset + v.end() + BANK_CUE_REACH]
+    if not 6 <= digits <= 17 or not _bank_cue(around):
+        return None
+    return 0.92, offset + v.start(), offset + v.end()  # outranks a phone reading
+
+
+RULES: tuple[Rule, ...] = (
+    label_rule("national_id", ID_LABELS, _check_national_id, digit=True),
+    label_rule("bank_account", ACCOUNT_LABELS, _check_bank_account, digit=True),
+)

@@ -1,0 +1,140 @@
+"""Word tables in English, German, French, Spanish, Portuguese, Dutch, Italian and romanised Hindi.
+
+Data only. Words are lowercase literals ("~" stands for a space; JSON and form keys keep their
+"_" and "-"). A word must start a word of the text; health and money terms are stems and may end
+inside one ("diabet" finds "diabetes", "Diabetikerin"). Accented and plain spellings are both listed.
+"""
+
+from __future__ import annotations
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(w.replace("~", " ") for w in text.split())
+
+
+# Words that put the speaker (or their family) in a sentence. Matched case-insensitively as whole words.
+FIRST_PERSON = _split(
+    """
+    i i'm i've i'd im ive my mine myself me
+    ich mir mich
+    je j'ai j’ai j'avais moi mon ma mes
+    yo mi mis tengo estoy tomo padezco sufro
+    eu meu minha meus minhas tenho estou tô
+    ik mijn mij
+    io mio mia miei mie ho sono soffro prendo
+    mujhe mera meri mere hoon hun
+    """
+)
+# German "mein" only before a capitalised noun: in Hinglish "mein" means "in".
+GERMAN_MY = r"[Mm]ein(?:e[nmrs]?)?(?=\s+[A-ZÄÖÜ])"
+
+# Health: conditions, tests, care and medicines (stems).
+HEALTH_TERMS = _split(
+    """
+    diabet diabèt diabét insulin hba1c glyc depress dépress depresi anxiety anxiét ansied ansia angststörung
+    panic~attack panikattack bipolar schizo adhd adhs tdah autis epilep épilep asthm asma asthme
+    cancer cáncer câncer krebs tumor tumeur chemo chimio quimio radiotherap hiv crohn colitis colite
+    celiac coeliac cœliaque celiach celíac zöliakie sclérose sclerosis esclerosis sklerose migraine migräne
+    migraña emicrania enxaqueca rheuma arthrit arthros artrit thyroid thyroïd tiroid tireoid schilddrüse
+    hashimoto blood~pressure blutdruck tension~artérielle presión~arterial pressão~alta bp~ki hypertens hipertens
+    pregnan schwanger enceinte embarazada grávida gravida incinta zwanger miscarriage fehlgeburt fausse~couche
+    cholesterol cholestérol colesterol ldl statin therapy therapie thérapie terapia therapist therapeut
+    psychiatr psiquiatr psichiatr psycholog psicólog psicolog diagnos diagnost diagnóst tested~positive
+    testé~positif dado~positivo chlamydia gonorr syphil herpes hepatitis hépatite úlcera ulcer ulcère
+    maagzweer dialys transplant stroke schlaganfall heart~attack herzinfarkt infarct alzheimer dementia
+    demenz parkinson anorex bulimi eating~disorder essstörung burnout burn-out ptsd ptbs suicid selbstmord
+    rehab addiction sucht alcoholi disabilit behinderung wheelchair rollstuhl lupus fibromyalg endometrios
+    pcos infertil ivf prednison cortison quimioterapia
+    sertralin fluoxetin escitalopram citalopram venlafaxin duloxetin bupropion mirtazapin lithium lamotrigin
+    quetiapin olanzapin aripiprazol risperidon methylphenid ritalin vyvanse elvanse adderall concerta
+    metformin ozempic semaglutid levothyrox lévothyrox thyroxin euthyrox salbutamol ventolin sumatriptan mtx
+    methotrexat omeprazol pantoprazol amlodipin ramipril lisinopril bisoprolol metoprolol atorvastatin
+    simvastatin warfarin xarelto eliquis prednisolon diazepam lorazepam alprazolam xanax valium zolpidem
+    truvada antidepress antidépress antidepresiv antipsychot tramadol oxycodon morphin fentanyl gabapentin
+    pregabalin lyrica naltrexon suboxone methadon bombinha inhaler inhalator epipen
+    """
+)
+# A dose in a first-person sentence ("I take 20 mg …") is a medical detail whatever the medicine.
+DOSE = r"(?<![\d.,])\d{1,5}(?:[.,]\d{1,3})?[ ]?(?:mg|mcg|µg|μg|ml|MG)\b"
+
+MONEY_TERMS = _split(
+    """
+    salary salaire sueldo salario salário gehalt lohn salaris stipendio income einkommen revenu ingresos
+    renda inkomen reddito take-home take~home verdiene verdien gagne gano ganho guadagno debt debts schulden
+    dette dettes deuda deudas dívida dívidas debiti kontostand bank~balance account~balance solde saldo
+    net~worth credit~score mortgage hypothek hypothèque hipoteca mutuo savings ersparnis économies ahorros
+    poupança spaargeld risparmi tankhwah
+    """
+)
+AMOUNT = (
+    r"(?:[$€£₹][ ]?\d|\d[\d.,  ]{0,15}[ ]?(?:€|\$|£|₹|k\b|eur\b|euros?\b|usd\b|dollars?\b|pounds?\b|reais\b|rs\b|lakh))"
+)
+
+PASSWORD_LABELS = _split(
+    """
+    password passwort passwd passphrase passcode pass pwd pw kennwort mot~de~passe mdp contraseña contrasena
+    clave clave~de~acceso senha wachtwoord ww parola~d'ordine code~wifi wifi~code wlan-schlüssel wifi-key
+    """
+)
+LOGIN_LABELS = _split(
+    """
+    login inlog zugangsdaten zugang credenziali credenciales credenciais identifiant identifiants benutzer
+    benutzername usuario utente gebruikersnaam username user creds
+    """
+)
+SECRET_LABELS = _split(
+    """
+    api~key api-key apikey api-schlüssel schlüssel clé cle~api clave chave sleutel api-sleutel chiave token
+    secret secreto segredo segreto geheim geheime geheimer geheimen webhook~secret
+    """
+)
+DOB_LABELS = _split(
+    """
+    dob d.o.b date~of~birth date_of_birth date-of-birth dateofbirth birth~date birth_date birthdate birth-date
+    birthday born geburtsdatum geburtstag geboren geb. date~de~naissance date_de_naissance né~le née~le ne~le
+    nee~le naissance fecha~de~nacimiento fecha_de_nacimiento fecha_nacimiento fecha~nacimiento nací naci
+    nacido nacida data~de~nascimento data_de_nascimento data_nascimento nasci nascido nascida nasceu
+    geboortedatum data~di~nascita data_di_nascita nato~il nata~il sono~nato sono~nata janam cumpleaños
+    aniversário
+    """
+)
+# Stories, not forms: "X was born on …" needs a speaker before it to be personal data.
+DOB_STORY_LABELS = ("born", "geboren", "né", "née", "ne le", "nee le", "nacido", "nacida", "nasceu", "nato", "nata")
+ID_LABELS = _split(
+    """
+    dni nie nif documento documento~nacional~de~identidad número~de~identidad numero~de~identidad
+    identidad~de~extranjero cpf bsn burgerservicenummer sofinummer sofi-nummer steuer-id steuer-idnr steuerid
+    steuer~id steueridentifikationsnummer steuerliche~identifikationsnummer idnr identifikationsnummer sécu secu
+    sécurité~sociale securite~sociale nir insee aadhaar aadhar uidai pan nhs sin social~insurance tfn tax~file
+    codice~fiscale cf c.f contribuinte pesel passport passport_number passport_no passeport pasaporte
+    passaporte passaporto passnummer pass-nr reisepass reisepassnummer paspoort national~id national_id
+    national-id nationalid national~identity id~number id_number id-number id~no id~nr id~card identity~number
+    identity~card identity~document personalausweis ausweis ausweisnummer carte~d'identité carte~d'identite
+    cédula cedula identiteitskaart carta~d'identità tax~id tax_id tax-id número~fiscal numero~fiscal
+    """
+)
+ACCOUNT_LABELS = _split(
+    """
+    a/c acct account acc account~number account_number account~no kontonummer konto konto-nr kontonr cuenta
+    número~de~cuenta numero~de~cuenta conta conta~corrente rekening rekeningnummer conto conto~corrente
+    numero~di~conto compte numéro~de~compte numero~de~compte
+    """
+)
+# What ties a street address after it to a person.
+ADDRESS_CUES = _split(
+    """
+    my~address my~home~address my~new~address our~address our~new~address meine~adresse meine~neue~adresse
+    unsere~adresse mon~adresse ma~nouvelle~adresse notre~adresse mi~dirección mi~direccion mi~nueva~dirección
+    nuestra~dirección meu~endereço meu~endereco meu~novo~endereço nosso~endereço mijn~adres ons~adres
+    il~mio~indirizzo mio~indirizzo mera~address meri~address mera~pata home~address home_address home-address
+    shipping~address shipping_address delivery~address delivery_address billing~address billing_address
+    postal~address mailing~address private~address residential~address new~address lieferadresse wohnadresse
+    privatadresse rechnungsadresse postadresse anschrift adresse~de~livraison adresse~postale dirección~de~envío
+    direccion~de~envio dirección~de~entrega endereço~de~entrega endereco~de~entrega indirizzo~di~consegna
+    indirizzo~di~spedizione bezorgadres woonadres postadres i~live we~live i~moved we~moved i~stay ich~wohne
+    wir~wohnen j'habite j’habite vivo~en moro~na moro~no moro~em ik~woon abito~in abito~a rehta~hoon
+    rehti~hoon ship deliver envíalo envialo envía envia envíame enviame mándalo manda schick schicke liefer
+    stuur spedisci spediscimi envoie envoyer livrer livraison entrega consegna bezorg recipient destinatario
+    destinataire empfänger cliente customer kunde name nombre nome naam patient applicant contact
+    """
+)
