@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("import", help="restore a backup from PATH into the (new or empty) database")
     restore.add_argument("path", metavar="PATH")
     restore.add_argument("--force", action="store_true", help="replace a database that holds data (stop the bot)")
+    route = sub.add_parser("route", help="difficulty router tools (tune: refit calibration from team feedback)")
+    route.add_argument("action", choices=["tune", "reset"], help="tune: refit per workspace; reset: back to shipped")
+    route.add_argument("--workspace", metavar="ID", help="one workspace (default: every workspace with labels)")
+    route.add_argument("--min-labels", type=int, default=20, metavar="N", help="labels needed to refit (20)")
+    route.add_argument("--dry-run", action="store_true", help="print before/after, save nothing")
     return parser
 
 
@@ -77,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "discord": _discord,
         "export": _backup,
         "import": _backup,
+        "route": _route,
     }
     try:
         return asyncio.run(handler[args.command](settings, args))
@@ -112,6 +118,23 @@ async def _run(settings: Any, args: argparse.Namespace) -> int:
         )
         return EXIT_CONFIG
     return await run_platforms(settings, [s for s in statuses if s.ready])
+
+
+async def _route(settings: Any, args: argparse.Namespace) -> int:
+    from bot import route_tune
+    from bot.store import Store
+
+    store = Store(settings.bot.database)
+    if args.action == "reset":
+        if not args.workspace:
+            print("hybridbot: route reset needs --workspace ID", file=sys.stderr)
+            return EXIT_CONFIG
+        found = route_tune.reset(store, args.workspace)
+        print("calibration reset to the shipped one" if found else "this workspace had no tuned calibration")
+        return 0
+    return route_tune.tune(
+        store, settings.routing, workspace=args.workspace, min_labels=args.min_labels, dry_run=args.dry_run
+    )
 
 
 def _scan(args: argparse.Namespace) -> int:

@@ -53,7 +53,19 @@ class ModelPrice(_Section):
 class RoutingConfig(_Section):
     default_model: str = "auto"
     prefer_local: bool = True
-    complexity_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    # Difficulty routing (README "Routing by difficulty"): the learned scorer's score is a calibrated
+    # probability that a local answer would be clearly worse; set threshold OR target_cloud_share.
+    scorer: Literal["learned", "heuristic"] = "learned"
+    threshold: float | None = Field(None, ge=0.0, le=1.0)  # None: the model's own (0.5)
+    target_cloud_share: float | None = Field(None, gt=0.0, lt=1.0)  # e.g. 0.3: about 30 % of turns to the cloud
+    complexity_threshold: float = Field(0.6, ge=0.0, le=1.0)  # only for scorer = "heuristic" (bot.complexity)
+    # 👎/🔁/👍 on local answers are kept as routing labels (score and cue kinds); the prompt text only if true
+    keep_prompts_for_training: bool = False
+    # A local model's second opinion on borderline scores (bot/routing_judge.py): asked when the score is
+    # within judge_band of the threshold; after judge_timeout seconds the learned score decides.
+    judge: Literal["off", "local"] = "off"
+    judge_band: float = Field(0.15, gt=0.0, le=0.5)
+    judge_timeout: float = Field(1.5, gt=0.0, le=30.0)
     local_model: str = ""
     cloud_model: str = ""
     monthly_cloud_token_budget: int = Field(0, ge=0)
@@ -74,6 +86,15 @@ class RoutingConfig(_Section):
         if value and ":" not in value:
             raise ValueError("must be 'provider:model' (for example 'ollama:llama3.2:3b') or empty")
         return value
+
+    @model_validator(mode="after")
+    def _one_cut(self) -> RoutingConfig:
+        if self.threshold is not None and self.target_cloud_share is not None:
+            raise ValueError(
+                "set either threshold or target_cloud_share, not both: threshold is a fixed score cut-off, "
+                "target_cloud_share picks the cut-off that sends about that share of turns to the cloud"
+            )
+        return self
 
     @model_validator(mode="after")
     def _priced_budget(self) -> RoutingConfig:

@@ -8,7 +8,8 @@ Precedence (first match decides the locality; see README "Routing rules"):
    overridden with a notice;
 3. the agent's route preference;
 4. the cloud budget — when spent, local;
-5. complexity ≥ threshold → cloud, else local (`prefer_local` tilts ties local; off → cloud).
+5. difficulty ≥ threshold → cloud, else local (`prefer_local` off → cloud); the score comes from
+   bot/difficulty.py and may be inherited from the turn a follow-up continues.
 An unhealthy choice falls back to another model of the same locality, then crosses over only
 where privacy allows. Reason codes are stable identifiers; `explain()` turns them into words.
 """
@@ -36,6 +37,11 @@ REASONS: dict[str, str] = {
     "agent-prefers-cloud": "the agent prefers a cloud model",
     "budget-exhausted": "the monthly cloud budget is spent",
     "complex": "the request looks complex",
+    "follow-up-of-hard-turn": "it continues an earlier request that looked hard, so it inherits that difficulty",
+    "escalated-after-dislike": "the previous local answer in this thread got 👎 or 🔁, so a stronger model answers",
+    "judge-cloud": "the score was borderline and the local judge said it needs a stronger model",
+    "judge-local": "the score was borderline and the local judge said a local model can answer it",
+    "judge-no-answer": "the score was borderline; the local judge gave no clear answer in time, so the score decided",
     "simple": "the request looks simple",
     "prefer-cloud": "routing prefers the cloud when privacy allows",
     "tools-needed": "the agent needs a model with tool support",
@@ -61,6 +67,11 @@ SHORT: dict[str, str] = {
     "agent-prefers-cloud": "agent prefers cloud",
     "budget-exhausted": "budget spent",
     "complex": "complex",
+    "follow-up-of-hard-turn": "hard follow-up",
+    "escalated-after-dislike": "escalated after 👎/🔁",
+    "judge-cloud": "judge: cloud",
+    "judge-local": "judge: local",
+    "judge-no-answer": "judge: no answer",
     "simple": "simple",
     "prefer-cloud": "prefer cloud",
     "no-cloud-model": "no cloud model",
@@ -86,6 +97,9 @@ class RouteRequest:
     budget_exhausted: bool = False
     complexity: float = 0.0
     threshold: float = 0.6
+    inherited: bool = False  # the score came from the turn this one follows up (bot/difficulty.py)
+    escalated: bool = False  # raised after 👎/🔁 on a local answer
+    judged: str = ""  # the routing judge's verdict (bot/routing_judge.py), "" when not asked
     prefer_local: bool = True
     models: tuple[ModelInfo, ...] = ()  # catalog order
     unhealthy: frozenset[str] = frozenset()  # model refs known to be failing now
@@ -195,11 +209,20 @@ def _auto(req: RouteRequest, reasons: list[str]) -> str:
     if not req.prefer_local:
         reasons.append("prefer-cloud")
         return "cloud"
+    judge = {"cloud": "judge-cloud", "local": "judge-local", "timeout": "judge-no-answer", "unclear": "judge-no-answer"}
     if req.complexity >= req.threshold:
         reasons.append("complex")
-        return "cloud"
-    reasons.append("simple")
-    return "local"
+        if req.escalated:
+            reasons.append("escalated-after-dislike")
+        elif req.inherited:
+            reasons.append("follow-up-of-hard-turn")
+        want = "cloud"
+    else:
+        reasons.append("simple")
+        want = "local"
+    if req.judged in judge:
+        reasons.append(judge[req.judged])
+    return want
 
 
 def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], notices: list[str]) -> RouteDecision:

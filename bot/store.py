@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from bot.filemode import private_file
+from bot.routing_labels import RoutingLabel
 from bot.session import SessionKey
 
 # Each migration moves the schema one version up; never edit a released one, append a new one.
@@ -97,6 +98,16 @@ MIGRATIONS: list[str] = [
     # 3: messages written while the conversation had to stay local never enter a cloud prompt, in any form
     """
     ALTER TABLE messages ADD COLUMN local_only INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 4: feedback on local answers as routing labels (bot/routing_labels.py): scores and kinds, text opt-in
+    """
+    CREATE TABLE routing_labels (
+        turn_id INTEGER PRIMARY KEY REFERENCES turns(id),
+        workspace TEXT NOT NULL, label TEXT NOT NULL, source TEXT NOT NULL,
+        raw REAL NOT NULL, cues TEXT NOT NULL DEFAULT '[]', text TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX routing_labels_by_workspace ON routing_labels (workspace);
     """,
 ]
 
@@ -462,6 +473,36 @@ class Store:
             f"SELECT scope, value FROM settings WHERE key=? AND scope IN ({marks})", (key, *scopes)
         ).fetchall()
         return {r["scope"]: r["value"] for r in rows}
+
+    # --- routing labels (bot/routing_labels.py) -------------------------------
+
+    def put_routing_label(
+        self, turn_id: int, label: str, source: str, raw: float, cues: tuple[str, ...], text: str | None = None
+    ) -> None:
+        """One label per turn (the latest reaction wins), filed under the turn's workspace."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO routing_labels (turn_id, workspace, label, source, raw, cues, text, created_at)"
+            " SELECT id, workspace, ?, ?, ?, ?, ?, ? FROM turns WHERE id=?",
+            (label, source, raw, json.dumps(cues), text, time.time(), turn_id),
+        )
+
+    def answers_to(self, message_id: int) -> int:
+        """How many turns answered this user message (more than one: it was regenerated with 🔁)."""
+        row = self.conn.execute("SELECT COUNT(*) FROM turns WHERE user_message_id=?", (message_id,)).fetchone()
+        return int(row[0])
+
+    def delete_routing_label(self, turn_id: int) -> None:
+        self.conn.execute("DELETE FROM routing_labels WHERE turn_id=?", (turn_id,))
+
+    def routing_labels(self, workspace: str | None = None) -> list[RoutingLabel]:
+        where, params = ("WHERE workspace=?", (workspace,)) if workspace else ("", ())
+        rows = self.conn.execute(f"SELECT * FROM routing_labels {where} ORDER BY turn_id", params).fetchall()
+        return [
+            RoutingLabel(
+                r["turn_id"], r["workspace"], r["label"], r["source"], r["raw"], tuple(json.loads(r["cues"])), r["text"]
+            )
+            for r in rows
+        ]
 
     # --- feedback ------------------------------------------------------------
 
