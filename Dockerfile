@@ -1,7 +1,6 @@
 # hybridbot with the embedded SmolLM2 model. No secret is baked in: pass tokens at run time.
+# The embedded runtime (xllamacpp) is a prebuilt wheel: no compiler needed.
 FROM python:3.11-slim AS build
-RUN apt-get update && apt-get install -y --no-install-recommends build-essential cmake \
-    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot

@@ -158,10 +158,43 @@ class EndpointConfig(_Section):
 
 class EmbeddedConfig(_Section):
     enabled: bool = True
+    # "auto": xllamacpp (prebuilt wheel) if installed, else llama-cpp-python; or name one of them.
+    runtime: Literal["auto", "xllamacpp", "llama-cpp"] = "auto"
     model_path: str = ""
     context_length: int = Field(2048, ge=256, le=131_072)
     threads: int = Field(0, ge=0)
     max_concurrent: int = Field(1, ge=0, le=16)  # one in-process model answers one turn at a time
+
+
+class ModelGeneration(_Section):
+    """Generation settings for the models a `[generation.models."pattern"]` key matches (README "Generation")."""
+
+    temperature: float | None = Field(None, ge=0, le=2)  # fixed: replaces the agent's temperature
+    temperature_scale: float | None = Field(None, ge=0, le=2)  # else the agent's temperature times this
+    top_p: float | None = Field(None, gt=0, le=1)
+    min_p: float | None = Field(None, ge=0, lt=1)
+    repeat_penalty: float | None = Field(None, ge=1, le=2)
+    max_tokens: int | None = Field(None, ge=16, le=32_768)
+
+    @model_validator(mode="after")
+    def _one_temperature(self) -> ModelGeneration:
+        if self.temperature is not None and self.temperature_scale is not None:
+            raise ValueError("set temperature or temperature_scale, not both")
+        return self
+
+
+class GenerationConfig(_Section):
+    repetition_guard: bool = True  # stop an answer that starts looping (every provider)
+    # "provider:model", "model" or a glob ("*:*135m*") -> settings; the most specific match wins per key.
+    models: dict[str, ModelGeneration] = Field(default_factory=dict)
+
+    @field_validator("models")
+    @classmethod
+    def _patterns(cls, value: dict[str, ModelGeneration]) -> dict[str, ModelGeneration]:
+        for pattern in value:
+            if not pattern.strip():
+                raise ValueError('a model pattern must not be empty (use "*" for every model)')
+        return value
 
 
 class CatalogConfig(_Section):
@@ -221,6 +254,7 @@ class Settings(_Section):
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     endpoints: list[EndpointConfig] = Field(default_factory=list)
     embedded: EmbeddedConfig = Field(default_factory=EmbeddedConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
     slack: SlackConfig = Field(default_factory=SlackConfig)
@@ -280,8 +314,8 @@ def _section_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         if model is None or isinstance(part, int):
             continue
         field = model.model_fields.get(str(part))
-        if field is None:
-            return None
+        if field is None:  # a key of a dict of sections (a model pattern, a price key): same section
+            continue
         annotation = field.annotation
         args = getattr(annotation, "__args__", ())
         candidates = [annotation, *args]

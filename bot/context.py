@@ -2,11 +2,17 @@
 
 Pure: it takes messages newest-first as an iterator and stops reading as soon as the budget is
 spent, so the cost depends on the window size, not on how long the conversation is.
+
+The window moves in blocks, so the prompt's prefix stays the same from turn to turn and a local model
+reuses its KV cache (it then evaluates only the new messages): a window keeps its oldest message (its
+anchor) while everything from there on fits; when it no longer fits, the window restarts filled to
+three quarters, which leaves room for the next turns before it has to move again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from bot import privacy
@@ -50,6 +56,34 @@ def history_budget(context_length: int, answer_tokens: int) -> int:
     return max(256, context_length - reserve)
 
 
+REFILL = 0.75  # a window that had to move restarts this full: a quarter is left for the turns to come
+
+
+class WindowAnchors:
+    """The oldest message of each conversation's last window (per model), so the next window keeps it.
+
+    In memory and bounded: after a restart or eviction a window just starts afresh (one cache miss).
+    ``blocks=False`` gives the old sliding window (anchors off, windows filled to the brim) for comparison.
+    """
+
+    def __init__(self, *, blocks: bool = True, capacity: int = 10_000) -> None:
+        self.refill = REFILL if blocks else 1.0
+        self._blocks = blocks
+        self._capacity = capacity
+        self._anchors: OrderedDict[Hashable, int] = OrderedDict()
+
+    def get(self, key: Hashable) -> int | None:
+        return self._anchors.get(key) if self._blocks else None
+
+    def remember(self, key: Hashable, oldest_id: int | None) -> None:
+        if not self._blocks or oldest_id is None:
+            return
+        self._anchors[key] = oldest_id
+        self._anchors.move_to_end(key)
+        while len(self._anchors) > self._capacity:
+            self._anchors.popitem(last=False)
+
+
 def build_context(
     *,
     instructions: str,
@@ -58,21 +92,28 @@ def build_context(
     budget_tokens: int,
     exclude_sensitive: bool = False,
     neutral_names: bool = False,
+    anchor_id: int | None = None,
+    refill: float = 1.0,
 ) -> ContextWindow:
     """Assemble the prompt. `history` is newest first and includes the current user message.
 
     `exclude_sensitive` withholds messages marked sensitive (used for any cloud-bound prompt as a
     second line of defence behind the router). `neutral_names` replaces a speaker name that the privacy
     scanner flags (a display name that is an e-mail address, say) with "person N" (used for cloud prompts).
+    `anchor_id` is the oldest message of the previous window: if everything from it on fits, the window
+    keeps it; if not (or with no anchor), the window takes the newest messages that fill `refill` of the budget.
     """
     system = instructions.strip()
     if summary.strip():
         system += "\n\nSummary of the earlier conversation:\n" + summary.strip()
     used = estimate_tokens(system)
     picked: list[StoredMessage] = []
-    truncated = False
+    costs: list[int] = []
+    truncated = overflow = False
     dropped = 0
     for message in history:
+        if anchor_id is not None and message.id < anchor_id:
+            break  # the previous window ends here, and everything since fits
         if exclude_sensitive and message.sensitive:
             dropped += 1
             continue
@@ -84,9 +125,13 @@ def build_context(
                 picked.append(message)
                 used += estimate_tokens(message.content)
                 truncated = True
+            overflow = True
             break
         picked.append(message)
+        costs.append(cost)
         used += cost
+    if overflow and not truncated:
+        used = _refill(picked, costs, used, budget_tokens * refill)
     picked.reverse()
     speakers = {m.author_id for m in picked if m.role == "user"}
     attribute = len(speakers) > 1
@@ -104,3 +149,11 @@ def build_context(
         truncated_newest=truncated,
         dropped_private=dropped,
     )
+
+
+def _refill(picked: list[StoredMessage], costs: list[int], used: int, target: float) -> int:
+    """Drop the oldest of ``picked`` (newest first) until the window uses at most ``target`` tokens."""
+    while len(picked) > 1 and used > target:
+        picked.pop()
+        used -= costs.pop()
+    return used

@@ -20,13 +20,21 @@ from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
 from bot.config import Settings, stricter
-from bot.context import build_context, history_budget
+from bot.context import WindowAnchors, build_context, history_budget
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, PrivateSeen, answer_marks, classify
-from bot.messages import CANCELLED, EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, provider_failure, too_long
+from bot.messages import (
+    CANCELLED,
+    EMPTY_MESSAGE,
+    INTERRUPTED_BY_RESTART,
+    STOPPED_REPEATING,
+    provider_failure,
+    too_long,
+)
 from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, TextDelta, Usage
+from bot.providers.guarded import REPETITION
 from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.redact import redacted_history
@@ -77,6 +85,7 @@ class Engine:
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
         self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
+        self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -466,6 +475,8 @@ class Engine:
                 elif isinstance(event, Usage):
                     usage = event
                 elif isinstance(event, Finish):
+                    if event.reason == REPETITION:  # bot.providers.guarded cut a looping answer
+                        notices.append(STOPPED_REPEATING)
                     break
         except asyncio.CancelledError:
             task = asyncio.current_task()
@@ -524,6 +535,7 @@ class Engine:
         window_tokens = min(model.context_length, self.settings.bot.max_context_tokens)
         budget = history_budget(window_tokens, self.settings.bot.max_answer_tokens)
         summary = "" if cloud and conv.summary_sensitive else conv.summary
+        anchor_key = (conv.id, model.ref)  # the window moves in blocks: a local model's KV cache stays valid
         private = PrivateSeen()
         cut = place.message_id + 1 if place.again else None  # 🔁: the conversation as it was at the question
         newest = self.store.newest_messages(conv.id, after_id=conv.summary_upto, before_id=cut)
@@ -538,7 +550,10 @@ class Engine:
                 budget_tokens=budget,
                 exclude_sensitive=cloud,
                 neutral_names=cloud,
+                anchor_id=self.window_anchors.get(anchor_key),
+                refill=self.window_anchors.refill,
             )
+        self.window_anchors.remember(anchor_key, window.oldest_included_id)
         if cloud and _carries_secret(window.messages):
             raise PrivacyGuardError
         return window.messages, private.seen or (bool(summary) and conv.summary_sensitive)

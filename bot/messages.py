@@ -49,3 +49,4 @@ def too_long(length: int, limit: int) -> str:
 EMPTY_MESSAGE = "I got an empty message. Ask me something, or type /help to see what I can do."
 INTERRUPTED_BY_RESTART = "⚠️ This answer was interrupted because the bot restarted. Please ask again."
 CANCELLED = "🛑 Stopped."
+STOPPED_REPEATING = "✂️ The answer started repeating itself, so it was cut off there. Ask again or rephrase."

@@ -56,7 +56,7 @@ NEVER = RetryPolicy(retries=0)
 
 def policy_for(provider: object, *, retries: int, max_retry_wait: float, backoff: float = 0.25) -> RetryPolicy:
     """Our retry policy for a provider: none where its client retries already or nothing is transient."""
-    kind = type(provider).__name__
+    kind = type(getattr(provider, "inner", provider)).__name__  # see through bot.providers.guarded
     if kind in CLIENT_RETRIES or kind in NO_RETRY or retries <= 0:
         return NEVER
     return RetryPolicy(

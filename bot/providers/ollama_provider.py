@@ -23,6 +23,7 @@ from bot.providers.base import (
     ToolCall,
     Usage,
 )
+from bot.providers.sampling import Sampling
 
 
 class _IncompleteStream(Exception):
@@ -118,11 +119,14 @@ class OllamaProvider:
         temperature: float = 0.7,
         max_tokens: int | None = None,
         tools: list[dict[str, Any]] | None = None,
+        sampling: Sampling | None = None,
     ) -> AsyncIterator[StreamEvent]:
         info = await self.model_info(model)
         options: dict[str, Any] = {"num_ctx": info.context_length, "temperature": temperature}
         if max_tokens is not None:
             options["num_predict"] = max_tokens
+        if sampling is not None:
+            options |= sampling.options()  # Ollama's names: top_p, min_p, repeat_penalty
 
         started = False  # has the caller seen any answer yet?
         stream: Any = None

@@ -29,6 +29,7 @@ from bot.providers.base import (
     Usage,
 )
 from bot.providers.openai_stream import ChatStreams, StreamFailure
+from bot.providers.sampling import Sampling
 from bot.providers.sse import DONE, SSEDecoder
 
 # Context windows we assume when the configuration gives none (prefix -> tokens).
@@ -57,6 +58,15 @@ def known_context_length(model: str) -> int:
 def _is_reasoning_model(model: str) -> bool:
     """o-series and gpt-5 reject ``max_tokens`` and a non-default temperature."""
     return bool(_O_SERIES.match(model)) or model.startswith("gpt-5")
+
+
+def sampling_request(sampling: Sampling, locality: str) -> dict[str, Any]:
+    """top_p is standard; min_p and repeat_penalty only a local server (llama.cpp, vLLM) understands."""
+    request: dict[str, Any] = {"top_p": sampling.top_p} if sampling.top_p is not None else {}
+    extra = {k: v for k, v in sampling.options().items() if k != "top_p"}
+    if extra and locality == "local":
+        request["extra_body"] = extra
+    return request
 
 
 def to_openai_message(message: ChatMessage) -> dict[str, Any]:
@@ -184,6 +194,7 @@ class OpenAIProvider:
         temperature: float = 0.7,
         max_tokens: int | None = None,
         tools: list[dict[str, Any]] | None = None,
+        sampling: Sampling | None = None,
     ) -> AsyncIterator[StreamEvent]:
         request: dict[str, Any] = {
             "model": model,
@@ -198,6 +209,8 @@ class OpenAIProvider:
             request["max_completion_tokens" if reasoning else "max_tokens"] = max_tokens
         if tools:
             request["tools"] = tools
+        if sampling is not None and not reasoning:
+            request |= sampling_request(sampling, self.locality)
 
         started = False  # has the caller seen any answer yet?
         try:

@@ -8,17 +8,22 @@ from tests.integration.test_discord_commands import opt, run
 from tests.integration.test_discord_conversations import final, prompt_text
 
 
-async def answered_thread(fake) -> tuple[dict, dict]:
+async def answered_thread(rb) -> tuple[dict, dict]:
+    fake = rb.fake
     await fake.say(fake.user("alice"), "Tell me about otters.", mention_bot=True)
     await wait_for(lambda: fake.threads() and final(fake, fake.threads()[0]["id"]))
     thread = fake.threads()[0]
-    return thread, fake.bot_messages(thread["id"])[-1]
+    answer = fake.bot_messages(thread["id"])[-1]
+    # The stand-in stores a message before the bot has read the reply to its POST: when the whole answer
+    # goes out in one message, the bot indexes it a moment after the test can see it.
+    await wait_for(lambda: rb.bot.answers.get(int(answer["id"])) is not None)
+    return thread, answer
 
 
 async def test_thumbs_are_feedback_on_that_turn_and_removable(tmp_path, fake_ollama, fake_openai):
     async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
         fake, store = rb.fake, rb.engine.store
-        thread, answer = await answered_thread(fake)
+        thread, answer = await answered_thread(rb)
         turn_id = rb.bot.answers.get(int(answer["id"])).turn_id
         bob, carol = fake.user("bob"), fake.user("carol")
         rb.bot._connection._messages.clear()  # uncached messages still count: only raw events are used
@@ -41,7 +46,7 @@ async def test_thumbs_are_feedback_on_that_turn_and_removable(tmp_path, fake_oll
 async def test_repeat_reaction_regenerates_the_answer(tmp_path, fake_ollama, fake_openai):
     async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
         fake = rb.fake
-        thread, answer = await answered_thread(fake)
+        thread, answer = await answered_thread(rb)
         first_turn = rb.bot.answers.get(int(answer["id"])).turn_id
         fake_ollama.reply = "A second, better answer about otters."
         await fake.react(fake.user("bob"), answer["id"], "🔁")
@@ -49,6 +54,7 @@ async def test_repeat_reaction_regenerates_the_answer(tmp_path, fake_ollama, fak
         again = fake.bot_messages(thread["id"])[-1]
         assert again["content"].startswith("A second, better answer about otters.\n-# 🔒 local")
         assert "Tell me about otters." in prompt_text(fake_ollama.chat_requests()[-1])
+        await wait_for(lambda: rb.bot.answers.get(int(again["id"])) is not None)  # indexed just after it shows
         assert rb.bot.answers.get(int(again["id"])).turn_id not in (None, first_turn)
 
 
@@ -80,7 +86,7 @@ async def test_reactions_on_answers_sent_before_a_restart_find_their_turn(tmp_pa
     async with FakeDiscord() as fake:
         bob, carol = fake.user("bob"), fake.user("carol")
         async with running_bot(tmp_path, fake_ollama, fake_openai, stand_in=fake) as before:
-            thread, _ = await answered_thread(fake)
+            thread, _ = await answered_thread(before)
             parts = fake.bot_messages(thread["id"])
             assert len(parts) == 2, "the answer was split"
             turn_id = before.bot.answers.get(int(parts[0]["id"])).turn_id

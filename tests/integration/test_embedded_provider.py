@@ -1,19 +1,24 @@
-"""The embedded provider running the real SmolLM2-135M model through llama-cpp-python.
+"""The embedded provider running the real SmolLM2-135M model through its default runtime (xllamacpp).
 
-Skipped only where llama-cpp-python or the model package is missing (CI installs both).
-Answers are asserted on behaviour, never on wording.
+Skipped only where the runtime or the model package is missing (CI installs both).
+Answers are asserted on behaviour, never on wording. The optional llama-cpp-python runtime has its own test
+at the end, run in a child process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 import pytest
 
+from bot.providers import embedded_runtimes as runtimes
 from bot.providers.base import (
     ChatMessage,
     ErrorKind,
@@ -85,8 +90,8 @@ async def test_concurrent_turns_are_serialized_not_interleaved(provider: Embedde
     assert [text_of(events) for events in both] == [alone, alone]
 
 
-async def test_event_loop_keeps_ticking_during_load_and_generation() -> None:
-    p = EmbeddedProvider()  # not loaded yet: loading must stay off the event loop too
+async def loop_gaps_while(work: Awaitable[object]) -> list[float]:
+    """The gaps between ticks of a 5 ms ticker on the event loop while ``work`` runs."""
     gaps: list[float] = []
     stop = asyncio.Event()
 
@@ -100,16 +105,39 @@ async def test_event_loop_keeps_ticking_during_load_and_generation() -> None:
 
     tick_task = asyncio.create_task(ticker())
     try:
-        events = await collect(p, LONG_ASK, max_tokens=160)
+        await work
     finally:
         stop.set()
         await tick_task
-        await p.aclose()
+    return gaps
 
+
+async def test_event_loop_keeps_ticking_during_generation(provider: EmbeddedProvider) -> None:
+    await collect(provider, QUESTION, max_tokens=1)  # loaded: see the next test for the load
+    events: list[StreamEvent] = []
+
+    async def answer() -> None:
+        events.extend(await collect(provider, LONG_ASK, max_tokens=160))
+
+    gaps = await loop_gaps_while(answer())
     assert len([e for e in events if isinstance(e, TextDelta)]) > 10
     assert len(gaps) > 20
     # A blocked loop would stall for the whole generation (~1 s); the bound leaves room for a loaded machine.
     assert max(gaps) < 0.25, f"event loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+async def test_loading_stalls_the_event_loop_at_most_once_and_briefly() -> None:
+    # xllamacpp's Server() holds the GIL while llama.cpp loads the file (0.4 s on a quiet machine here, 1.6 s
+    # with other jobs running): the one stall the embedded model causes, on its first turn. It must stay well
+    # inside the 3 s in which platforms want their acks; a second turn must not stall again.
+    p = EmbeddedProvider()
+    try:
+        first = await loop_gaps_while(collect(p, QUESTION, max_tokens=8))
+        second = await loop_gaps_while(collect(p, QUESTION, max_tokens=8))
+    finally:
+        await p.aclose()
+    assert max(first) < 2.5, f"loading stalled the event loop for {max(first) * 1000:.0f} ms"
+    assert max(second) < 0.25, f"a loaded model stalled the event loop for {max(second) * 1000:.0f} ms"
 
 
 async def test_closing_the_stream_stops_generation_promptly(provider: EmbeddedProvider) -> None:
@@ -160,7 +188,7 @@ async def test_closing_the_provider_ends_a_live_stream_as_cancelled(provider: Em
 
     task = asyncio.create_task(consume())
     await asyncio.wait_for(got_text.wait(), timeout=10)
-    await asyncio.wait_for(provider.aclose(), timeout=0.5)
+    await asyncio.wait_for(provider.aclose(), timeout=1.5)  # 1.5 s as elsewhere: the full answer takes several
     await task
     assert events[-1] == Finish("cancelled")
     assert len([e for e in events if isinstance(e, TextDelta)]) < 400
@@ -181,7 +209,7 @@ async def test_long_history_is_trimmed_to_fit_the_context() -> None:
     finally:
         await p.aclose()
     (usage,) = [e for e in events if isinstance(e, Usage)]
-    assert usage.prompt_tokens <= 512 - 32
+    assert usage.prompt_tokens < 512
     assert isinstance(events[-1], Finish)
 
 
@@ -214,12 +242,10 @@ async def test_corrupt_model_file_is_model_missing(tmp_path: Path) -> None:
 
 
 async def test_list_models_does_not_load_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    import llama_cpp
-
     def refuse_to_load(*args: object, **kwargs: object) -> None:
         raise AssertionError("list_models loaded the model")
 
-    monkeypatch.setattr(llama_cpp, "Llama", refuse_to_load)
+    monkeypatch.setattr(runtimes, "load", refuse_to_load)
     p = EmbeddedProvider(context_length=1024)
     (info,) = await p.list_models()
     assert info.provider == "embedded"
@@ -227,3 +253,52 @@ async def test_list_models_does_not_load_the_model(monkeypatch: pytest.MonkeyPat
     assert info.locality == "local"
     assert info.context_length == 1024
     assert not info.tools and not info.vision
+
+
+LLAMA_CPP_CHILD = """
+import asyncio
+from bot.providers.base import ChatMessage, TextDelta
+from bot.providers.embedded import EmbeddedProvider
+
+async def main():
+    p = EmbeddedProvider(runtime="llama-cpp")
+    for question in ("What is the capital of France?", "What is the capital of Japan?"):
+        parts = [e.text async for e in p.stream_chat(p.model_name, [ChatMessage("user", question)], temperature=0,
+                 max_tokens=16) if isinstance(e, TextDelta)]
+        assert "".join(parts).strip(), question
+    await p.aclose()
+    print("ok")
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not runtimes.installed("llama-cpp"), reason="optional runtime llama-cpp-python not installed")
+def test_llama_cpp_runtime_answers_when_installed() -> None:
+    # A child process: llama-cpp-python 0.3.36 built on this machine (AVX-512/AMX) dies with SIGSEGV in
+    # llama_decode, which would take the whole test session down with it.
+    child = subprocess.run(
+        [sys.executable, "-c", LLAMA_CPP_CHILD],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+    )
+    if child.returncode == -signal.SIGSEGV:
+        pytest.xfail(
+            "llama-cpp-python crashed (SIGSEGV in llama_decode): its native build does on AVX-512/AMX CPUs here; "
+            "CMAKE_ARGS=-DGGML_NATIVE=OFF builds one that works (README, Embedded model)"
+        )
+    assert child.returncode == 0 and child.stdout.strip() == "ok", child.stderr[-2000:]
+
+
+async def test_the_next_turn_of_a_conversation_evaluates_only_what_is_new(provider: EmbeddedProvider) -> None:
+    chat = [ChatMessage("system", "You are terse."), ChatMessage("user", "Name a colour.")]
+    answer = text_of(await collect(provider, chat, max_tokens=16))
+    first = provider.last_generation
+    chat += [ChatMessage("assistant", answer), ChatMessage("user", "Name a fruit, please, and say why you like it.")]
+    await collect(provider, chat, max_tokens=16)
+    second = provider.last_generation
+    assert first is not None and second is not None
+    new = second.prompt_tokens - first.prompt_tokens - first.completion_tokens  # the new message and its template
+    assert 0 < second.prompt_evaluated <= 1.5 * new, (second, first)

