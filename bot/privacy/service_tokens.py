@@ -79,16 +79,18 @@ _HEAD = re.compile(r"(.)\(\?<!\\w\.\)")  # every format starts "X(?<!\w.)": a le
 
 
 def _gate(patterns: list[str]) -> re.Pattern[str]:
-    """A regex matching one character wherever one of ``patterns`` can start: its first letter at a
-    word start, followed by the pattern's prefix (up to the body). Consuming a single character keeps
-    every start visible to ``finditer``; one branch per first letter lets re skip ahead to them."""
+    """A regex matching one character wherever one of ``patterns`` can start: a first letter at a
+    word start, followed by the pattern's prefix (up to the body). It consumes only that letter,
+    from a class re can skip ahead to, so finditer sees every start; the prefixes are grouped by
+    first letter in a look-behind (the spelling of ``rule.first_char_trie``)."""
     rests: dict[str, list[str]] = {}
     for pattern in patterns:
         head = _HEAD.match(pattern)
         assert head is not None, pattern
         rests.setdefault(head.group(1), []).append(pattern[head.end() : pattern.index("(?P<body>")])
-    branches = (f"{first}(?<!\\w.)(?=" + "|".join(rest) + ")" for first, rest in rests.items())
-    return _rx("|".join(branches))
+    prefixes = "|".join(f"{re.escape(first)}(?:{'|'.join(rest)})" for first, rest in rests.items())
+    firsts = "".join(re.escape(first) for first in rests)
+    return _rx(f"[{firsts}](?<!\\w.)(?<=(?={prefixes}).)")
 
 
 _MEMBERS = tuple(Rule("service_token", _rx(pattern), _prefixed(0.95), hints=(hint,)) for hint, pattern in _FORMATS)
