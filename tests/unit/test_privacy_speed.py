@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot.privacy import RULES, Finding, personal_rules, scan, scanner
 from bot.privacy.addresses import _NAME_BEFORE
-from bot.privacy.disguise import disguised_findings
+from bot.privacy.disguise import _PERCENT_RUN, disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.lexicon import DOSE
 from bot.privacy.rule import trie_pattern
@@ -294,3 +294,10 @@ def test_service_token_group_matches_what_each_format_finds_alone(pieces: list[s
 def test_service_token_group_finds_each_format(pattern: str, data: st.DataObject) -> None:
     around = st.sampled_from(["", " ", "x", "-", "_", ".", "=", "/", ":"])
     _assert_group_matches_each_format(data.draw(around) + data.draw(_token(pattern)) + data.draw(around))
+
+
+@settings(max_examples=1000, deadline=None, database=None, derandomize=True)
+@given(st.text(alphabet="%41aFgz \n/", max_size=60))
+def test_percent_runs_are_the_runs_of_the_plain_pattern(text: str) -> None:
+    plain = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*)+")
+    assert [m.span() for m in _PERCENT_RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]
