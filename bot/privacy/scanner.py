@@ -246,6 +246,8 @@ def _member_matches(group: Rule, text: str, lowered: str) -> list[tuple[Rule, li
             if start >= ends.get(id(member), 0) and (m := member.pattern.match(text, start)) is not None:
                 found.setdefault(id(member), []).append(m)
                 ends[id(member)] = m.end()
+    if not found:
+        return []  # the common case: no format starts anywhere
     return [
         (member, found[id(member)])
         for member in group.members

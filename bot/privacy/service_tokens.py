@@ -96,7 +96,14 @@ def _gate(patterns: list[str]) -> re.Pattern[str]:
 _MEMBERS = tuple(Rule("service_token", _rx(pattern), _prefixed(0.95), hints=(hint,)) for hint, pattern in _FORMATS)
 
 RULES: tuple[Rule, ...] = (
-    Rule("service_token", _gate([p for _, p in _FORMATS]), _prefixed(0.95), members=_MEMBERS),
+    # Skipped, like its members were, on text holding none of their hints (most chat messages).
+    Rule(
+        "service_token",
+        _gate([p for _, p in _FORMATS]),
+        _prefixed(0.95),
+        hints=tuple(h for h, _ in _FORMATS),
+        members=_MEMBERS,
+    ),
     # Telegram bot token: the bot's numeric id, ":", then 35 characters (they start "AA" today).
     Rule(
         "service_token",
