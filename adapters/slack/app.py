@@ -33,7 +33,7 @@ from adapters.slack import events
 from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
-from adapters.slack.lookups import ExpiringCache, SingleFlight
+from adapters.slack.lookups import ExpiringCache, SingleFlight, patiently, retry_after
 from adapters.slack.sink import Answer, MessageIndex, SlackSink
 from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
@@ -129,11 +129,14 @@ class SlackBot:
     async def _look_up_user(self, user_id: str) -> UserInfo:
         info = UserInfo(user_id)
         try:
-            data = (await self.client.users_info(user=user_id)).get("user") or {}
+            data = (await patiently(lambda: self.client.users_info(user=user_id))).get("user") or {}
             profile = data.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
             info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")))
         except SlackApiError as error:  # e.g. user_not_found, missing scope: use the id, don't ask again
+            if retry_after(error) is not None:  # still rate limited past the bound: ask again next time
+                log.info("users.info for %s still rate limited; using the id for now", user_id)
+                return info
             log.info("users.info failed for %s: %s", user_id, error.response.get("error"))
         except Exception as error:
             log.info("users.info failed for %s: %s", user_id, type(error).__name__)
@@ -172,8 +175,8 @@ class SlackBot:
     async def _look_up_channel(self, channel: str) -> str:
         """conversations.info's verdict (an events kind), cached; '' when Slack could not say (asked again)."""
         try:
-            info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
-        except Exception as error:  # missing scope, network
+            info = (await patiently(lambda: self.client.conversations_info(channel=channel))).get("channel") or {}
+        except Exception as error:  # missing scope, network, rate limited past the bound
             log.warning("conversations.info failed for %s (%s); treated as private", channel, _error(error))
             return ""
         kind = events.kind_from_info(info)

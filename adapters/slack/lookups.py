@@ -61,3 +61,42 @@ class SingleFlight(Generic[V]):
             self._pending[key] = pending
             pending.add_done_callback(lambda _: self._pending.pop(key, None))
         return await asyncio.shield(pending)
+
+
+LOOKUP_WAIT = 10.0  # seconds a rate-limited look-up may spend waiting for Slack's Retry-After, in all
+
+
+def retry_after(error: Exception) -> float | None:
+    """Seconds Slack asked us to wait, if `error` is a 429 (slack-sdk raises it once its own retries are spent)."""
+    response = getattr(error, "response", None)
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = {str(k).lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+    value = headers.get("retry-after", 1)
+    try:
+        return max(0.0, float(value[0] if isinstance(value, list) else value))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+async def patiently(
+    call: Callable[[], Awaitable[V]],
+    *,
+    bound: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> V:
+    """`call()`, waiting out 429s for as long as Slack's Retry-After says while within `bound` seconds in all.
+
+    A look-up rate limited in a burst then still answers (a public channel stays public) instead of failing at
+    once; a real error, or a wait past the bound, is raised for the caller to fail closed on.
+    """
+    deadline = clock() + (LOOKUP_WAIT if bound is None else bound)
+    while True:
+        try:
+            return await call()
+        except Exception as error:
+            wait = retry_after(error)
+            if wait is None or clock() + wait > deadline:
+                raise
+            await sleep(wait)

@@ -1,0 +1,56 @@
+"""A burst over many new channels: look-ups that meet Slack's 429 wait out Retry-After (bounded) instead of failing
+closed at once, and answers the workspace's edit budget can't stream are posted once, whole (burstfix).
+Real slack-bolt/slack-sdk against the Slack stand-in.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.slack import lookups
+from tests.integration import test_slack_harness
+from tests.integration.test_slack_harness import SlackBot
+from tests.integration.test_slack_lookups import _all_answered, _app_mention, _asked_about
+
+slack_bot = test_slack_harness.slack_bot  # the fixture, shared
+
+BOB = "U0BOB"
+
+
+async def test_a_rate_limited_channel_look_up_waits_and_a_public_channel_stays_public(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.routing.default_model = "cloud"
+    fake = slack_bot.fake
+    fake.inject_429("conversations.info", count=6, retry_after=0)  # more than slack-sdk's own 3 retries
+    await _all_answered(slack_bot, [_app_mention(fake, "C0PUBLIC", text=f"question {i}") for i in range(3)])
+    assert _asked_about(fake, "conversations.info", "channel", "C0PUBLIC") == 7  # shared by the three turns
+    assert len(slack_bot.fake_openai.chat_requests()) == 3  # public: answered by the cloud model, not queued local
+
+
+async def test_a_look_up_still_rate_limited_past_the_bound_fails_closed(
+    slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lookups, "LOOKUP_WAIT", 1.0)
+    slack_bot.engine.settings.routing.default_model = "cloud"
+    fake = slack_bot.fake
+    fake.inject_429("conversations.info", count=1000, retry_after=0)
+    await _all_answered(slack_bot, [_app_mention(fake, "C0JAMMED")])
+    assert not slack_bot.fake_openai.chat_requests()  # not known public: stayed local
+    fake._faults["conversations.info"].clear()
+    await _all_answered(slack_bot, [_app_mention(fake, "C0JAMMED")])
+    assert len(slack_bot.fake_openai.chat_requests()) == 1  # asked again, now public
+
+
+async def test_a_real_look_up_failure_fails_closed_without_waiting(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.routing.default_model = "cloud"
+    fake = slack_bot.fake
+    fake.errors["conversations.info"] = "internal_error"
+    await _all_answered(slack_bot, [_app_mention(fake, "C0BROKEN")])
+    assert _asked_about(fake, "conversations.info", "channel", "C0BROKEN") == 1
+    assert not slack_bot.fake_openai.chat_requests()
+
+
+async def test_a_rate_limited_users_info_waits_and_learns_the_name(slack_bot: SlackBot) -> None:
+    fake = slack_bot.fake
+    fake.inject_429("users.info", count=6, retry_after=0)
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES")])
+    assert slack_bot.adapter.bot.users.get(BOB).name == "bob"  # not the id cached after the first 429
