@@ -8,7 +8,10 @@ stall every stream. So the answers streaming in one workspace share one token bu
 - each answer edits at most once per `interval()`: the bucket's rate divided among the answers streaming now, so
   many answers at once make fewer, larger edits each, spread evenly;
 - an in-between edit is skipped when the bucket is low (`try_take`); the text simply arrives in the next edit;
-- a final edit waits for a token (`take`) and keeps a reserve for itself, so it always gets through.
+- a final edit waits for a token (`take`) and keeps a reserve for itself, so it always gets through;
+- an answer streams only while the final edits of all answers streaming, its own included, fit in the bucket
+  and what refills within `STREAM_HORIZON` (`may_stream`); past that it is posted once, whole, when complete
+  (chat.postMessage, paced per channel), so in a burst no final text waits minutes behind the budget.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ PER_MINUTE = {
     "chat.stopStream": 18.0,  # Tier 2
 }
 BURST_SHARE = 0.2  # a bucket holds this share of a minute's calls
+STREAM_HORIZON = 20.0  # Slack seconds the final edits of the answers streaming now may take to be served
 FINAL_RESERVE = {"chat.update": 2.0}  # tokens in-between calls leave for final calls of the same method
 
 
@@ -73,6 +77,13 @@ class WorkspaceBudget:
 
     def streaming(self, team: str) -> int:
         return self._streaming[team]
+
+    def may_stream(self, team: str) -> bool:
+        """Whether one more answer may stream by edits: its final edit and those of the answers streaming now fit in
+        the chat.update tokens left and those refilled within the horizon (native streams fall back to edits)."""
+        bucket = self._bucket(team, "chat.update")
+        refilled = bucket.rate * self.minute * STREAM_HORIZON / 60.0
+        return self._streaming[team] + 1 <= bucket.refill() + refilled
 
     def interval(self, team: str, method: str) -> float:
         """Seconds between one answer's edits so that all answers streaming now fit the method's rate."""

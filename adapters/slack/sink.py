@@ -8,7 +8,8 @@ Two ways to stream (config `slack.stream_mode`):
   back to "update" on the same message.
 Edits, appends and stream starts/stops share the workspace's budget (budget.py) with every other answer.
 The first text is posted `first_text_delay` after the first token (an answer finished by then is posted
-once, whole); the final edit adds the route footer and the 👍/👎 buttons.
+once, whole); the final edit adds the route footer and the 👍/👎 buttons. When the workspace's budget can't
+serve another streaming answer's final edit soon (budget.may_stream), the answer is posted once, whole.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class SlackSink:
     _native_ts: str | None = None
     _native_sent: int = 0
     _native_failed: bool = False
+    _whole: bool = False  # no budget to stream this answer: it is posted once, complete
 
     # --- ReplySink -------------------------------------------------------------
 
@@ -111,7 +113,13 @@ class SlackSink:
 
     async def on_text(self, delta: str) -> None:
         self._text += delta
+        if self._whole:
+            return
         if self._flusher is None and not self.posted and self._native_ts is None:
+            if self.budget is not None and not self.budget.may_stream(self.recipient_team):
+                self._whole = True  # its final edit would wait behind the workspace's budget: post it whole
+                log.info("edit budget in %s is spoken for; this answer is posted when complete", self.recipient_team)
+                return
             if self.config.first_text_delay <= 0:
                 async with self._lock:
                     await self._flush()

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.slack import lookups
 from tests.integration import test_slack_harness
+from tests.fakes.slack_server import TEAM
 from tests.integration.test_slack_harness import SlackBot
 from tests.integration.test_slack_lookups import _all_answered, _app_mention, _asked_about
 
@@ -54,3 +55,20 @@ async def test_a_rate_limited_users_info_waits_and_learns_the_name(slack_bot: Sl
     fake.inject_429("users.info", count=6, retry_after=0)
     await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES")])
     assert slack_bot.adapter.bot.users.get(BOB).name == "bob"  # not the id cached after the first 429
+
+
+@pytest.mark.parametrize("mode", ["update", "native"])
+async def test_an_answer_the_edit_budget_cannot_stream_is_posted_once_whole(slack_bot: SlackBot, mode: str) -> None:
+    slack_bot.engine.settings.slack.stream_mode = mode
+    slack_bot.fake_ollama.reply = " ".join(f"word{i}" for i in range(80)) + " END"
+    slack_bot.fake_ollama.token_delay = 0.01
+    budget = slack_bot.adapter.bot.budget
+    for _ in range(100):  # a burst: the finals of 100 streaming answers already claim the chat.update budget
+        budget.started(TEAM)
+    question = await slack_bot.mention("a long question")
+    answer = await slack_bot.answer("C0GENERAL", question, wait=20)
+    assert answer.shown.rstrip().endswith("END") and answer.footer
+    fake = slack_bot.fake
+    streamed = [m for m in ("chat.update", "chat.startStream", "chat.appendStream") if fake.calls_to(m)]
+    assert streamed == []  # no edit, no stream: one chat.postMessage carried the complete answer
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == question]) == 1

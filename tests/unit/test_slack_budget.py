@@ -61,3 +61,20 @@ def test_calls_per_minute_never_exceed_the_budget() -> None:
         calls += budget.try_take("T1", "chat.update")
         clock.now += 0.05
     assert calls <= 9 + 45 * 10
+
+
+def test_answers_stream_only_while_their_final_edits_fit_the_bucket_and_its_near_refill() -> None:
+    budget, clock = _budget()
+    fits = 9 + 45 * 20 / 60  # a full bucket, and what refills within the 20-s horizon
+    streaming = 0
+    while budget.may_stream("T1"):
+        budget.started("T1")
+        streaming += 1
+    assert streaming == int(fits)
+    assert budget.may_stream("T2")  # another workspace has its own budget
+    while budget.try_take("T1", "chat.update"):  # in-between edits spend the bucket down to its reserve
+        pass
+    budget.finished("T1")
+    assert not budget.may_stream("T1")  # the reserve and the horizon's refill serve those still streaming
+    clock.now += 60  # a minute later the bucket is full again
+    assert budget.may_stream("T1")
