@@ -274,7 +274,9 @@ async def slack_burst(openai_url: str, ollama_host: str) -> dict[str, Any]:
         await watcher
         answered = set(completions)
         try:
-            figures = summarise("slack", arrivals, completions, answered, fake.rate_limited, peak[0], rss_start, service)
+            figures = summarise(
+                "slack", arrivals, completions, answered, fake.rate_limited, peak[0], rss_start, service
+            )
             by_method = Counter(call.method for call in fake.calls if call.status == 429)
             figures["429s by method"] = dict(by_method.most_common()) or "none"
             return figures

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack import lookups
-from tests.integration import test_slack_harness
 from tests.fakes.slack_server import TEAM
+from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import SlackBot
 from tests.integration.test_slack_lookups import _all_answered, _app_mention, _asked_about
 
