@@ -137,9 +137,14 @@ class SlackSink:
         async with self._lock:
             if self._flusher is not None:
                 self._flusher.cancel()
-        if self._counted and self.budget is not None:
-            self._counted = False
-            self.budget.finished(self.recipient_team)
+        try:
+            await self._finish(result)
+        finally:  # counted until its final call is through: may_stream counts the finals still waiting
+            if self._counted and self.budget is not None:
+                self._counted = False
+                self.budget.finished(self.recipient_team)
+
+    async def _finish(self, result: TurnResult) -> None:
         if result.status == "duplicate":
             return
         body = self._final_body(result)
