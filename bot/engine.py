@@ -11,11 +11,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
-import json
 import logging
 import time
 
-from bot import difficulty, privacy, routing_judge, routing_labels, routing_model
+from bot import difficulty_steps, privacy, routing_labels
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -39,7 +38,7 @@ from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.redact import redacted_history
 from bot.retry import policy_for, retrying_stream
-from bot.router import RouteDecision, RouteRequest, privacy_reasons, route
+from bot.router import RouteDecision, RouteRequest, route
 from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
@@ -52,7 +51,6 @@ log = logging.getLogger("hybridbot.engine")
 
 MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
 SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
-DEPTH_CAP = 40  # messages counted for depth (routing.scorer = "heuristic"): saturates at 20 turns
 PREVIOUS_LOOKBACK = 6  # newest messages searched for the speaker's previous one (split secrets)
 # Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
 RETRYABLE = {
@@ -216,7 +214,9 @@ class Engine:
         if refusal := await self._admit(key, user_id or message.author_id, sink):
             return refusal  # 🔁 counts against the same limits as a new message
         turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
-        self._routing_label(old.id, "regenerate")  # 🔁 on a local answer: a routing label
+        difficulty_steps.record_label(
+            self.store, self.settings.routing, old.id, "regenerate"
+        )  # 🔁 on a local answer: a routing label
         new_turn = self.store.create_turn(conv.id, message.id, user_id=turn.user_id, workspace=key.workspace)
         return await self._queue(key, self._run_turn(turn, message.content, sink, message.id, new_turn, again=True))
 
@@ -301,7 +301,9 @@ class Engine:
             self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
         ).value
         regenerating = message_id if again else None
-        assessed = await self._judge(self._difficulty(conv, text, regenerating), text, seen.request)
+        routing = self.settings.routing
+        assessed = difficulty_steps.assess(self.store, routing, conv, text, regenerating)
+        assessed = await difficulty_steps.judge(self.catalog, routing, assessed, text, seen.request)
         request = RouteRequest(
             **{
                 **seen.request.__dict__,
@@ -583,68 +585,15 @@ class Engine:
 
     # --- feedback ------------------------------------------------------------
 
-    def _difficulty(self, conv: Conversation, text: str, existing_message: int | None) -> difficulty.Assessment:
-        """Score this turn with what the thread knows about the turn before it (bot/difficulty.py)."""
-        routing = self.settings.routing
-        if routing.scorer == "heuristic":
-            depth = self.store.count_messages(conv.id, at_most=DEPTH_CAP)
-            return difficulty.assess(text, routing, history_turns=depth // 2)
-        found = self.store.settings_for(
-            [routing_labels.calibration_scope(conv.key.workspace)], routing_labels.CALIBRATION_KEY
-        )
-        calibration = tuple(json.loads(next(iter(found.values())))) if found else None  # from `hybridbot route tune`
-        last = self.store.last_turn(conv.id)
-        if last is None:
-            return difficulty.assess(text, routing, calibration=calibration)
-        if existing_message is not None and last.user_message_id == existing_message:
-            return difficulty.assess(text, routing, calibration=calibration)  # 🔁: the same request, scored alone
-        message = self.store.message(last.user_message_id) if last.user_message_id else None
-        disliked = any(value < 0 for value in self.store.feedback(last.id).values()) or (
-            last.user_message_id is not None and self.store.answers_to(last.user_message_id) > 1  # it was 🔁'd
-        )
-        previous = difficulty.PreviousTurn(message.content if message else "", last.locality, disliked)
-        return difficulty.assess(text, routing, previous, calibration=calibration)
-
-    async def _judge(self, assessed: difficulty.Assessment, text: str, base: RouteRequest) -> difficulty.Assessment:
-        """routing.judge = "local": a local model's second opinion on a borderline score (bot/routing_judge.py)."""
-        routing = self.settings.routing
-        if (
-            routing.judge != "local"
-            or privacy_reasons(base)
-            or not routing_judge.borderline(assessed, routing.judge_band)
-        ):
-            return assessed  # off, not borderline, or privacy keeps the turn local whatever the score
-        unhealthy = self.catalog.unhealthy()
-        local = [m for m in await self.catalog.models() if m.locality == "local" and m.ref not in unhealthy]
-        local.sort(key=lambda m: m.ref != routing.local_model)
-        if not local:
-            return assessed
-        provider = self.catalog.provider(local[0].provider)
-        return await routing_judge.second_opinion(assessed, text, provider, local[0], seconds=routing.judge_timeout)
-
     def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
         """+1 / -1 on an answer; 0 removes it. False when the turn is unknown."""
         if self.store.turn(turn_id) is None:
             return False
         self.store.set_feedback(turn_id, user_id, max(-1, min(1, value)))
         self.metrics.feedback(value)
-        self._routing_label(turn_id, routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), ""))
+        source = routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), "")
+        difficulty_steps.record_label(self.store, self.settings.routing, turn_id, source)
         return True
-
-    def _routing_label(self, turn_id: int, source: str) -> None:
-        """👎/🔁/👍 on a local answer → a routing label: score and cue kinds; text only if opted in, never sensitive."""
-        record = self.store.turn(turn_id)
-        label = routing_labels.label_for(record.locality, source) if record else None
-        message = self.store.message(record.user_message_id) if record and record.user_message_id else None
-        if label is None or message is None:
-            if record is not None and not source:
-                self.store.delete_routing_label(turn_id)  # feedback cleared
-            return
-        raw, cues = routing_labels.describe(message.content, routing_model.load_default())
-        # Text only when opted in, and never text the privacy scanner finds anything in.
-        keep = self.settings.routing.keep_prompts_for_training and not message.sensitive
-        keep = keep and not privacy.scan(message.content)
-        self.store.put_routing_label(turn_id, label, source, raw, cues, message.content if keep else None)
 
 
 def _carries_secret(messages: list) -> bool:
