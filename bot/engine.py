@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import logging
 import time
+from dataclasses import replace
 
 from bot import difficulty_steps, routing_labels, turn_stream
 from bot.agents import Agent, AgentRegistry
@@ -273,31 +274,7 @@ class Engine:
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
-        model_setting = effective(
-            self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
-        ).value
-        regenerating = message_id if again else None
-        routing = self.settings.routing
-        assessed = difficulty_steps.assess(self.store, routing, conv, text, regenerating)
-        assessed = await difficulty_steps.judge(self.catalog, routing, assessed, text, seen.request)
-        request = RouteRequest(
-            **{
-                **seen.request.__dict__,
-                "model_setting": model_setting,
-                "agent_route": agent.route,
-                "needs_tools": bool(agent.tools),
-                "budget_exhausted": self.budget_exhausted(turn.key.workspace),
-                "complexity": assessed.score,
-                "threshold": assessed.threshold,
-                "inherited": assessed.inherited,
-                "escalated": assessed.escalated,
-                "judged": assessed.judged,
-                "prefer_local": self.settings.routing.prefer_local,
-                "preferred_local": self.settings.routing.local_model,
-                "preferred_cloud": self.settings.routing.cloud_model,
-                "sticky_private": conv.sticky_private or seen.keep_local,
-            }
-        )
+        request = await self._plan_route(turn, conv, seen, agent, text, message_id if again else None)
         task = asyncio.current_task()
         assert task is not None
         self._running[turn.key] = (turn_id, task)
@@ -311,6 +288,31 @@ class Engine:
         if result.status == "done":
             await self._maybe_summarise(conv)
         return result
+
+    async def _plan_route(
+        self, turn: Turn, conv: Conversation, seen: Classified, agent: Agent, text: str, regenerating: int | None
+    ) -> RouteRequest:
+        """The route request: the privacy findings plus preferences, budget, agent and difficulty."""
+        routing = self.settings.routing
+        model_setting = effective(self.store, turn.key, turn.user_id, "model", routing.default_model).value
+        assessed = difficulty_steps.assess(self.store, routing, conv, text, regenerating)
+        assessed = await difficulty_steps.judge(self.catalog, routing, assessed, text, seen.request)
+        return replace(
+            seen.request,
+            model_setting=model_setting,
+            agent_route=agent.route,
+            needs_tools=bool(agent.tools),
+            budget_exhausted=self.budget_exhausted(turn.key.workspace),
+            complexity=assessed.score,
+            threshold=assessed.threshold,
+            inherited=assessed.inherited,
+            escalated=assessed.escalated,
+            judged=assessed.judged,
+            prefer_local=routing.prefer_local,
+            preferred_local=routing.local_model,
+            preferred_cloud=routing.cloud_model,
+            sticky_private=conv.sticky_private or seen.keep_local,
+        )
 
     async def _maybe_summarise(self, conv: Conversation) -> None:
         """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
