@@ -21,12 +21,13 @@ from bot.config import Settings, stricter
 from bot.context import WindowAnchors
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
-from bot.messages import EMPTY_MESSAGE, INTERRUPTED_BY_RESTART, too_long
+from bot.messages import EMPTY_MESSAGE, too_long
 from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.providers.base import ProviderError
 from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
+from bot.recovery import Leftovers
 from bot.router import RouteRequest
 from bot.sanitize import clean_turn
 from bot.session import SessionKey
@@ -54,8 +55,7 @@ class Engine:
         self.budget_noticed: set[tuple[str, str]] = set()
         self.stop_requested: set[int] = set()
         self._resuming: set[int] = set()
-        self._orphans: set[int] = set()  # pending when this process started (recover): nobody is answering them
-        self.interrupted: list[tuple[int, SessionKey]] = []  # streaming when the last process died (recover)
+        self.leftovers = Leftovers()  # what the last process left unfinished (recover)
         self.metrics = Metrics()  # Prometheus figures for /metrics, on this engine's own registry
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
@@ -65,25 +65,13 @@ class Engine:
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> list[tuple[int, SessionKey]]:
-        """After a crash: turns that were streaming are marked interrupted and kept in `interrupted` for
-        their adapter to note on the platform; turns that never started stay pending (`pending_turns`)."""
-        recovered = []
-        for turn, key in self.store.unfinished_turns():
-            if turn.status == "pending":
-                self._orphans.add(turn.id)  # stored, never started: its platform's adapter answers it
-                continue
-            self.store.update_turn(turn.id, status="interrupted", error=INTERRUPTED_BY_RESTART)
-            recovered.append((turn.id, key))
-        if recovered:
-            log.info("marked %d unfinished turns as interrupted", len(recovered))
-        self.interrupted.extend(recovered)
-        return recovered
+        """After a crash: turns that were streaming are marked interrupted and kept for their adapter to
+        note on the platform (`take_interrupted`); turns that never started stay pending (`pending_turns`)."""
+        return self.leftovers.collect(self.store)
 
     def take_interrupted(self, platform: str) -> list[tuple[int, SessionKey]]:
         """The turns of a platform interrupted by the last crash, handed out once (to edit their messages)."""
-        mine = [(t, k) for t, k in self.interrupted if k.platform == platform]
-        self.interrupted = [(t, k) for t, k in self.interrupted if k.platform != platform]
-        return mine
+        return self.leftovers.take_interrupted(platform)
 
     async def aclose(self) -> None:
         await self.catalog.aclose()
@@ -200,13 +188,7 @@ class Engine:
     def pending_turns(self, platform: str) -> list[tuple[TurnRecord, SessionKey]]:
         """Turns of a platform that a previous process stored but never started, handed out once for its
         adapter to answer (turns queued in this process are not among them: they are answered already)."""
-        found = [
-            (t, k)
-            for t, k in self.store.unfinished_turns()
-            if t.id in self._orphans and t.status == "pending" and k.platform == platform
-        ]
-        self._orphans -= {t.id for t, _ in found}
-        return found
+        return self.leftovers.take_pending(self.store, platform)
 
     async def resume(self, turn_id: int, key: SessionKey, sink: ReplySink) -> TurnResult:
         """Answer a turn stored before a restart that never started (counted against the limits again)."""
