@@ -23,7 +23,7 @@ async def hybridbot(
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "hybridbot_app.cli",
         *args,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
@@ -139,7 +139,7 @@ async def test_help_is_light(tmp_path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "import sys; sys.argv=['hybridbot','--help']\nimport bot.cli\ntry: bot.cli.main()\nexcept SystemExit: pass\n"
+        "import sys; sys.argv=['hybridbot','--help']\nimport hybridbot_app.cli\ntry: hybridbot_app.cli.main()\nexcept SystemExit: pass\n"
         "heavy=[m for m in ('openai','ollama','slack_bolt','discord','llama_cpp','sqlite_utils','pydantic')"
         " if m in sys.modules]\nprint('HEAVY', heavy)",
         stdout=asyncio.subprocess.PIPE,

@@ -47,13 +47,13 @@ class Terminal:
 
 def _spawn_console(tty: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
+        [sys.executable, "-m", "hybridbot_app.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
     )
 
 
 def _spawn_console(tty: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
+        [sys.executable, "-m", "hybridbot_app.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
     )
 
 

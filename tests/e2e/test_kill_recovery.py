@@ -37,7 +37,7 @@ def stored(db: Path, text: str) -> bool:
 async def hybridbot_run(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "OLLAMA_", "HYBRIDBOT_", "SLACK_"))}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env={**base, "PYTHONPATH": str(ROOT), **env}, cwd=cwd,
+        sys.executable, "-m", "hybridbot_app.cli", "run", env={**base, "PYTHONPATH": str(ROOT), **env}, cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -62,7 +62,7 @@ async def test_debug_logs_of_both_platforms_carry_no_content(
         env |= {"PYTHONPATH": str(ROOT), "HYBRIDBOT_CONFIG": str(config), "HYBRIDBOT_LOG_LEVEL": "DEBUG",
                 "SLACK_API_URL": slack.base_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}  # fmt: skip
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+            sys.executable, "-m", "hybridbot_app.cli", "run", env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:

@@ -34,7 +34,7 @@ async def test_run_answers_a_slack_mention_and_stops_on_sigterm(
             "SLACK_APP_TOKEN": APP_TOKEN,
         }
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+            sys.executable, "-m", "hybridbot_app.cli", "run", env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:

@@ -21,7 +21,12 @@ def run_scan(*args: str, stdin: bytes = b"", cwd: Path) -> subprocess.CompletedP
     # A broken config must not stop a scan: it needs no configuration.
     env |= {"PYTHONPATH": str(ROOT), "HYBRIDBOT_CONFIG": str(cwd / "missing.toml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "scan", *args], input=stdin, capture_output=True, env=env, cwd=cwd, timeout=60
+        [sys.executable, "-m", "hybridbot_app.cli", "scan", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
     )
 
 

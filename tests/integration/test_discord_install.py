@@ -12,7 +12,7 @@ import discord
 
 from adapters.discord import interactions
 from adapters.discord.invite import PERMISSIONS, application_id_from_token, invite_text, invite_url
-from bot.cli import main
+from hybridbot_app.cli import main
 from tests.fakes.discord_server import running_bot, wait_for
 
 ADAPTER = Path(__file__).resolve().parents[2] / "adapters" / "discord"
