@@ -13,6 +13,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import requires_embedded
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 AWS_KEY = "AKIA" + "QYLPMN5HFIQR7XYZ"
 
 

@@ -12,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.ollama_server import FakeOllama
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
 
 ROOT = Path(__file__).parents[2]
 

@@ -24,6 +24,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, event_callback, wait_until
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 ROOT = Path(__file__).parents[2]
 LONG_ANSWER = " ".join(f"word{i}" for i in range(600))
 

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 ROOT = Path(__file__).resolve().parents[2]
 _rng = random.Random(5)
 AWS_KEY = "AKIA" + "".join(_rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
