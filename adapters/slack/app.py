@@ -33,7 +33,7 @@ from adapters.slack import events
 from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelLimiter
-from adapters.slack.lookups import ExpiringCache
+from adapters.slack.lookups import ExpiringCache, SingleFlight
 from adapters.slack.sink import Answer, MessageIndex, SlackSink
 from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
@@ -71,7 +71,9 @@ class SlackBot:
     other_threads: set[tuple[str, str]] = field(default_factory=set)  # threads found without the bot
     thread_lookups: dict[tuple[str, str], asyncio.Future[bool]] = field(default_factory=dict)
     assistant_threads: set[tuple[str, str]] = field(default_factory=set)
-    private_channels: ExpiringCache[bool] = field(default_factory=lambda: ExpiringCache(600.0))
+    private_channels: ExpiringCache[str] = field(default_factory=lambda: ExpiringCache(600.0))  # → events.KINDS
+    user_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)
+    channel_lookups: SingleFlight[str] = field(default_factory=SingleFlight)
     limiter: ChannelLimiter | None = None
     budget: WorkspaceBudget = field(default_factory=WorkspaceBudget)  # shared by every answer streaming here
 
@@ -122,6 +124,9 @@ class SlackBot:
         cached = self.users.get(user_id)
         if cached is not None:
             return cached
+        return await self.user_lookups.run(user_id, lambda: self._look_up_user(user_id))
+
+    async def _look_up_user(self, user_id: str) -> UserInfo:
         info = UserInfo(user_id)
         try:
             data = (await self.client.users_info(user=user_id)).get("user") or {}
@@ -149,20 +154,31 @@ class SlackBot:
         """
         if events.is_dm(channel, channel_type):
             return True
-        private = events.private_by_type(channel, channel_type)
-        if private is None:
-            private = self.private_channels.get(channel)
-        if private is None:
-            try:
-                info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
-            except Exception as error:  # missing scope, network: not cached, asked again next time
-                log.warning("conversations.info failed for %s (%s); treated as private", channel, _error(error))
-                return True
-            private = events.private_from_info(info)
-            self.private_channels.put(channel, private)
-            if info.get("is_im"):
-                return True
-        return private and channel not in self.config.private_channels_opt_out
+        kind = self.note_channel_type(channel, channel_type) or self.private_channels.get(channel)
+        if not kind:
+            kind = await self.channel_lookups.run(channel, lambda: self._look_up_channel(channel))
+        if kind == events.DM or not kind:  # not kind: the look-up failed, fail closed
+            return True
+        return kind == events.PRIVATE and channel not in self.config.private_channels_opt_out
+
+    def note_channel_type(self, channel: str, channel_type: str | None) -> str:
+        """Remember what an event's channel type says (message events carry one, app_mention events don't), so
+        a mention in a channel whose messages we have seen needs no conversations.info round trip."""
+        kind = events.kind_by_type(channel, channel_type)
+        if kind:
+            self.private_channels.put(channel, kind)
+        return kind
+
+    async def _look_up_channel(self, channel: str) -> str:
+        """conversations.info's verdict (an events kind), cached; '' when Slack could not say (asked again)."""
+        try:
+            info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
+        except Exception as error:  # missing scope, network
+            log.warning("conversations.info failed for %s (%s); treated as private", channel, _error(error))
+            return ""
+        kind = events.kind_from_info(info)
+        self.private_channels.put(channel, kind)
+        return kind
 
     def team_allowed(self, body: dict[str, Any]) -> bool:
         return events.team_allowed(

@@ -91,6 +91,7 @@ async def handle_message(bot: SlackBot, event: dict[str, Any], body: dict[str, A
     channel, ts = event.get("channel"), event.get("ts")
     if not isinstance(channel, str) or not isinstance(ts, str) or _from_other_bot(bot, event):
         return
+    bot.note_channel_type(channel, event.get("channel_type"))  # Slack's own word on the channel: cached
     thread = str(event["thread_ts"]) if event.get("thread_ts") else None
     team = _team(bot, body)
     if event.get("channel_type") == "im" or channel.startswith("D"):

@@ -50,17 +50,34 @@ def malformed(body: dict[str, Any]) -> str:
     return ""
 
 
-def private_by_type(channel: str, channel_type: str | None) -> bool | None:
-    """True when the id or the event's channel type says private; None when Slack has to be asked."""
-    if channel.startswith(("D", "G")) or channel_type in PRIVATE_TYPES:
-        return True
-    return None
+# What a conversation is, as far as privacy goes (cached per channel by app.py).
+PUBLIC, PRIVATE, DM = "public", "private", "dm"
+
+
+def kind_by_type(channel: str, channel_type: str | None) -> str:
+    """What the id or the event's `channel_type` says; '' when Slack has to be asked.
+
+    Public only on evidence: `channel_type: "channel"` is what Slack sends with messages in public channels
+    (private ones say "group", group DMs "mpim"). app_mention events carry no channel_type, so a `C…` id
+    alone — which private channels have too — is never taken as public.
+    """
+    if is_dm(channel, channel_type):
+        return DM
+    if channel.startswith("G") or channel_type in PRIVATE_TYPES:
+        return PRIVATE
+    if channel_type == "channel" and channel.startswith("C"):
+        return PUBLIC
+    return ""
 
 
 def is_dm(channel: str, channel_type: str | None) -> bool:
     return channel.startswith("D") or channel_type in DM_TYPES
 
 
-def private_from_info(info: dict[str, Any]) -> bool:
+def kind_from_info(info: dict[str, Any]) -> str:
     """conversations.info's answer: private channels, group DMs and DMs are private conversations."""
-    return any(bool(info.get(flag)) for flag in ("is_private", "is_im", "is_mpim", "is_group"))
+    if info.get("is_im"):
+        return DM
+    if any(bool(info.get(flag)) for flag in ("is_private", "is_mpim", "is_group")):
+        return PRIVATE
+    return PUBLIC

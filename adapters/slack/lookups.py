@@ -4,9 +4,10 @@ workspace (Tier 3/4), and names, admin flags and privacy can change, so answers 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -40,3 +41,23 @@ class ExpiringCache(Generic[V]):
 
     def clear(self) -> None:
         self._items.clear()
+
+
+class SingleFlight(Generic[V]):
+    """One look-up in flight per key: callers asking for a key already being looked up await that answer.
+
+    20 concurrent first mentions from one user make one users.info call, not 20 (each is a round trip before
+    the turn starts). The look-up runs as its own task, so a caller cancelled while waiting doesn't cancel it
+    for the others.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, asyncio.Future[V]] = {}
+
+    async def run(self, key: str, look_up: Callable[[], Awaitable[V]]) -> V:
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(look_up())
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        return await asyncio.shield(pending)

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,15 +242,22 @@ class SlackSink:
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        if self.limiter is not None and method == "chat.postMessage":
-            await self.limiter.acquire(self.channel)  # Slack: about one new message per second per channel
         try:
+            if method == "chat.postMessage":  # Slack: about one new message per second per channel
+                return await self._paced(lambda: self.client.api_call(method, json=kwargs))
             return await self.client.api_call(method, json=kwargs)
         except SlackApiError as error:
             log.warning("slack %s failed: %s", method, error.response.get("error"))
         except Exception as error:  # network trouble after retries: keep the turn alive
             log.warning("slack %s failed: %s", method, type(error).__name__)
         return None
+
+    async def _paced(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        """A new message: it holds a place in the channel's window until Slack answered (limits.py)."""
+        if self.limiter is None:
+            return await call()
+        async with self.limiter.post(self.channel):
+            return await call()
 
     async def _quiet(self, method: str, **kwargs: Any) -> None:
         try:
@@ -277,16 +284,16 @@ class SlackSink:
         if self._native_ts is not None and pending and not await self._may_call("chat.appendStream", final=False):
             self._dirty.set()  # no budget now: the next append carries this text too
             return True
-        if self.limiter is not None and self._native_ts is None:
-            await self.limiter.acquire(self.channel)
         try:
             if self._native_ts is None:
-                response = await self.client.chat_startStream(
-                    channel=self.channel,
-                    thread_ts=self.thread_ts,  # type: ignore[arg-type]  # None: omitted (a top-level answer)
-                    markdown_text=pending,
-                    recipient_user_id=self.recipient_user or None,
-                    recipient_team_id=self.recipient_team or None,
+                response = await self._paced(
+                    lambda: self.client.chat_startStream(
+                        channel=self.channel,
+                        thread_ts=self.thread_ts,  # type: ignore[arg-type]  # None: omitted (a top-level answer)
+                        markdown_text=pending,
+                        recipient_user_id=self.recipient_user or None,
+                        recipient_team_id=self.recipient_team or None,
+                    )
                 )
                 self._native_ts = str(response["ts"])
                 self._link(self._native_ts)

@@ -72,7 +72,9 @@ normalisation; phone candidates are validated last and not under a stronger find
 number lengths skip parses that cannot fit, and each reading is memoised; the hint and word passes and a few
 patterns that would start with a lookbehind or an optional group are spelled to start with a
 character class, so re skips ahead (``rule.first_char_trie``; each is tested against its plain form
-in tests/unit/test_privacy_speed.py).
+in tests/unit/test_privacy_speed.py). The ~50 prefixed service-token formats are one rule group
+(``Rule.members``): one gate regex finds where any can start and only those formats are tried there;
+percent-encoded runs are searched only from the start of a piece (the plain pattern was quadratic).
 """
 
 from bot.privacy.common import KIND_LABELS, PERSONAL_KINDS, SENSITIVE_THRESHOLD, Finding, shannon_entropy

@@ -28,6 +28,9 @@ class Rule:
     # Context words (lowercase literals). The scanner finds every rule's words in one pass over the
     # lowercased text (case-insensitive word lists are slow in re) and tries ``pattern`` only there.
     words: tuple[str, ...] = ()
+    # A rule group: ``pattern`` is a gate that finds every place a member can start; the scanner
+    # runs each member there (``scanner._member_matches``) and validates with the member.
+    members: tuple[Rule, ...] = ()
 
     @property
     def category(self) -> str:

@@ -219,19 +219,63 @@ def _finding(rule: Rule, m: re.Match[str], result: float | tuple[float, int, int
     return Finding(rule.kind, rule.category, start, end, result)
 
 
-def _candidates(rules: Iterable[Rule], text: str, starts: dict[int, list[int]] | None) -> list[Finding]:
+# --- rule groups: one gate regex finds where any member can start ------------------------------
+
+
+def _first_chars(group: Rule) -> set[str]:
+    return {member.pattern.pattern[0] for member in group.members}
+
+
+_MEMBERS_BY_FIRST = {
+    id(group): {c: tuple(m for m in group.members if m.pattern.pattern[0] == c) for c in _first_chars(group)}
+    for group in RULES
+    if group.members
+}
+
+
+def _member_matches(group: Rule, text: str, lowered: str) -> list[tuple[Rule, list[re.Match[str]]]]:
+    """For each member, in order, what ``member.pattern.finditer(text)`` finds if one of its hints
+    occurs: what it found as a rule of its own. A member's matches start with its pattern's first
+    character where the gate matches, so only those places are tried (see test_privacy_speed.py)."""
+    by_first = _MEMBERS_BY_FIRST[id(group)]
+    ends: dict[int, int] = {}
+    found: dict[int, list[re.Match[str]]] = {}
+    for hit in group.pattern.finditer(text):
+        start = hit.start()
+        for member in by_first[text[start]]:
+            if start >= ends.get(id(member), 0) and (m := member.pattern.match(text, start)) is not None:
+                found.setdefault(id(member), []).append(m)
+                ends[id(member)] = m.end()
+    if not found:
+        return []  # the common case: no format starts anywhere
+    return [
+        (member, found[id(member)])
+        for member in group.members
+        if id(member) in found and any(h in lowered for h in member.hints)
+    ]
+
+
+def _validated(rule: Rule, matches: Iterable[re.Match[str]], found: list[Finding]) -> None:
+    for m in matches:
+        result = rule.validate(m)
+        if result is not None:
+            found.append(_finding(rule, m, result))
+
+
+def _candidates(rules: Iterable[Rule], text: str, lowered: str, starts: dict[int, list[int]] | None) -> list[Finding]:
     found: list[Finding] = []
     for rule in rules:
+        if rule.members:
+            for member, member_matches in _member_matches(rule, text, lowered):
+                _validated(member, member_matches, found)
+            continue
         if not rule.words or starts is None:
             matches = _matches(rule, text)
         elif (positions := starts.get(id(rule))) is not None:
             matches = _at_words(rule, text, positions)
         else:
             continue  # its words do not occur
-        for m in matches:
-            result = rule.validate(m)
-            if result is not None:
-                found.append(_finding(rule, m, result))
+        _validated(rule, matches, found)
     return found
 
 
@@ -269,7 +313,7 @@ def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
     phone_rules, rules = _plan(_present_hints(lowered), _DIGIT.search(text) is not None)
-    candidates = _candidates(rules, text, _word_starts(text, lowered))
+    candidates = _candidates(rules, text, lowered, _word_starts(text, lowered))
     if depth < MAX_BASE64_DEPTH:
         candidates += _decoded_findings(text, depth)
         candidates += disguised_findings(text, lowered, depth, _scan)

@@ -2,10 +2,14 @@
 
 One row per format: (prefix hint, pattern). The prefix is the strong signal; the body must look
 random (``_looks_random``), which rejects fillers such as ``hf_xxxxxxxx…``. Each pattern starts
-with a literal so re can skip ahead to it; the rule is skipped on text without its hint.
+with a literal so re can skip ahead to it; the rule is skipped on text without its hint. The
+formats form one rule group: a single gate regex finds where any of them can start, so ordinary
+text costs one pass instead of a hint test and a search per format.
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.privacy.common import _looks_random, _prefixed
 from bot.privacy.rule import Rule, _rx
@@ -71,8 +75,35 @@ def _telegram(m):  # type: ignore[no-untyped-def]
     return 0.95 if _looks_random(m.group("body"), min_distinct=12) else None
 
 
+_HEAD = re.compile(r"(.)\(\?<!\\w\.\)")  # every format starts "X(?<!\w.)": a letter at a word start
+
+
+def _gate(patterns: list[str]) -> re.Pattern[str]:
+    """A regex matching one character wherever one of ``patterns`` can start: a first letter at a
+    word start, followed by the pattern's prefix (up to the body). It consumes only that letter,
+    from a class re can skip ahead to, so finditer sees every start; the prefixes are grouped by
+    first letter in a look-behind (the spelling of ``rule.first_char_trie``)."""
+    rests: dict[str, list[str]] = {}
+    for pattern in patterns:
+        head = _HEAD.match(pattern)
+        assert head is not None, pattern
+        rests.setdefault(head.group(1), []).append(pattern[head.end() : pattern.index("(?P<body>")])
+    prefixes = "|".join(f"{re.escape(first)}(?:{'|'.join(rest)})" for first, rest in rests.items())
+    firsts = "".join(re.escape(first) for first in rests)
+    return _rx(f"[{firsts}](?<!\\w.)(?<=(?={prefixes}).)")
+
+
+_MEMBERS = tuple(Rule("service_token", _rx(pattern), _prefixed(0.95), hints=(hint,)) for hint, pattern in _FORMATS)
+
 RULES: tuple[Rule, ...] = (
-    *(Rule("service_token", _rx(pattern), _prefixed(0.95), hints=(hint,)) for hint, pattern in _FORMATS),
+    # Skipped, like its members were, on text holding none of their hints (most chat messages).
+    Rule(
+        "service_token",
+        _gate([p for _, p in _FORMATS]),
+        _prefixed(0.95),
+        hints=tuple(h for h, _ in _FORMATS),
+        members=_MEMBERS,
+    ),
     # Telegram bot token: the bot's numeric id, ":", then 35 characters (they start "AA" today).
     Rule(
         "service_token",

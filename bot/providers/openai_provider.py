@@ -61,11 +61,14 @@ def _is_reasoning_model(model: str) -> bool:
 
 
 def sampling_request(sampling: Sampling, locality: str) -> dict[str, Any]:
-    """top_p is standard; min_p and repeat_penalty only a local server (llama.cpp, vLLM) understands."""
+    """top_p is standard; min_p and repeat_penalty only a local server (llama.cpp, vLLM) understands.
+
+    Chat streams are posted as raw JSON (not through the SDK), so the extra fields go at the top level
+    of the body, where the SDK's ``extra_body`` would have merged them.
+    """
     request: dict[str, Any] = {"top_p": sampling.top_p} if sampling.top_p is not None else {}
-    extra = {k: v for k, v in sampling.options().items() if k != "top_p"}
-    if extra and locality == "local":
-        request["extra_body"] = extra
+    if locality == "local":
+        request |= {k: v for k, v in sampling.options().items() if k != "top_p"}
     return request
 
 

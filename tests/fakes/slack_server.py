@@ -89,6 +89,7 @@ class FakeSlack:
         self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
         self.scopes: set[str] = manifest_scopes()  # granted to the bot token; other calls get missing_scope
         self._faults: dict[str, deque[float]] = defaultdict(deque)
+        self.late: dict[str, deque[float]] = defaultdict(deque)  # method → seconds its next calls are counted late
         self.minute = 60.0  # Slack's minute for the method tiers; tests shorten it (and the bot's budget alike)
         self.tiers_enabled = True
         self._tier_tokens: dict[tuple[str, str], tuple[float, float]] = {}  # (team, method) → (tokens, at)
@@ -162,6 +163,8 @@ class FakeSlack:
             args.update(json.loads(body))
         elif body:
             args.update(dict(urllib.parse.parse_qsl(body)))
+        if self.late[method]:  # a request held up on its way (a busy client loop, a queue): it arrives late
+            await asyncio.sleep(self.late[method].popleft())
         call = ApiCall(method, args, request.method)
         self.calls.append(call)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or args.get("token", "")

@@ -64,6 +64,14 @@ class SlackBot:
         self.fake.messages[(channel, msg.ts)] = msg
         return msg
 
+    def channel_type(self, channel: str) -> str:
+        """What Slack puts in message events: "channel" only for public channels."""
+        if channel.startswith("D"):
+            return "im"
+        if channel in self.fake.group_dms:
+            return "mpim"
+        return "group" if channel.startswith("G") or channel in self.fake.private_channels else "channel"
+
     async def mention(
         self, text: str, *, channel: str = "C0GENERAL", user: str = ALICE, thread_ts: str | None = None
     ) -> str:
@@ -74,13 +82,13 @@ class SlackBot:
         if thread_ts:
             event["thread_ts"] = thread_ts
         await self.deliver(event_callback(event))
-        await self.deliver(event_callback({**event, "type": "message", "channel_type": "channel"}))
+        await self.deliver(event_callback({**event, "type": "message", "channel_type": self.channel_type(channel)}))
         return msg.ts
 
     async def message(
         self, text: str, *, channel: str = "C0GENERAL", user: str = ALICE, thread_ts: str | None = None, **extra: Any
     ) -> str:
-        channel_type = "im" if channel.startswith("D") else "channel"
+        channel_type = self.channel_type(channel)
         msg = self._user_message(channel, text, user, thread_ts)
         event = {"type": "message", "user": user, "text": text, "ts": msg.ts, "channel": channel,
                  "channel_type": channel_type, "event_ts": msg.ts, **extra}  # fmt: skip

@@ -134,6 +134,19 @@ async def test_a_burst_in_one_channel_is_paced_and_meets_no_429(slack_bot: Slack
     assert slack_bot.fake.rate_limited == 0
 
 
+async def test_a_new_message_that_reaches_slack_late_still_paces_the_next_one(slack_bot: SlackBot) -> None:
+    """Posts count at Slack when they arrive: one held up on its way must not bunch with the next."""
+    slack_bot.engine.settings.slack.stream_mode = "update"  # new messages are chat.postMessage
+    limiter = slack_bot.adapter.bot.limiter
+    assert limiter is not None
+    limiter.per_second = slack_bot.fake.post_rate = 1
+    slack_bot.fake.late["chat.postMessage"].append(0.6)  # the first answer's post arrives 0.6 s after it left
+    questions = [await slack_bot.mention(f"question {i}", channel="C0SLOW") for i in range(2)]
+    for question in questions:
+        await slack_bot.answer("C0SLOW", question, wait=15)
+    assert slack_bot.fake.rate_limited == 0
+
+
 @pytest.mark.parametrize("slack_bot", ["socket"], indirect=True)
 async def test_native_stream_that_grows_too_long_continues_with_edits_and_more_messages(slack_bot: SlackBot) -> None:
     settings = slack_bot.engine.settings.slack

@@ -18,12 +18,21 @@ from hypothesis import strategies as st
 
 from bot.privacy import RULES, Finding, personal_rules, scan, scanner
 from bot.privacy.addresses import _NAME_BEFORE
-from bot.privacy.disguise import disguised_findings
+from bot.privacy.disguise import _PERCENT_RUN, disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.lexicon import DOSE
 from bot.privacy.rule import trie_pattern
-from bot.privacy.rules import _ci
-from bot.privacy.scanner import MAX_BASE64_DEPTH, _anchored, _decoded_findings, _finding, _resolve_overlaps, _scan
+from bot.privacy.rules import Rule, _ci
+from bot.privacy.scanner import (
+    MAX_BASE64_DEPTH,
+    _anchored,
+    _decoded_findings,
+    _finding,
+    _member_matches,
+    _resolve_overlaps,
+    _scan,
+)
+from bot.privacy.service_tokens import _FORMATS
 
 # Pieces that trigger rules, anchors and validators, to build texts from.
 PIECES = [
@@ -36,10 +45,21 @@ PIECES = [
 ]  # fmt: skip
 
 
+def _plain_rules(text: str) -> list[Rule]:
+    """RULES with each group replaced by its members; a member runs only where its hint occurs."""
+    lowered = text.lower()
+    return [
+        member
+        for rule in RULES
+        for member in (rule.members or (rule,))
+        if not rule.members or any(h in lowered for h in member.hints)
+    ]
+
+
 def _plain_scan(text: str, depth: int = 0) -> list[Finding]:
     """The scanner without its speed devices (the text is ASCII, so normalisation is a no-op)."""
     candidates = []
-    for rule in RULES:
+    for rule in _plain_rules(text):
         for m in rule.pattern.finditer(text):
             result = rule.validate(m)
             if result is not None:
@@ -233,3 +253,51 @@ def test_phone_context_patterns_find_what_they_find_as_written(pieces: list[str]
     assert bool(personal_rules._NOT_PHONE_CONTEXT.search(before)) == bool(_NOT_PHONE_AS_WRITTEN.search(before))
     lowered = before.lower()
     assert bool(personal_rules._PHONE_CONTEXT.search(lowered)) == bool(_PHONE_WORDS_AS_WRITTEN.search(lowered))
+
+
+# Pieces for the service-token group: each format's start (hints in both cases, and the spellings a
+# hint does not cover), bodies of hex and alphanumerics, and what may sit between.
+_TOKEN_PIECES = [
+    *(h for h, _ in _FORMATS), *(h.upper() for h, _ in _FORMATS), "hvb.", "hvr.", "doo_v1_", "shpat_", "sk.eyJ",
+    "dp.st.", "sntrys_", "sq0atp-", "EAAB", "lsv2_pt_", "tskey-auth-", "pscale_tkn_", "1//0", "AGE-SECRET-KEY-1",
+    "0123456789abcdef", "01234567", "AbCdEfGhIj", "KlMnOpQrStUvWxYz0123456789", "-", "_", ".", " ", "x", "=",
+]  # fmt: skip
+
+
+def _token(pattern: str) -> st.SearchStrategy[str]:
+    """Whole tokens of one format (the word-start look-behind dropped: the text around decides it)."""
+    return st.from_regex(re.compile(pattern.replace("(?<!\\w.)", ""), re.VERBOSE), fullmatch=True)
+
+
+def _assert_group_matches_each_format(text: str) -> None:
+    group = next(rule for rule in RULES if rule.members)
+    lowered = text.lower()
+    plain = [
+        (member, [m.span() for m in member.pattern.finditer(text)])
+        for member in group.members
+        if any(h in lowered for h in member.hints)
+    ]
+    expected = [(member, spans) for member, spans in plain if spans]
+    got = [(member, [m.span() for m in matches]) for member, matches in _member_matches(group, text, lowered)]
+    assert got == expected
+
+
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(_TOKEN_PIECES) | st.one_of(*(_token(p) for _, p in _FORMATS)), max_size=12))
+def test_service_token_group_matches_what_each_format_finds_alone(pieces: list[str]) -> None:
+    _assert_group_matches_each_format("".join(pieces))
+
+
+@pytest.mark.parametrize("pattern", [p for _, p in _FORMATS], ids=[h for h, _ in _FORMATS])
+@settings(max_examples=10, deadline=None, database=None, derandomize=True)
+@given(data=st.data())
+def test_service_token_group_finds_each_format(pattern: str, data: st.DataObject) -> None:
+    around = st.sampled_from(["", " ", "x", "-", "_", ".", "=", "/", ":"])
+    _assert_group_matches_each_format(data.draw(around) + data.draw(_token(pattern)) + data.draw(around))
+
+
+@settings(max_examples=1000, deadline=None, database=None, derandomize=True)
+@given(st.text(alphabet="%41aFgz \n/", max_size=60))
+def test_percent_runs_are_the_runs_of_the_plain_pattern(text: str) -> None:
+    plain = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*)+")
+    assert [m.span() for m in _PERCENT_RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]

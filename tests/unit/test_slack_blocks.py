@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from adapters.slack.blocks import answer_blocks, choice_menu, home_view, section, turn_id_from_blocks
 from adapters.slack.limits import MARGIN, ChannelLimiter
@@ -69,9 +70,9 @@ async def test_channel_limiter_paces_each_channel_separately() -> None:
     order: list[str] = []
 
     async def post(channel: str) -> None:
-        await limiter.acquire(channel)
-        served[channel].append(clock.now)
-        order.append(channel)
+        async with limiter.post(channel):
+            served[channel].append(clock.now)
+            order.append(channel)
 
     await asyncio.gather(*(post("C1") for _ in range(25)), *(post("C2") for _ in range(5)))
     start = 1000.0
@@ -86,5 +87,37 @@ async def test_channel_limiter_paces_each_channel_separately() -> None:
 async def test_unpaced_limiter_never_sleeps() -> None:
     clock = FakeClock()
     unpaced = ChannelLimiter(per_second=0, clock=clock, sleep=clock.sleep)
-    await asyncio.gather(*(unpaced.acquire("C1") for _ in range(100)))
+
+    async def post() -> None:
+        async with unpaced.post("C1"):
+            pass
+
+    await asyncio.gather(*(post() for _ in range(100)))
     assert clock.slept == []
+
+
+async def test_a_post_counts_until_a_window_after_slack_answered_it() -> None:
+    """A slow post (queued, busy loop) may reach Slack late: the next one waits a window after its answer."""
+    clock = FakeClock()
+    limiter = ChannelLimiter(per_second=1, clock=clock, sleep=clock.sleep)
+    let_through: list[float] = []
+
+    async def slow_post() -> None:
+        async with limiter.post("C1"):
+            let_through.append(clock.now)
+            clock.now += 0.8  # the request took 0.8 s: it may have arrived at Slack any time until then
+
+    await asyncio.gather(slow_post(), slow_post(), slow_post())
+    assert let_through[1] - let_through[0] >= 0.8 + MARGIN  # not MARGIN after the first was let through
+    assert let_through[2] - let_through[1] >= 0.8 + MARGIN
+
+
+async def test_a_post_in_flight_holds_its_place_even_if_it_fails() -> None:
+    clock = FakeClock()
+    limiter = ChannelLimiter(per_second=1, clock=clock, sleep=clock.sleep)
+    with contextlib.suppress(RuntimeError):
+        async with limiter.post("C1"):
+            raise RuntimeError("network")  # it may have reached Slack all the same
+    start = clock.now
+    async with limiter.post("C1"):
+        assert clock.now >= start + MARGIN
