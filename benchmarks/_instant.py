@@ -1,4 +1,4 @@
-"""An in-process provider that answers instantly: isolates the engine's own cost."""
+"""An engine whose only model answers instantly (tests/fakes/instant.py): isolates the engine's own cost."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import multiprocessing
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -16,26 +16,8 @@ from bot.agents import load_agents  # noqa: E402
 from bot.catalog import Catalog  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.providers.base import ChatMessage, Finish, ModelInfo, TextDelta, Usage  # noqa: E402
 from bot.store import Store  # noqa: E402
-
-
-class InstantProvider:
-    name = "instant"
-    locality = "local"
-
-    async def list_models(self) -> list[ModelInfo]:
-        return [ModelInfo("instant", "echo", "local", context_length=8192)]
-
-    async def stream_chat(self, model: str, messages: list[ChatMessage], **_: object) -> AsyncIterator:
-        yield TextDelta("ok ")
-        yield TextDelta("done")
-        yield Usage(len(messages), 2)
-        yield Finish("stop")
-
-    async def aclose(self) -> None:
-        pass
-
+from tests.fakes.instant import InstantProvider  # noqa: E402  (re-exported for the benchmarks)
 
 # Benchmarks set what they measure explicitly: no embedded model, and no per-user turn limits (one user sends all).
 BENCH_CONFIG = "[embedded]\nenabled = false\n[limits]\nenabled = false\n"

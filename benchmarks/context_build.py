@@ -18,6 +18,7 @@ from _instant import cpu_hog, make_engine, quick_flag
 
 from bot.marks import Place
 from bot.session import SessionKey
+from bot.turn_prompt import build_prompt
 
 SIZES = (10, 1_000, 10_000, 100_000)
 RUNS = 300
@@ -58,7 +59,7 @@ def series(engine, info, agent, label: str, words: int) -> None:
     for _ in range(RUNS):
         for size, conv in convs.items():
             t0 = time.perf_counter()
-            messages, _ = engine._prompt(conv, info, agent, places[size])
+            messages, _ = build_prompt(engine, conv, info, agent, places[size])
             times[size].append(time.perf_counter() - t0)
             shown[size] = len(messages) - 1
     medians = {size: statistics.median(t) * 1000 for size, t in times.items()}

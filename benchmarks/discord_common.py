@@ -48,8 +48,8 @@ def ollama_engine(ollama: FakeOllama) -> Engine:
 
 
 def instant_engine() -> Engine:
-    """An engine whose only model answers at once (benchmarks/_instant.py), to isolate the adapter's cost."""
-    from _instant import InstantProvider
+    """An engine whose only model answers at once (tests/fakes/instant.py), to isolate the adapter's cost."""
+    from tests.fakes.instant import InstantProvider
 
     folder = Path(tempfile.mkdtemp())
     config = folder / "bench.toml"

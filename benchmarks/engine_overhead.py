@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-from _instant import InstantProvider, cpu_hog, make_engine, percentile, quick_flag
+from _instant import cpu_hog, make_engine, percentile, quick_flag
 
 from bot.engine import NullSink, Turn
 from bot.session import SessionKey
+from tests.fakes.instant import InstantProvider
 
 TURNS = 2000
 SESSIONS = 50

@@ -4,7 +4,7 @@ Run from the repo root:  .venv/bin/python benchmarks/privacy_scan_export.py [--m
 
 Writes a JSONL export of ordinary chat (``{"id": …, "user": …, "ts": …, "text": …}``, about 1 message
 in 20 from the labelled corpus, so findings are written too) to a temporary file, runs the real CLI
-(`python -m bot.cli scan FILE`) on it, and reports MB/s and the child's peak RSS. The same is done
+(`python -m hybridbot_app.cli scan FILE`) on it, and reports MB/s and the child's peak RSS. The same is done
 on an export a tenth the size: a streamed scan has the same peak RSS on both. --quick: 2 MB, 1 run.
 """
 
@@ -75,7 +75,7 @@ def scan_once(path: Path) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "bot.cli", "scan", str(path)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        [sys.executable, "-m", "hybridbot_app.cli", "scan", str(path)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
     )
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -9,13 +9,11 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from adapters.discord.config import DiscordConfig
-from adapters.slack.config import SlackConfig
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
 PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")  # strictest first
@@ -246,7 +244,9 @@ class LimitsConfig(_Section):
         return value
 
 
-class Settings(_Section):
+class CoreSettings(_Section):
+    """The core's sections; `Settings` adds the installed adapters' sections (see below)."""
+
     bot: BotConfig = Field(default_factory=BotConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
@@ -257,8 +257,6 @@ class Settings(_Section):
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
-    slack: SlackConfig = Field(default_factory=SlackConfig)
-    discord: DiscordConfig = Field(default_factory=DiscordConfig)
     ops: OpsConfig = Field(default_factory=OpsConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
@@ -280,6 +278,29 @@ class Settings(_Section):
 
     def secret(self, name: str) -> str:
         return self.secrets.get(name, "")
+
+    if TYPE_CHECKING:  # an adapter's section (settings.slack…), added at run time by _with_adapter_sections
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
+# Adapters register their config sections as entry points in this group (pyproject.toml), so the core
+# imports none of them and Settings stays strict: an unknown section or key fails at start-up.
+SECTIONS_GROUP = "hybridbot.config_sections"
+
+
+def _with_adapter_sections(core: type[CoreSettings]) -> type[CoreSettings]:
+    sections: dict[str, Any] = {}
+    for entry in entry_points(group=SECTIONS_GROUP):
+        model = entry.load()
+        sections[entry.name] = (model, Field(default_factory=model))
+    return create_model("Settings", __base__=core, __module__=__name__, **sections)
+
+
+if TYPE_CHECKING:
+    Settings = CoreSettings
+else:
+    Settings = _with_adapter_sections(CoreSettings)
 
 
 class ConfigError(Exception):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 from bot.config import Settings
 
+# A platform's own check (tokens, granted scopes), supplied by the composition (hybridbot_app.doctor).
+PlatformCheck = Callable[[Settings], Awaitable[list[tuple[bool, str]]]]
 
-async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
+
+async def run_checks(settings: Settings, platform_checks: Sequence[PlatformCheck] = ()) -> list[tuple[bool, str]]:
     from bot.agents import load_agents
     from bot.providers.factory import probe_providers
     from bot.store import Store
@@ -35,7 +40,8 @@ async def run_checks(settings: Settings) -> list[tuple[bool, str]]:
             results.append((False, f"{status.name} ({status.locality}): {status.error}" + _fix(status.name)))
     results += [(True, f"note: {note}") for note in notes]
     results += await _circuit_checks(settings)
-    results += await _platform_checks(settings)
+    for platform_check in platform_checks:
+        results += await platform_check(settings)
     local_ok = any(s.healthy and s.models and s.locality == "local" for s in statuses)
     if not local_ok:
         results.append(
@@ -80,15 +86,6 @@ async def _circuit_checks(settings: Settings) -> list[tuple[bool, str]]:
     if not tripped:
         results.append((True, f"circuits: all {len(live)} closed in the running bot"))
     return results
-
-
-async def _platform_checks(settings: Settings) -> list[tuple[bool, str]]:
-    """Platform tokens and what they were granted (only for platforms with a token set)."""
-    if not settings.secret("SLACK_BOT_TOKEN"):
-        return []
-    from adapters.slack.doctor import check_slack
-
-    return await check_slack(settings)
 
 
 def _fix(name: str) -> str:

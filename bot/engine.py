@@ -8,64 +8,40 @@ sink and records the route with the answer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import datetime as dt
 import itertools
-import json
 import logging
 import time
+from dataclasses import replace
 
-from bot import difficulty, privacy, routing_judge, routing_labels, routing_model
+from bot import difficulty_steps, routing_labels, turn_stream
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
 from bot.config import Settings, stricter
-from bot.context import WindowAnchors, build_context, history_budget
+from bot.context import WindowAnchors
 from bot.logs import bind_turn
-from bot.marks import Classified, Place, PrivateSeen, answer_marks, classify
-from bot.messages import (
-    CANCELLED,
-    EMPTY_MESSAGE,
-    INTERRUPTED_BY_RESTART,
-    STOPPED_REPEATING,
-    provider_failure,
-    too_long,
-)
+from bot.marks import Classified, Place, classify
+from bot.messages import EMPTY_MESSAGE, too_long
 from bot.metrics import Metrics
 from bot.preferences import effective
-from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, TextDelta, Usage
-from bot.providers.guarded import REPETITION
+from bot.providers.base import ProviderError
 from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
-from bot.redact import redacted_history
-from bot.retry import policy_for, retrying_stream
-from bot.router import RouteDecision, RouteRequest, privacy_reasons, route
+from bot.recovery import Leftovers
+from bot.router import RouteRequest
 from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, TurnRecord
+from bot.turn_stream import TurnContext
 from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
 log = logging.getLogger("hybridbot.engine")
 
-MAX_FALLBACKS = 2  # other models tried after a failure before any text was shown
 SUMMARY_TRIGGER = 40  # unsummarised messages outside the window before a summary is written
-DEPTH_CAP = 40  # messages counted for depth (routing.scorer = "heuristic"): saturates at 20 turns
 PREVIOUS_LOOKBACK = 6  # newest messages searched for the speaker's previous one (split secrets)
-# Failures worth trying another model for (within what privacy allows); auth and bad requests are not.
-RETRYABLE = {
-    ErrorKind.UNREACHABLE,
-    ErrorKind.TIMEOUT,
-    ErrorKind.SERVER,
-    ErrorKind.MODEL_MISSING,
-    ErrorKind.RATE_LIMITED,
-}
-
-
-class PrivacyGuardError(Exception):
-    """A cloud-bound prompt still carried a secret; the turn is re-routed locally."""
 
 
 class Engine:
@@ -76,11 +52,10 @@ class Engine:
         self.agents = agents
         self._queue = SessionQueue()
         self._running: dict[SessionKey, tuple[int, asyncio.Task[None]]] = {}
-        self._budget_noticed: set[tuple[str, str]] = set()
-        self._stop_requested: set[int] = set()
+        self.budget_noticed: set[tuple[str, str]] = set()
+        self.stop_requested: set[int] = set()
         self._resuming: set[int] = set()
-        self._orphans: set[int] = set()  # pending when this process started (recover): nobody is answering them
-        self.interrupted: list[tuple[int, SessionKey]] = []  # streaming when the last process died (recover)
+        self.leftovers = Leftovers()  # what the last process left unfinished (recover)
         self.metrics = Metrics()  # Prometheus figures for /metrics, on this engine's own registry
         self.readiness = Readiness()  # platform adapters register connection checks for /readyz
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
@@ -90,25 +65,13 @@ class Engine:
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> list[tuple[int, SessionKey]]:
-        """After a crash: turns that were streaming are marked interrupted and kept in `interrupted` for
-        their adapter to note on the platform; turns that never started stay pending (`pending_turns`)."""
-        recovered = []
-        for turn, key in self.store.unfinished_turns():
-            if turn.status == "pending":
-                self._orphans.add(turn.id)  # stored, never started: its platform's adapter answers it
-                continue
-            self.store.update_turn(turn.id, status="interrupted", error=INTERRUPTED_BY_RESTART)
-            recovered.append((turn.id, key))
-        if recovered:
-            log.info("marked %d unfinished turns as interrupted", len(recovered))
-        self.interrupted.extend(recovered)
-        return recovered
+        """After a crash: turns that were streaming are marked interrupted and kept for their adapter to
+        note on the platform (`take_interrupted`); turns that never started stay pending (`pending_turns`)."""
+        return self.leftovers.collect(self.store)
 
     def take_interrupted(self, platform: str) -> list[tuple[int, SessionKey]]:
         """The turns of a platform interrupted by the last crash, handed out once (to edit their messages)."""
-        mine = [(t, k) for t, k in self.interrupted if k.platform == platform]
-        self.interrupted = [(t, k) for t, k in self.interrupted if k.platform != platform]
-        return mine
+        return self.leftovers.take_interrupted(platform)
 
     async def aclose(self) -> None:
         await self.catalog.aclose()
@@ -216,20 +179,16 @@ class Engine:
         if refusal := await self._admit(key, user_id or message.author_id, sink):
             return refusal  # 🔁 counts against the same limits as a new message
         turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
-        self._routing_label(old.id, "regenerate")  # 🔁 on a local answer: a routing label
+        difficulty_steps.record_label(
+            self.store, self.settings.routing, old.id, "regenerate"
+        )  # 🔁 on a local answer: a routing label
         new_turn = self.store.create_turn(conv.id, message.id, user_id=turn.user_id, workspace=key.workspace)
         return await self._queue(key, self._run_turn(turn, message.content, sink, message.id, new_turn, again=True))
 
     def pending_turns(self, platform: str) -> list[tuple[TurnRecord, SessionKey]]:
         """Turns of a platform that a previous process stored but never started, handed out once for its
         adapter to answer (turns queued in this process are not among them: they are answered already)."""
-        found = [
-            (t, k)
-            for t, k in self.store.unfinished_turns()
-            if t.id in self._orphans and t.status == "pending" and k.platform == platform
-        ]
-        self._orphans -= {t.id for t, _ in found}
-        return found
+        return self.leftovers.take_pending(self.store, platform)
 
     async def resume(self, turn_id: int, key: SessionKey, sink: ReplySink) -> TurnResult:
         """Answer a turn stored before a restart that never started (counted against the limits again)."""
@@ -253,7 +212,7 @@ class Engine:
         running = self._running.get(key)
         if running is None or (turn_id is not None and running[0] != turn_id):
             return False
-        self._stop_requested.add(running[0])
+        self.stop_requested.add(running[0])
         running[1].cancel()
         return True
 
@@ -297,35 +256,13 @@ class Engine:
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
-        model_setting = effective(
-            self.store, turn.key, turn.user_id, "model", self.settings.routing.default_model
-        ).value
-        regenerating = message_id if again else None
-        assessed = await self._judge(self._difficulty(conv, text, regenerating), text, seen.request)
-        request = RouteRequest(
-            **{
-                **seen.request.__dict__,
-                "model_setting": model_setting,
-                "agent_route": agent.route,
-                "needs_tools": bool(agent.tools),
-                "budget_exhausted": self.budget_exhausted(turn.key.workspace),
-                "complexity": assessed.score,
-                "threshold": assessed.threshold,
-                "inherited": assessed.inherited,
-                "escalated": assessed.escalated,
-                "judged": assessed.judged,
-                "prefer_local": self.settings.routing.prefer_local,
-                "preferred_local": self.settings.routing.local_model,
-                "preferred_cloud": self.settings.routing.cloud_model,
-                "sticky_private": conv.sticky_private or seen.keep_local,
-            }
-        )
+        request = await self._plan_route(turn, conv, seen, agent, text, message_id if again else None)
         task = asyncio.current_task()
         assert task is not None
         self._running[turn.key] = (turn_id, task)
         try:
-            place = Place(message_id, again)
-            result = await self._answer(turn, conv, request, agent, turn_id, seen.kinds, sink, started, place)
+            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, Place(message_id, again))
+            result = await turn_stream.answer(self, ctx, request)
         finally:
             self._running.pop(turn.key, None)
         self.metrics.turn_finished(self.store.turn(turn_id))
@@ -334,229 +271,30 @@ class Engine:
             await self._maybe_summarise(conv)
         return result
 
-    async def _answer(
-        self,
-        turn: Turn,
-        conv: Conversation,
-        request: RouteRequest,
-        agent: Agent,
-        turn_id: int,
-        kinds: list[str],
-        sink: ReplySink,
-        started: float,
-        place: Place,
-    ) -> TurnResult:
-        models = tuple(await self.catalog.models())
-        excluded: set[str] = set()
-        notices: list[str] = []
-        unavailable: list[str] = []  # "model (kind)" that failed before any text: said only as what happened
-        last_error: ProviderError | None = None
-        for _attempt in range(MAX_FALLBACKS + 1):
-            request = RouteRequest(
-                **{**request.__dict__, "models": models, "unhealthy": self.catalog.unhealthy() | excluded}
-            )
-            decision = route(request)
-            notices.extend(n for n in decision.notices if n not in notices)
-            if decision.model is None:
-                message = decision.refusal
-                if last_error is not None:
-                    message = provider_failure(last_error) + "\n" + decision.refusal
-                self.store.update_turn(
-                    turn_id,
-                    status="refused",
-                    agent=agent.name,
-                    reasons=decision.reasons,
-                    finding_kinds=kinds,
-                    error=message,
-                )
-                log.info("turn %s refused reasons=%s", turn_id, ",".join(decision.reasons))
-                said = notices + [f"{m} was unavailable." for m in unavailable]  # no model answered: say only that
-                return TurnResult("refused", message, turn_id, notices=said, error=message)
-            if request.budget_exhausted and "budget-exhausted" in decision.reasons:
-                self._budget_notice(turn.key.workspace, notices)
-            if not self.catalog.begin(decision.model):  # its circuit is being probed by another turn
-                excluded.add(decision.model.ref)
-                continue
-            try:
-                answered_by_other = [f"{m} was unavailable, so another model answered." for m in unavailable]
-                return await self._stream(
-                    turn, conv, decision, agent, turn_id, kinds, sink, started, notices + answered_by_other, place
-                )
-            except PrivacyGuardError:
-                self.catalog.settle(decision.model)  # nothing was sent: no verdict on the model's health
-                log.error("turn %s: privacy guard stopped a cloud prompt; re-routing locally", turn_id)
-                request = RouteRequest(**{**request.__dict__, "sticky_private": True, "secret": True})
-                continue
-            except ProviderError as error:
-                last_error = error
-                self.metrics.provider_error(error)
-                if error.kind not in RETRYABLE:
-                    break
-                self.catalog.mark_failed(decision.model, error)
-                excluded.add(decision.model.ref)
-                log.warning("turn %s: %s failed (%s); trying another model", turn_id, decision.model.ref, error.kind)
-                await sink.on_status(f"{decision.model.ref} is unavailable ({error.kind.value}); trying another model…")
-                unavailable.append(f"{decision.model.ref} ({error.kind.value})")
-        message = provider_failure(last_error) if last_error else "⚠️ No model could answer safely. Try again."
-        self.store.update_turn(turn_id, status="error", agent=agent.name, error=message, finding_kinds=kinds)
-        said = notices + [f"{m} was unavailable." for m in unavailable]
-        return TurnResult("error", message, turn_id, notices=said, error=message)
-
-    def _budget_notice(self, workspace: str, notices: list[str]) -> None:
-        month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
-        if (workspace, month) not in self._budget_noticed:
-            self._budget_noticed.add((workspace, month))
-            notices.append("This workspace's monthly cloud budget is spent; answers use local models until next month.")
-
-    async def _stream(
-        self,
-        turn: Turn,
-        conv: Conversation,
-        decision: RouteDecision,
-        agent: Agent,
-        turn_id: int,
-        kinds: list[str],
-        sink: ReplySink,
-        started: float,
-        notices: list[str],
-        place: Place,
-    ) -> TurnResult:
-        model = decision.model
-        assert model is not None
-        messages, prompt_private = self._prompt(conv, model, agent, place)
-        info = RouteInfo(model.provider, model.name, model.locality, agent.name, list(decision.reasons))
-        self.store.update_turn(
-            turn_id,
-            status="streaming",
-            provider=model.provider,
-            model=model.name,
-            locality=model.locality,
-            agent=agent.name,
-            reasons=decision.reasons,
-            finding_kinds=kinds,
+    async def _plan_route(
+        self, turn: Turn, conv: Conversation, seen: Classified, agent: Agent, text: str, regenerating: int | None
+    ) -> RouteRequest:
+        """The route request: the privacy findings plus preferences, budget, agent and difficulty."""
+        routing = self.settings.routing
+        model_setting = effective(self.store, turn.key, turn.user_id, "model", routing.default_model).value
+        assessed = difficulty_steps.assess(self.store, routing, conv, text, regenerating)
+        assessed = await difficulty_steps.judge(self.catalog, routing, assessed, text, seen.request)
+        return replace(
+            seen.request,
+            model_setting=model_setting,
+            agent_route=agent.route,
+            needs_tools=bool(agent.tools),
+            budget_exhausted=self.budget_exhausted(turn.key.workspace),
+            complexity=assessed.score,
+            threshold=assessed.threshold,
+            inherited=assessed.inherited,
+            escalated=assessed.escalated,
+            judged=assessed.judged,
+            prefer_local=routing.prefer_local,
+            preferred_local=routing.local_model,
+            preferred_cloud=routing.cloud_model,
+            sticky_private=conv.sticky_private or seen.keep_local,
         )
-        log.info(
-            "turn %s route=%s:%s locality=%s reasons=%s",
-            turn_id,
-            model.provider,
-            model.name,
-            model.locality,
-            ",".join(decision.reasons),
-        )
-        await sink.on_status("thinking…")
-        parts: list[str] = []
-        usage = Usage()
-        first_token_ms: float | None = None
-        status, error_text = "done", ""
-        provider = self.catalog.provider(model.provider)
-        resilience = self.settings.resilience
-        policy = policy_for(
-            provider,
-            retries=resilience.local_retries,
-            max_retry_wait=resilience.max_retry_wait,
-            backoff=resilience.retry_backoff,
-        )
-        stream = retrying_stream(
-            lambda: provider.stream_chat(
-                model.name, messages, temperature=agent.temperature, max_tokens=self.settings.bot.max_answer_tokens
-            ),
-            policy,
-        )
-        slots, held, failure = self.slots(model.provider), False, None
-        try:
-            await slots.acquire(sink.on_status)  # a busy local endpoint queues turns: "⏳ 2 ahead of you"
-            held = True
-            async for event in stream:
-                if isinstance(event, TextDelta) and event.text:
-                    if first_token_ms is None:
-                        first_token_ms = (time.perf_counter() - started) * 1000
-                    parts.append(event.text)
-                    await sink.on_text(event.text)
-                elif isinstance(event, Usage):
-                    usage = event
-                elif isinstance(event, Finish):
-                    if event.reason == REPETITION:  # bot.providers.guarded cut a looping answer
-                        notices.append(STOPPED_REPEATING)
-                    break
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if turn_id not in self._stop_requested or (task and task.cancelling() > 1):
-                raise  # the adapter is shutting down, not a user's stop
-            self._stop_requested.discard(turn_id)
-            if task:
-                task.uncancel()
-            status, error_text = "cancelled", CANCELLED
-        except ProviderError as error:
-            if not parts:
-                raise
-            status, error_text, failure = "error", provider_failure(error, partial=True), error
-        finally:
-            await stream.aclose()
-            if held:
-                slots.release()
-            self.catalog.settle(model)
-        if failure is not None:
-            self.catalog.mark_failed(model, failure)
-            self.metrics.provider_error(failure)
-        elif parts or status == "done":
-            self.catalog.mark_ok(model)
-        answer = "".join(parts)
-        marks = answer_marks(answer, local_model=model.locality == "local", prompt_private=prompt_private)
-        latency_ms = (time.perf_counter() - started) * 1000
-        self.store.finish_turn(  # the answer (with its privacy marks) and the turn's outcome in one transaction
-            turn_id,
-            conv.id,
-            answer,
-            author_name=agent.name,
-            marks=marks if answer else None,
-            status=status,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            first_token_ms=first_token_ms,
-            latency_ms=latency_ms,
-            error=error_text,
-        )
-        log.info(
-            "turn %s %s latency_ms=%.0f first_token_ms=%s tokens=%d/%d",
-            turn_id,
-            status,
-            latency_ms,
-            f"{first_token_ms:.0f}" if first_token_ms else "-",
-            usage.prompt_tokens,
-            usage.completion_tokens,
-        )
-        return TurnResult(
-            status, answer, turn_id, info, notices, error_text, usage.prompt_tokens, usage.completion_tokens
-        )
-
-    def _prompt(self, conv: Conversation, model: ModelInfo, agent: Agent, place: Place) -> tuple[list, bool]:
-        """The prompt, and whether it carries anything private (a sensitive message or summary)."""
-        cloud = model.locality == "cloud"
-        window_tokens = min(model.context_length, self.settings.bot.max_context_tokens)
-        budget = history_budget(window_tokens, self.settings.bot.max_answer_tokens)
-        summary = "" if cloud and conv.summary_sensitive else conv.summary
-        anchor_key = (conv.id, model.ref)  # the window moves in blocks: a local model's KV cache stays valid
-        private = PrivateSeen()
-        cut = place.message_id + 1 if place.again else None  # 🔁: the conversation as it was at the question
-        newest = self.store.newest_messages(conv.id, after_id=conv.summary_upto, before_id=cut)
-        with contextlib.closing(newest) as stored:
-            history = place.in_order(stored)
-            window = build_context(
-                instructions=agent.instructions,
-                summary=summary,
-                history=private.watch(
-                    redacted_history(history) if cloud and self.privacy_level(conv) == "redact" else history
-                ),
-                budget_tokens=budget,
-                exclude_sensitive=cloud,
-                neutral_names=cloud,
-                anchor_id=self.window_anchors.get(anchor_key),
-                refill=self.window_anchors.refill,
-            )
-        self.window_anchors.remember(anchor_key, window.oldest_included_id)
-        if cloud and _carries_secret(window.messages):
-            raise PrivacyGuardError
-        return window.messages, private.seen or (bool(summary) and conv.summary_sensitive)
 
     async def _maybe_summarise(self, conv: Conversation) -> None:
         """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
@@ -583,75 +321,12 @@ class Engine:
 
     # --- feedback ------------------------------------------------------------
 
-    def _difficulty(self, conv: Conversation, text: str, existing_message: int | None) -> difficulty.Assessment:
-        """Score this turn with what the thread knows about the turn before it (bot/difficulty.py)."""
-        routing = self.settings.routing
-        if routing.scorer == "heuristic":
-            depth = self.store.count_messages(conv.id, at_most=DEPTH_CAP)
-            return difficulty.assess(text, routing, history_turns=depth // 2)
-        found = self.store.settings_for(
-            [routing_labels.calibration_scope(conv.key.workspace)], routing_labels.CALIBRATION_KEY
-        )
-        calibration = tuple(json.loads(next(iter(found.values())))) if found else None  # from `hybridbot route tune`
-        last = self.store.last_turn(conv.id)
-        if last is None:
-            return difficulty.assess(text, routing, calibration=calibration)
-        if existing_message is not None and last.user_message_id == existing_message:
-            return difficulty.assess(text, routing, calibration=calibration)  # 🔁: the same request, scored alone
-        message = self.store.message(last.user_message_id) if last.user_message_id else None
-        disliked = any(value < 0 for value in self.store.feedback(last.id).values()) or (
-            last.user_message_id is not None and self.store.answers_to(last.user_message_id) > 1  # it was 🔁'd
-        )
-        previous = difficulty.PreviousTurn(message.content if message else "", last.locality, disliked)
-        return difficulty.assess(text, routing, previous, calibration=calibration)
-
-    async def _judge(self, assessed: difficulty.Assessment, text: str, base: RouteRequest) -> difficulty.Assessment:
-        """routing.judge = "local": a local model's second opinion on a borderline score (bot/routing_judge.py)."""
-        routing = self.settings.routing
-        if (
-            routing.judge != "local"
-            or privacy_reasons(base)
-            or not routing_judge.borderline(assessed, routing.judge_band)
-        ):
-            return assessed  # off, not borderline, or privacy keeps the turn local whatever the score
-        unhealthy = self.catalog.unhealthy()
-        local = [m for m in await self.catalog.models() if m.locality == "local" and m.ref not in unhealthy]
-        local.sort(key=lambda m: m.ref != routing.local_model)
-        if not local:
-            return assessed
-        provider = self.catalog.provider(local[0].provider)
-        return await routing_judge.second_opinion(assessed, text, provider, local[0], seconds=routing.judge_timeout)
-
     def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
         """+1 / -1 on an answer; 0 removes it. False when the turn is unknown."""
         if self.store.turn(turn_id) is None:
             return False
         self.store.set_feedback(turn_id, user_id, max(-1, min(1, value)))
         self.metrics.feedback(value)
-        self._routing_label(turn_id, routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), ""))
+        source = routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), "")
+        difficulty_steps.record_label(self.store, self.settings.routing, turn_id, source)
         return True
-
-    def _routing_label(self, turn_id: int, source: str) -> None:
-        """👎/🔁/👍 on a local answer → a routing label: score and cue kinds; text only if opted in, never sensitive."""
-        record = self.store.turn(turn_id)
-        label = routing_labels.label_for(record.locality, source) if record else None
-        message = self.store.message(record.user_message_id) if record and record.user_message_id else None
-        if label is None or message is None:
-            if record is not None and not source:
-                self.store.delete_routing_label(turn_id)  # feedback cleared
-            return
-        raw, cues = routing_labels.describe(message.content, routing_model.load_default())
-        # Text only when opted in, and never text the privacy scanner finds anything in.
-        keep = self.settings.routing.keep_prompts_for_training and not message.sensitive
-        keep = keep and not privacy.scan(message.content)
-        self.store.put_routing_label(turn_id, label, source, raw, cues, message.content if keep else None)
-
-
-def _carries_secret(messages: list) -> bool:
-    """Last line of defence: a cloud prompt is rescanned whole, speaker names too, before it leaves."""
-    return any(
-        f.category == "secret" and f.confidence >= 0.5
-        for message in messages
-        for text in (message.content, message.name or "")
-        for f in privacy.scan(text)
-    )

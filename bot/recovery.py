@@ -13,7 +13,9 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Protocol
 
+from bot.messages import INTERRUPTED_BY_RESTART
 from bot.session import SessionKey
+from bot.store import Store, TurnRecord
 from bot.turns import ReplySink
 
 if TYPE_CHECKING:
@@ -22,6 +24,45 @@ if TYPE_CHECKING:
 log = logging.getLogger("hybridbot.recovery")
 
 INTERRUPTED_NOTE = "⚠️ interrupted by a restart — react 🔁 to answer again"
+
+
+class Leftovers:
+    """What the last process left unfinished, found once at start-up (`collect`) and handed out once
+    per platform: turns it was streaming (now marked interrupted) and turns it stored but never started."""
+
+    def __init__(self) -> None:
+        self.interrupted: list[tuple[int, SessionKey]] = []
+        self._orphans: set[int] = set()  # pending when this process started: nobody is answering them
+
+    def collect(self, store: Store) -> list[tuple[int, SessionKey]]:
+        """Mark the turns that were streaming as interrupted (returned, and kept for their adapter to note
+        on the platform); turns that never started stay pending (`take_pending`)."""
+        recovered = []
+        for turn, key in store.unfinished_turns():
+            if turn.status == "pending":
+                self._orphans.add(turn.id)  # stored, never started: its platform's adapter answers it
+                continue
+            store.update_turn(turn.id, status="interrupted", error=INTERRUPTED_BY_RESTART)
+            recovered.append((turn.id, key))
+        if recovered:
+            log.info("marked %d unfinished turns as interrupted", len(recovered))
+        self.interrupted.extend(recovered)
+        return recovered
+
+    def take_interrupted(self, platform: str) -> list[tuple[int, SessionKey]]:
+        mine = [(t, k) for t, k in self.interrupted if k.platform == platform]
+        self.interrupted = [(t, k) for t, k in self.interrupted if k.platform != platform]
+        return mine
+
+    def take_pending(self, store: Store, platform: str) -> list[tuple[TurnRecord, SessionKey]]:
+        """Still-pending turns of a platform that the last process stored (not those queued since)."""
+        found = [
+            (t, k)
+            for t, k in store.unfinished_turns()
+            if t.id in self._orphans and t.status == "pending" and k.platform == platform
+        ]
+        self._orphans -= {t.id for t, _ in found}
+        return found
 
 
 class RecoveryPort(Protocol):

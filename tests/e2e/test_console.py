@@ -13,6 +13,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import requires_embedded
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 AWS_KEY = "AKIA" + "QYLPMN5HFIQR7XYZ"
 
 
@@ -23,7 +25,7 @@ async def hybridbot(
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "hybridbot_app.cli",
         *args,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
@@ -139,7 +141,7 @@ async def test_help_is_light(tmp_path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "import sys; sys.argv=['hybridbot','--help']\nimport bot.cli\ntry: bot.cli.main()\nexcept SystemExit: pass\n"
+        "import sys; sys.argv=['hybridbot','--help']\nimport hybridbot_app.cli\ntry: hybridbot_app.cli.main()\nexcept SystemExit: pass\n"
         "heavy=[m for m in ('openai','ollama','slack_bolt','discord','llama_cpp','sqlite_utils','pydantic')"
         " if m in sys.modules]\nprint('HEAVY', heavy)",
         stdout=asyncio.subprocess.PIPE,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.e2e.test_console import hybridbot, stand_in_env
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
 
 BAD_LINES = [
     b"nul \x00 byte\x00",

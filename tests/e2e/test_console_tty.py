@@ -12,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.ollama_server import FakeOllama
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
 
 ROOT = Path(__file__).parents[2]
 
@@ -47,13 +51,13 @@ class Terminal:
 
 def _spawn_console(tty: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
+        [sys.executable, "-m", "hybridbot_app.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
     )
 
 
 def _spawn_console(tty: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
+        [sys.executable, "-m", "hybridbot_app.cli", "console"], stdin=tty, stdout=tty, stderr=tty, env=env, cwd=cwd
     )
 
 

@@ -24,6 +24,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, event_callback, wait_until
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 ROOT = Path(__file__).parents[2]
 LONG_ANSWER = " ".join(f"word{i}" for i in range(600))
 
@@ -37,7 +39,7 @@ def stored(db: Path, text: str) -> bool:
 async def hybridbot_run(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "OLLAMA_", "HYBRIDBOT_", "SLACK_"))}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env={**base, "PYTHONPATH": str(ROOT), **env}, cwd=cwd,
+        sys.executable, "-m", "hybridbot_app.cli", "run", env={**base, "PYTHONPATH": str(ROOT), **env}, cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -23,6 +23,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, event_callback, wait_until
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 ROOT = Path(__file__).parents[2]
 GITHUB = "ghp_" + "Zq8VxR2mT4kLp9WnB3cY7hJ5dF1gS6aE0uQi"
 PLANTED = {
@@ -62,7 +64,7 @@ async def test_debug_logs_of_both_platforms_carry_no_content(
         env |= {"PYTHONPATH": str(ROOT), "HYBRIDBOT_CONFIG": str(config), "HYBRIDBOT_LOG_LEVEL": "DEBUG",
                 "SLACK_API_URL": slack.base_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}  # fmt: skip
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+            sys.executable, "-m", "hybridbot_app.cli", "run", env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:

@@ -8,9 +8,13 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, event_callback, wait_until
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
 
 ROOT = Path(__file__).parents[2]
 
@@ -34,7 +38,7 @@ async def test_run_answers_a_slack_mention_and_stops_on_sigterm(
             "SLACK_APP_TOKEN": APP_TOKEN,
         }
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+            sys.executable, "-m", "hybridbot_app.cli", "run", env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:

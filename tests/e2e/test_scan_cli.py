@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 ROOT = Path(__file__).resolve().parents[2]
 _rng = random.Random(5)
 AWS_KEY = "AKIA" + "".join(_rng.choice(string.ascii_uppercase + string.digits) for _ in range(16))
@@ -21,7 +25,12 @@ def run_scan(*args: str, stdin: bytes = b"", cwd: Path) -> subprocess.CompletedP
     # A broken config must not stop a scan: it needs no configuration.
     env |= {"PYTHONPATH": str(ROOT), "HYBRIDBOT_CONFIG": str(cwd / "missing.toml")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "scan", *args], input=stdin, capture_output=True, env=env, cwd=cwd, timeout=60
+        [sys.executable, "-m", "hybridbot_app.cli", "scan", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
     )
 
 

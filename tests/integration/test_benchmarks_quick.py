@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 QUICK_SECONDS = 90  # a quick mode is meant to take seconds; this bound only stops a hung script
 # Words each script's figures are printed with (scripts not listed need only print numbers).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from adapters.discord.client import ATTACHMENTS_NOTE, DMS_OFF, NO_TEXT, SHORT_HELP
 from bot.session import SessionKey
 from tests.fakes.discord_server import running_bot, wait_for
@@ -137,6 +139,7 @@ async def test_bad_input_gets_clear_answers(tmp_path, fake_ollama, fake_openai):
         assert len(fake.threads()) == 1
 
 
+@pytest.mark.slow
 async def test_queued_turn_shows_its_place_then_its_answer(tmp_path, fake_ollama, fake_openai):
     fake_ollama.reply = " ".join(f"w{i}" for i in range(15))
     fake_ollama.token_delay = 0.03

@@ -9,10 +9,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import discord
+import pytest
 
 from adapters.discord import interactions
 from adapters.discord.invite import PERMISSIONS, application_id_from_token, invite_text, invite_url
-from bot.cli import main
+from hybridbot_app.cli import main
 from tests.fakes.discord_server import running_bot, wait_for
 
 ADAPTER = Path(__file__).resolve().parents[2] / "adapters" / "discord"
@@ -41,6 +42,7 @@ def test_manifest_discord_prints_the_commands_and_the_invite_url(capsys, monkeyp
     assert "YOUR_APPLICATION_ID" in invite_text("")
 
 
+@pytest.mark.slow
 async def test_autocomplete_answers_within_two_seconds_when_the_catalog_is_slow(
     tmp_path,
     fake_ollama,

@@ -33,6 +33,7 @@ def _put_discord_endpoints_back():
         yield
 
 
+@pytest.mark.slow
 async def test_readiness_follows_ready_the_gateway_and_close(tmp_path, fake_ollama, fake_openai):
     async with FakeDiscord() as fake:
         env = bot_env(tmp_path, fake, fake_ollama, fake_openai)

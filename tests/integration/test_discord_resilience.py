@@ -178,6 +178,7 @@ def test_manifest_file_matches_the_command_definitions():
     assert MANIFEST.read_text() == commands_manifest()
 
 
+@pytest.mark.slow
 async def test_emulated_rate_limits_are_respected_in_a_burst(tmp_path, fake_ollama, fake_openai):
     fake_ollama.reply = " ".join(f"w{i}" for i in range(30))
     fake_ollama.token_delay = 0.005

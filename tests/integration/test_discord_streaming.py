@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fakes.discord_server import running_bot, wait_for
 from tests.integration.test_discord_conversations import final
 
@@ -77,6 +79,7 @@ async def test_model_failing_mid_stream_keeps_and_marks_the_partial_answer(tmp_p
         assert "⚠️ The answer above is incomplete" in text[0]
 
 
+@pytest.mark.slow
 async def test_answer_is_posted_again_when_its_message_is_deleted_mid_stream(tmp_path, fake_ollama, fake_openai):
     fake_ollama.reply = " ".join(f"w{i}" for i in range(40))
     fake_ollama.token_delay = 0.02

@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import requires_embedded
 
-pytestmark = [pytest.mark.embedded, requires_embedded()]
+pytestmark = [pytest.mark.embedded, pytest.mark.slow, requires_embedded()]
 ROOT = Path(__file__).parents[2]
 
 

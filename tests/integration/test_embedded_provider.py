@@ -32,7 +32,7 @@ from bot.providers.base import (
 from bot.providers.embedded import EmbeddedProvider
 from tests.helpers import requires_embedded
 
-pytestmark = [pytest.mark.embedded, requires_embedded()]
+pytestmark = [pytest.mark.embedded, pytest.mark.slow, requires_embedded()]
 
 QUESTION = [ChatMessage("user", "What is the capital of France? Answer in one sentence.")]
 LONG_ASK = [ChatMessage("user", "Write a long story about a cat who travels around the world.")]

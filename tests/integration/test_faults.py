@@ -22,6 +22,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import RecordingSink, make_app
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 AWS_KEY = "AKIA" + "QYLPMN5HFIQR7XYZ"  # format-valid, not a real key
 COMPLEX = (
     "Compare PostgreSQL and MySQL for a multi-tenant SaaS: analyse the trade-offs step by step, "

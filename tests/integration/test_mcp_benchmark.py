@@ -5,6 +5,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 SCRIPT = Path(__file__).parents[2] / "benchmarks" / "mcp_roundtrip.py"
 
 

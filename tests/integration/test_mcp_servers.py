@@ -15,6 +15,8 @@ from bot.tools.mcp_config import McpConfig, McpServerConfig
 from bot.tools.runner import run_tool
 from bot.tools.untrusted import scan_result
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 FAKE = str(Path(__file__).parents[1] / "fakes" / "mcp_server.py")
 TIMEOUT = 3.0  # start-up, list and call; generous enough for a Python start on a loaded machine
 

@@ -139,6 +139,7 @@ async def test_metrics_count_failures_429s_and_queue_depth(app, ops, fake_openai
     assert value(got, "hybridbot_queue_depth", endpoint="ollama") == 2
 
 
+@pytest.mark.slow
 async def test_local_endpoint_queue_depth_reaches_metrics(app, fake_ollama) -> None:
     """The concurrency queue's depth observer is wired to the gauge by build_app."""
     engine = app.engine

@@ -34,6 +34,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import RecordingSink, make_app
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 # Modest example counts: the whole file runs in well under 40 s on a loaded 2-core machine.
 FAST = settings(
     max_examples=20,

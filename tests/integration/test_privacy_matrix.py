@@ -30,6 +30,8 @@ from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import RecordingSink, make_app
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 COMPLEX = (
     "Compare PostgreSQL and MySQL for a multi-tenant SaaS: analyse the trade-offs step by step, "
     "then write a Python migration script, then explain why each index matters.\n```python\nimport os\n```\n"

@@ -221,6 +221,7 @@ async def test_regenerate_counts_against_the_cloud_budget(tmp_path, fake_ollama,
 # --- 12: a refusal says only what happened --------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_refusal_never_claims_another_model_answered(loose_app, fake_openai, fake_ollama) -> None:
     fake_openai.fail_all("status", status=500)
     fake_ollama.fail_all("status", status=503)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.session import SessionKey
 from tests.e2e.test_console import hybridbot, stand_in_env
 from tests.fakes.discord_server import MANAGE_GUILD, running_bot, wait_for
@@ -100,6 +102,7 @@ async def test_permission_matrix_on_discord(tmp_path: Path, fake_ollama, fake_op
     assert [p for p in problems if p] == []
 
 
+@pytest.mark.slow
 async def test_console_user_is_the_operator(tmp_path: Path, fake_ollama, fake_openai) -> None:
     from bot.store import Store
 

@@ -328,6 +328,7 @@ async def test_ollama_stall_mid_answer_is_a_marked_partial(app, fake_ollama, fak
     assert fake_openai.chat_requests() == []  # a partial answer is never re-asked elsewhere
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settings_toml", [TIMEOUTS])
 async def test_ollama_stall_before_first_token_falls_back(app, fake_ollama, fake_openai) -> None:
     fake_ollama.fail_all("stall", seconds=30)
@@ -350,6 +351,7 @@ async def test_openai_stall_mid_answer_is_a_marked_partial(app, fake_openai) -> 
     assert "incomplete" in result.error and result.route.locality == "cloud"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settings_toml", [TIMEOUTS])
 async def test_openai_stall_before_first_token_falls_back(app, fake_openai, fake_ollama) -> None:
     await run_command(app.engine, CommandContext(KEY, "U1"), "/model cloud")
@@ -365,9 +367,9 @@ async def test_openai_stall_before_first_token_falls_back(app, fake_openai, fake
 @pytest.mark.parametrize("settings_toml", [FAST_RETRY + "breaker_failures = 1\nlocal_retries = 0\n"])
 async def test_circuit_state_visible_in_chat_cli_doctor_and_metrics(app, fake_ollama, capsys) -> None:
     from bot.circuits import live_circuits
-    from bot.cli import _models
-    from bot.doctor import run_checks
     from bot.ops import OpsServer
+    from hybridbot_app.cli import _models
+    from hybridbot_app.doctor import run_checks
 
     fake_ollama.inject("status", status=500)
     assert (await app.engine.handle(turn("hi"), RecordingSink())).status == "done"

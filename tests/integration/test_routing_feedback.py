@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import route_tune
-from bot.cli import main as cli_main
 from bot.engine import Turn
 from bot.routing_labels import CALIBRATION_KEY, calibration_scope
 from bot.session import SessionKey
+from hybridbot_app.cli import main as cli_main
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import RecordingSink, make_app

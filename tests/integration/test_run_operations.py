@@ -1,4 +1,4 @@
-"""`hybridbot run` (bot.platforms.run_platforms) starts the ops server beside the Slack adapter (Socket Mode,
+"""`hybridbot run` (hybridbot_app.platforms.run_platforms) starts the ops server beside the Slack adapter (Socket Mode,
 stand-ins), and /readyz reports the real Socket Mode connection the adapter registered."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.config import load_settings
-from bot.platforms import PlatformStatus, run_platforms
+from hybridbot_app.platforms import PlatformStatus, run_platforms
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, BOT_USER, FakeSlack, Message, event_callback, wait_until
 

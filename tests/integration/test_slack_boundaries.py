@@ -134,7 +134,7 @@ async def test_url_verification_is_answered_before_the_app_is_installed(tmp_path
     from adapters.slack.runner import slack_configured
     from bot.app import build_app
     from bot.config import load_settings
-    from bot.platforms import platform_status
+    from hybridbot_app.platforms import platform_status
     from tests.fakes.slack_server import SIGNING_SECRET
     from tests.integration.test_slack_harness import write_config
 

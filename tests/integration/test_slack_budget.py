@@ -17,6 +17,8 @@ from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack, Message
 from tests.integration.test_slack_harness import SlackBot, start_bot
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
+
 ANSWERS = 10
 LONG_ANSWER = " ".join(f"word{i}" for i in range(160)) + " END"  # streamed over ~2.5 s
 TOML = "[ollama]\nmax_concurrent = 0\n[limits]\nenabled = false\n"

@@ -53,7 +53,7 @@ async def test_the_stand_in_refuses_calls_the_manifest_does_not_grant(tmp_path: 
 
 
 async def test_hybridbot_doctor_includes_the_slack_scope_check(tmp_path: Path, fake_ollama) -> None:  # noqa: ANN001
-    from bot.doctor import run_checks
+    from hybridbot_app.doctor import run_checks
 
     async with FakeSlack() as fake:
         fake.scopes.discard("reactions:read")

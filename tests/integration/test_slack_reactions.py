@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from adapters.slack.sink import MessageIndex
 from tests.fakes.slack_server import wait_until
 from tests.integration import test_slack_harness
@@ -87,6 +89,7 @@ async def test_without_a_stored_link_slack_is_asked_oldest_first_and_the_right_t
     assert call.args["oldest"] == second_ts
 
 
+@pytest.mark.slow
 async def test_the_stand_in_lists_a_thread_oldest_first_like_slack(slack_bot: SlackBot) -> None:
     question, _, _, second_ts = await _thread_of_two_answers(slack_bot)
     client = slack_bot.adapter.bot.client

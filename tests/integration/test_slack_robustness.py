@@ -54,6 +54,7 @@ async def test_bad_signature_and_stale_timestamp_get_401_and_no_answer(slack_bot
     assert not fake.calls_to("chat.postMessage")
 
 
+@pytest.mark.slow
 @http_only
 async def test_url_verification_and_ack_before_the_model_answers(slack_bot: SlackBot) -> None:
     fake = slack_bot.fake

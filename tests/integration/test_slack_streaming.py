@@ -119,6 +119,7 @@ async def test_native_streaming_unavailable_falls_back_to_chat_update(slack_bot:
     assert slack_bot.fake.calls_to("chat.startStream") and slack_bot.fake.calls_to("chat.postMessage")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("slack_bot", ["http"], indirect=True)
 async def test_a_burst_in_one_channel_is_paced_and_meets_no_429(slack_bot: SlackBot) -> None:
     limiter = slack_bot.adapter.bot.limiter

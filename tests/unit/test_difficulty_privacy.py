@@ -7,6 +7,7 @@ refused — never to a cloud model.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +54,7 @@ private_situations = st.fixed_dictionaries(
     agent_route=st.sampled_from(["auto", "local", "cloud"]),
     local_up=st.booleans(),
 )
+@pytest.mark.slow
 def test_private_turn_never_routes_to_cloud(
     text, previous, config, situation, model_setting, agent_route, local_up
 ) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from bot.backup import export_database
 from bot.config import load_settings
-from bot.doctor import run_checks
 from bot.session import SessionKey
 from bot.store import Store
+from hybridbot_app.doctor import run_checks
 
 
 def mode(path: Path) -> int:

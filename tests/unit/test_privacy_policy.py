@@ -116,6 +116,7 @@ def _every_reason_code() -> set[str]:
     return codes
 
 
+@pytest.mark.slow
 def test_every_reason_code_has_plain_words_and_a_short_form() -> None:
     codes = _every_reason_code()
     assert {"redacted-for-cloud", "pin-unavailable", "tools-needed", "no-local-model", "budget-exhausted"} <= codes

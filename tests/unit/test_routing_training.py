@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -37,6 +39,7 @@ def test_generation_is_deterministic() -> None:
     assert routing_trainset.generate(per_template=1) == routing_trainset.generate(per_template=1)
 
 
+@pytest.mark.slow
 def test_quick_training_produces_weights_the_bot_can_load(capsys) -> None:
     weights = routing_train.main(["--quick"])
     assert weights["dense_names"] == list(DENSE_NAMES)

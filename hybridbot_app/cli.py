@@ -105,7 +105,7 @@ async def _console(settings: Any, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Any, args: argparse.Namespace) -> int:
-    from bot.platforms import platform_status, run_platforms
+    from hybridbot_app.platforms import platform_status, run_platforms
 
     statuses = platform_status(settings)
     for status in statuses:
@@ -234,7 +234,7 @@ async def _backup(settings: Any, args: argparse.Namespace) -> int:
 
 
 async def _doctor(settings: Any, args: argparse.Namespace) -> int:
-    from bot.doctor import run_checks
+    from hybridbot_app.doctor import run_checks
 
     problems = 0
     for ok, line in await run_checks(settings):

@@ -1,0 +1,68 @@
+"""The turn's prompt step: the window a model sees, and the last privacy check before a cloud call.
+
+`build_prompt` raises `PrivacyGuardError` when a cloud-bound prompt still carries a secret; the
+fallback loop (bot/turn_stream.py) then routes the turn locally.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from bot import privacy
+from bot.agents import Agent
+from bot.context import build_context, history_budget
+from bot.marks import Place, PrivateSeen
+from bot.providers.base import ChatMessage, ModelInfo
+from bot.redact import redacted_history
+from bot.store import Conversation
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+
+class PrivacyGuardError(Exception):
+    """A cloud-bound prompt still carried a secret; the turn is re-routed locally."""
+
+
+def build_prompt(
+    engine: Engine, conv: Conversation, model: ModelInfo, agent: Agent, place: Place
+) -> tuple[list[ChatMessage], bool]:
+    """The prompt, and whether it carries anything private (a sensitive message or summary)."""
+    cloud = model.locality == "cloud"
+    bot = engine.settings.bot
+    budget = history_budget(min(model.context_length, bot.max_context_tokens), bot.max_answer_tokens)
+    summary = "" if cloud and conv.summary_sensitive else conv.summary
+    anchor_key = (conv.id, model.ref)  # the window moves in blocks: a local model's KV cache stays valid
+    anchors = engine.window_anchors
+    private = PrivateSeen()
+    cut = place.message_id + 1 if place.again else None  # 🔁: the conversation as it was at the question
+    newest = engine.store.newest_messages(conv.id, after_id=conv.summary_upto, before_id=cut)
+    with contextlib.closing(newest) as stored:
+        history = place.in_order(stored)
+        window = build_context(
+            instructions=agent.instructions,
+            summary=summary,
+            history=private.watch(
+                redacted_history(history) if cloud and engine.privacy_level(conv) == "redact" else history
+            ),
+            budget_tokens=budget,
+            exclude_sensitive=cloud,
+            neutral_names=cloud,
+            anchor_id=anchors.get(anchor_key),
+            refill=anchors.refill,
+        )
+    anchors.remember(anchor_key, window.oldest_included_id)
+    if cloud and carries_secret(window.messages):
+        raise PrivacyGuardError
+    return window.messages, private.seen or (bool(summary) and conv.summary_sensitive)
+
+
+def carries_secret(messages: list[ChatMessage]) -> bool:
+    """Last line of defence: a cloud prompt is rescanned whole, speaker names too, before it leaves."""
+    return any(
+        f.category == "secret" and f.confidence >= 0.5
+        for message in messages
+        for text in (message.content, message.name or "")
+        for f in privacy.scan(text)
+    )
