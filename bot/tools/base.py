@@ -9,6 +9,7 @@ limits the runner enforces (``timeout`` seconds, ``output_cap`` characters).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,3 +51,20 @@ class ToolResult:
 
 def error_result(tool: str, kind: str, text: str, seconds: float = 0.0) -> ToolResult:
     return ToolResult(tool=tool, text=text, is_error=True, error_kind=kind, seconds=seconds)
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who a tool call is for. The tool loop sets ``CALL_CONTEXT`` around each call so tools that
+    act per person (tasks, memory) or per place (``now``'s time zone) know whom they serve."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user_id: str
+    turn_id: int
+    private: bool  # the turn may not send data off this machine
+    tz: str | None = None
+
+
+CALL_CONTEXT: ContextVar[CallContext | None] = ContextVar("hybridbot_tool_call_context", default=None)
