@@ -244,6 +244,24 @@ class LimitsConfig(_Section):
         return value
 
 
+class FetchUrlConfig(_Section):
+    enabled: bool = False  # fetch_url sends a request off this machine: off unless the operator turns it on
+    max_bytes: int = Field(2_000_000, ge=1_000, le=50_000_000)
+    timeout: float = Field(10.0, gt=0, le=120)
+    max_redirects: int = Field(3, ge=0, le=10)
+
+
+class ToolsConfig(_Section):
+    approval_timeout: float = Field(300.0, gt=0, le=86_400)  # no decision in time means deny
+    time_budget: float = Field(60.0, gt=0, le=3_600)  # all tool calls of one turn together
+    timezone: str = "UTC"  # for `now` and due dates when the platform gives no time zone
+    fetch_url: FetchUrlConfig = Field(default_factory=FetchUrlConfig)
+
+
+class AgentsConfig(_Section):
+    max_tool_rounds: int = Field(6, ge=1, le=50)  # model steps that may call tools, per turn
+
+
 class CoreSettings(_Section):
     """The core's sections; `Settings` adds the installed adapters' sections (see below)."""
 
@@ -259,6 +277,8 @@ class CoreSettings(_Section):
     resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
     ops: OpsConfig = Field(default_factory=OpsConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    tools: ToolsConfig = Field(default_factory=ToolsConfig)
+    agents: AgentsConfig = Field(default_factory=AgentsConfig)
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)

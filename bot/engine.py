@@ -33,6 +33,9 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, TurnRecord
+from bot.tools.approvals import Approvals
+from bot.tools.builtins import builtin_tools
+from bot.tools.registry import ToolRegistry
 from bot.turn_stream import TurnContext
 from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
 
@@ -61,6 +64,8 @@ class Engine:
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
         self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
         self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
+        self.tools = ToolRegistry(builtin_tools(settings))  # built-ins; MCP servers and knowledge add sources
+        self.approvals = Approvals(settings.tools.approval_timeout)  # tool calls waiting for a person's yes/no
 
     # --- lifecycle -----------------------------------------------------------
 
