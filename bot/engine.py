@@ -79,6 +79,7 @@ class Engine:
         return self.leftovers.take_interrupted(platform)
 
     async def aclose(self) -> None:
+        await self.tools.aclose()  # MCP server processes
         await self.catalog.aclose()
         self.store.close()
 

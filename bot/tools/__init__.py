@@ -7,8 +7,8 @@ Modules (pure unless marked I/O):
 - ``calculator``, ``clock``: the built-in ``calculator`` and ``now`` tools.
 - ``policy``: which tools a turn is offered (agent globs, private turns) and refusing other calls.
 - ``untrusted``: results as fenced untrusted data; the privacy scan of every result.
-- ``mcp_config``: ``[[mcp.servers]]`` entries; ``mcp_client`` (I/O): one server's connection and
-  ``McpManager`` over all of them.
+- ``mcp_config``: ``[[mcp.servers]]`` entries; ``mcp_client`` (I/O): one server's connection;
+  ``mcp_manager``: ``McpManager``, every server as one ``ToolSource``.
 
 Not here yet (issue 12): the tool loop in the engine, provider formats, approvals, chat commands.
 """

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.tools.mcp_client import McpConnection, McpManager, McpUnavailable
+from bot.tools.mcp_client import McpConnection, McpUnavailable
 from bot.tools.mcp_config import McpConfig, McpServerConfig
+from bot.tools.mcp_manager import McpManager
 from bot.tools.runner import run_tool
 from bot.tools.untrusted import scan_result
 
