@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "usage": "answers and tokens by model over the last 30 days",
     "feedback": "rate the last answer: /feedback good|bad|clear",
     "forget": "delete everything stored about you (messages, answers to them, ratings, settings): /forget me",
+    "tools": "the tools this agent can use here, and which are withheld here and why",
 }
 MODEL_MODES = ("auto", "local", "cloud")
 LOCALITY_MARK = {"local": "🔒", "cloud": "☁"}
@@ -390,6 +391,12 @@ async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> Comma
     return CommandResult(forget_user(engine.store, ctx.key.platform, ctx.user_id).text)
 
 
+async def _tools(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
+    from bot.tool_commands import tools_command  # bot/tool_commands.py: /tools
+
+    return await tools_command(engine, ctx, args)
+
+
 _HANDLERS = {
     "help": _help,
     "model": _model,
@@ -400,4 +407,5 @@ _HANDLERS = {
     "usage": _usage,
     "feedback": _feedback,
     "forget": _forget,
+    "tools": _tools,
 }

@@ -68,7 +68,7 @@ def result_text(result: mcp_types.CallToolResult) -> str:
             parts.append(f"[resource {block.name}: {block.uri}]")
         else:
             parts.append(f"[{block.type} content omitted]")
-    if not any(p.strip() for p in parts) and result.structured_content is not None:
+    if not parts and result.structured_content is not None:
         parts = [json.dumps(result.structured_content, ensure_ascii=False)]
     return "\n".join(parts)
 
@@ -293,7 +293,7 @@ class McpConnection:
             return f"running ({count}; {self.starts - 1} restart(s))"
         if self.last_error is not None:
             wait = self._retry_at - self._clock()
-            retry = f"; retried in {wait:.0f} s" if wait > 0 else "; retried on the next request"
+            retry = f"; retried in {wait:.1f} s" if wait > 0 else "; retried on the next request"
             return f"unavailable: {self.last_error}{retry}"
         return "not started (starts on first use)"
 

@@ -29,15 +29,15 @@ class McpManager:
 
     async def list_tools(self) -> list[Tool]:
         """Every server's tools (each tool carries its server's ``agents`` fence for the policy)."""
-        tools, _ = await self._gather(list(self.connections.values()))
+        tools, _ = await self.tools_from(list(self.connections.values()))
         return tools
 
     async def tools_for(self, agent: str) -> tuple[list[Tool], dict[str, str]]:
         """The tools of every server serving ``agent`` (others are not even started), and the
         servers that are unavailable with the reason."""
-        return await self._gather([c for c in self.connections.values() if c.config.serves_agent(agent)])
+        return await self.tools_from([c for c in self.connections.values() if c.config.serves_agent(agent)])
 
-    async def _gather(self, serving: list[McpConnection]) -> tuple[list[Tool], dict[str, str]]:
+    async def tools_from(self, serving: list[McpConnection]) -> tuple[list[Tool], dict[str, str]]:
         listed = await asyncio.gather(*(c.tools() for c in serving), return_exceptions=True)
         tools: list[Tool] = []
         unavailable: dict[str, str] = {}
