@@ -15,7 +15,7 @@ from bot.commands import COMMANDS
 from bot.config import PRIVACY_LEVELS
 
 SCOPES = ("here", "thread", "channel", "me", "workspace")
-COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
+COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "tools", "help")
 DESCRIPTION_LIMIT = 100
 
 
@@ -119,11 +119,15 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     async def forget(interaction: discord.Interaction, who: str | None = None) -> None:
         await h.run(interaction, "forget", _args(who))
 
+    @app_commands.command(name="tools", description=_describe("tools"))
+    async def tools(interaction: discord.Interaction) -> None:
+        await h.run(interaction, "tools", [])
+
     @app_commands.command(name="help", description=_describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
 
-    commands = [model, agent, reset, privacy, why, usage, forget, help_]
+    commands = [model, agent, reset, privacy, why, usage, forget, tools, help_]
     for command in commands:
         command.allowed_contexts = contexts
         command.allowed_installs = installs

@@ -171,3 +171,21 @@ async def test_concurrent_first_requests_start_one_process(tmp_path):
         await connection.close()
     assert all(t == lists[0] for t in lists) and lists[0]
     assert len((tmp_path / "starts").read_text().splitlines()) == 1  # one process served all five
+
+
+async def test_tools_on_discord_withholds_remote_tools_in_a_dm(tmp_path, fake_ollama, fake_openai):
+    from tests.fakes.discord_server import running_bot
+    from tests.integration.test_discord_commands import run
+
+    agents = tmp_path / "agents"
+    agents.mkdir()
+    (agents / "helper.toml").write_text(AGENT)
+    toml = f'[bot]\nagents_dir = "{agents}"\ndefault_agent = "helper"\n'
+    toml += server_toml("notes", "local", tmp_path) + server_toml("web", "remote", tmp_path)
+    async with running_bot(tmp_path, fake_ollama, fake_openai, extra_toml=toml) as rb:
+        alice = rb.fake.user("alice")
+        in_dm = await run(rb.fake, alice, "tools", channel=rb.fake.dm_channel(alice))
+        in_channel = await run(rb.fake, alice, "tools")
+    offered, _, withheld = in_dm.partition("Withheld here")
+    assert "notes.echo" in offered and "web.echo" not in offered and "web.echo" in withheld
+    assert "web.echo" in in_channel and "Withheld here" not in in_channel
