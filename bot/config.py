@@ -141,6 +141,7 @@ class OpenAIConfig(_Section):
     idle_timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)  # 0 = no limit (a cloud API); set it for a local server
+    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
 
 
 class EndpointConfig(_Section):
@@ -154,6 +155,7 @@ class EndpointConfig(_Section):
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)
+    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
 
 
 class EmbeddedConfig(_Section):
