@@ -108,7 +108,7 @@ class ToolLoop:
 
     async def _make_offer(self) -> None:
         available = await self.engine.tools.all_tools() if self.ctx.agent.tools else []
-        self.offer = offer(available, private=self.private, agent_globs=self.ctx.agent.tools)
+        self.offer = offer(available, private=self.private, agent_globs=self.ctx.agent.tools, agent=self.ctx.agent.name)
         self.names = WireNames(self.offer.tools)
 
     async def _step(self, step: StepOutput, *, last: bool) -> None:
