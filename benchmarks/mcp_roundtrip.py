@@ -74,10 +74,10 @@ async def one_run(calls: int, hang_timeout: float) -> dict[str, float]:
     return result
 
 
-async def hung_server_cost(timeout: float) -> float:
+async def hung_server_cost(limit: float) -> float:
     """What listing tools costs when one server never answers the handshake."""
     never = McpServerConfig(name="hung", command=sys.executable, args=["-c", "import time; time.sleep(600)"])
-    manager = McpManager(McpConfig(servers=[never.model_copy(update={"timeout": timeout})]))
+    manager = McpManager(McpConfig(servers=[never.model_copy(update={"timeout": limit})]))
     t0 = time.perf_counter()
     tools = await manager.list_tools()
     cost = time.perf_counter() - t0
