@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,18 @@ def test_unknown_server_and_no_servers(config, capsys, tmp_path):
     empty.write_text("")
     assert main(["--config", str(empty), "mcp", "list"]) == 2
     assert "add [[mcp.servers]] entries" in capsys.readouterr().out
+
+
+def test_doctor_checks_each_server_without_starting_it(config, capsys, tmp_path, monkeypatch):
+    path = tmp_path / "doctor.toml"
+    path.write_text(
+        Path(config).read_text() + '[[mcp.servers]]\nname = "gh"\nurl = "https://mcp.example.com/mcp"\n'
+        'headers_from = { Authorization = "HB_TEST_UNSET_AUTH" }\n[embedded]\nenabled = false\n'
+    )
+    monkeypatch.delenv("HB_TEST_UNSET_AUTH", raising=False)
+    main(["--config", str(path), "doctor"])
+    out = capsys.readouterr().out
+    assert "✔ mcp server notes (stdio, local): configured" in out
+    assert "✖ mcp server gone (stdio, remote): program '/nonexistent/mcp-server' not found" in out
+    assert "✖ mcp server gh (http, remote): environment variable(s) HB_TEST_UNSET_AUTH not set" in out
+    assert not (tmp_path / "calls").exists()
