@@ -9,6 +9,8 @@
   call succeeds again (so a server that crashes right after each start backs off further each
   time); until then its tools are reported unavailable instead of hanging the turn.
 - A hung call costs at most the server's ``timeout``; so does a first listing, start-up included.
+  After a failure, listings (which every turn with tools makes) do not wait for the restart: it runs
+  in the background once the backoff is over, and the tools are back when the server answers.
 - Secrets reach the server from the bot's environment (``env_from``, ``headers_from``), never the
   TOML; a variable that is unset makes the server unavailable with its name in the reason.
 
@@ -90,6 +92,7 @@ class McpConnection:
         self._owner: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._retiring: set[asyncio.Task[None]] = set()
+        self._restarting: asyncio.Task[Any] | None = None
         self._tools: list[Tool] | None = None
         self._stale = True
         self.starts = 0  # successful starts (restarts = starts - 1)
@@ -152,12 +155,8 @@ class McpConnection:
             ready.set_exception(TimeoutError())
 
     async def _start(self, limit: float) -> Client:
-        now = self._clock()
-        if now < self._retry_at:
-            raise McpUnavailable(
-                f"MCP server {self.name!r} is not available ({self.last_error}); "
-                f"it is tried again in {self._retry_at - now:.0f} s"
-            )
+        if self._clock() < self._retry_at:
+            raise McpUnavailable(self._waiting())
         missing = self.config.missing_variables()
         if missing:
             self._fail(f"environment variable(s) {', '.join(missing)} not set")
@@ -220,9 +219,29 @@ class McpConnection:
             if self._client is client:  # not already restarted by another caller
                 self._fail(reason)
 
+    def _waiting(self) -> str:
+        wait = self._retry_at - self._clock()
+        when = f"it is tried again in {wait:.0f} s" if wait > 0 else "it is being restarted"
+        return f"MCP server {self.name!r} is not available ({self.last_error}); {when}"
+
     async def tools(self) -> list[Tool]:
         """The server's allowed tools, cached until it announces a change; starting the server and
-        listing share one ``timeout``."""
+        listing share one ``timeout``. After a failure the caller does not wait for a restart."""
+        if self.failures and not self.running:
+            self._restart_in_background()
+            raise McpUnavailable(self._waiting())
+        return await self._listed()
+
+    def _restart_in_background(self) -> None:
+        if self._clock() < self._retry_at or (self._restarting is not None and not self._restarting.done()):
+            return
+        self._restarting = asyncio.create_task(self._restart_quietly(), name=f"mcp-{self.name}-restart")
+
+    async def _restart_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # a failure is logged and backed off by _fail
+            await self._listed()
+
+    async def _listed(self) -> list[Tool]:
         deadline = time.monotonic() + self.config.timeout
         client = await self._ensure_started(deadline)
         if self._tools is not None and not self._stale:
@@ -298,6 +317,10 @@ class McpConnection:
         return "not started (starts on first use)"
 
     async def close(self) -> None:
+        if self._restarting is not None:
+            self._restarting.cancel()
+            with contextlib.suppress(BaseException):
+                await self._restarting
         async with self._lock:
             await self._shutdown()
 
