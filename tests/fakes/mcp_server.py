@@ -7,7 +7,7 @@ things (annotations decide what needs approval), one that hangs, one that kills 
 one that adds a tool and announces ``notifications/tools/list_changed``.
 
 ``--state FILE`` appends one line per start (time and process id), so a test can count restarts and
-see that the process is gone after shutdown; ``--calls FILE`` records what ``echo`` received, so a
+see that the process is gone after shutdown; ``--calls FILE`` records what ``echo`` and ``write_note`` received, so a
 leak test can show that private text never reached a server; ``--hang-list`` makes ``tools/list``
 hang (a server that starts but never lists). ``getenv`` and ``header`` show what the server was
 given (``env_from``, ``headers_from``).
@@ -50,6 +50,9 @@ def add(a: int, b: int) -> str:
 @server.tool()
 def write_note(text: str) -> str:
     """Store a note (changes things: not annotated read-only)."""
+    if CALLS_LOG:
+        with open(CALLS_LOG, "a") as f:
+            f.write(f"note: {text}\n")
     return f"stored {len(text)} characters"
 
 

@@ -5,6 +5,7 @@ result from a server never reaches the cloud."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -43,7 +44,9 @@ async def app(tmp_path, fake_openai: FakeOpenAI, fake_ollama: FakeOllama):
     (agents / "helper.toml").write_text(AGENT)
     toml = (
         f'[bot]\nagents_dir = "{agents}"\ndefault_agent = "helper"\n[routing]\ndefault_model = "cloud"\n'
-        "[limits]\nenabled = false\n" + server("notes", "local", tmp_path) + server("web", "remote", tmp_path)
+        "[limits]\nenabled = false\n[tools]\napproval_timeout = 1\n"
+        + server("notes", "local", tmp_path)
+        + server("web", "remote", tmp_path)
     )
     app = make_app(tmp_path, ollama_host=fake_ollama.host, openai_url=fake_openai.base_url, toml=toml)
     yield app
@@ -95,3 +98,28 @@ async def test_a_sensitive_mcp_result_never_reaches_the_cloud(tmp_path, app, fak
     assert result.status == "done" and result.route.locality == "local"
     assert not fake_openai.saw_text("AKIAZ7QW3RTY5UIO2PLM") and fake_ollama.saw_text("AKIAZ7QW3RTY5UIO2PLM")
     assert len(fake_openai.chat_requests()) == 1  # only the first step, before the result existed
+
+
+class ApprovingSink(RecordingSink):
+    """A sink that shows approval prompts; the asker (or someone else) answers each at once."""
+
+    def __init__(self, engine, decider: str, approve: bool) -> None:
+        super().__init__()
+        self.engine, self.decider, self.approve, self.asked = engine, decider, approve, []
+
+    async def on_approval(self, request) -> None:
+        self.asked.append(request.tool)
+        asyncio.get_running_loop().call_soon(self.engine.approvals.decide, request.id, self.decider, self.approve)
+
+
+async def test_an_mcp_tool_not_annotated_read_only_runs_only_after_the_askers_approval(tmp_path, app, fake_openai):
+    fake_openai.tool_call_reply = calls_once("notes_write_note", {"text": "ship it"})
+    no_ui = await app.engine.handle(Turn(CHANNEL, "U1", "ann", "write a note"), RecordingSink())
+    assert no_ui.status == "done" and received(tmp_path, "notes") == ""  # no way to ask: not run
+    other = ApprovingSink(app.engine, decider="U2", approve=True)
+    await app.engine.handle(Turn(CHANNEL, "U1", "ann", "write a note"), other)
+    assert other.asked == ["notes.write_note"] and received(tmp_path, "notes") == ""  # someone else can't approve
+    asker = ApprovingSink(app.engine, decider="U1", approve=True)
+    result = await app.engine.handle(Turn(CHANNEL, "U1", "ann", "write a note"), asker)
+    assert asker.asked == ["notes.write_note"] and received(tmp_path, "notes") == "note: ship it\n"
+    assert [c.outcome for c in tool_calls_of_turn(app.engine.store, result.turn_id)] == ["ok"]
