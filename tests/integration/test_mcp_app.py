@@ -189,3 +189,32 @@ async def test_tools_on_discord_withholds_remote_tools_in_a_dm(tmp_path, fake_ol
     offered, _, withheld = in_dm.partition("Withheld here")
     assert "notes.echo" in offered and "web.echo" not in offered and "web.echo" in withheld
     assert "web.echo" in in_channel and "Withheld here" not in in_channel
+
+
+async def test_at_debug_no_tool_argument_or_result_is_logged(http_url, tmp_path):  # noqa: F811 - fixture
+    import io
+    import logging
+
+    from bot import logs
+
+    stream, root = io.StringIO(), logging.getLogger()
+    level = root.level
+    handler = logs.configure("DEBUG", "json", stream=stream)
+    marker = "purple elephant forty two"
+    try:
+        for config in (McpServerConfig(name="web", url=http_url, timeout=5), stdio_config(tmp_path)):
+            connection = McpConnection(config)
+            try:
+                echo = next(t for t in await connection.tools() if t.name.endswith(".echo"))
+                assert (await run_tool(echo, {"text": marker})).text == marker
+                if config.transport == "stdio":  # the HTTP server belongs to the fixture
+                    await run_tool(next(t for t in await connection.tools() if t.name.endswith(".crash")), {})
+            finally:
+                await connection.close()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        logs.uninstall_redaction()
+    text = stream.getvalue()
+    assert "mcp fake: call failed" in text or "mcp fake: connection lost" in text  # DEBUG output was captured
+    assert marker not in text
