@@ -60,6 +60,10 @@ async def one_run(calls: int, hang_timeout: float) -> dict[str, float]:
                 t0 = time.perf_counter()
                 await ways[way]()
                 timings[way].append(time.perf_counter() - t0)
+        cpu0 = time.process_time()
+        for _ in range(calls):
+            await run_tool(echo, {"text": "hi"})
+        client_cpu = (time.process_time() - cpu0) / calls
         hang_tool = tools["bench.hang"]
         short = type(hang_tool)(**{**hang_tool.__dict__, "timeout": hang_timeout})
         t0 = time.perf_counter()
@@ -71,6 +75,7 @@ async def one_run(calls: int, hang_timeout: float) -> dict[str, float]:
     result = {f"{way}_p50": percentile(ts, 0.5) * 1000 for way, ts in timings.items()}
     result |= {f"{way}_p99": percentile(ts, 0.99) * 1000 for way, ts in timings.items()}
     result["hang_cost"] = hang_cost
+    result["client_cpu"] = client_cpu * 1000
     return result
 
 
@@ -109,6 +114,10 @@ async def main() -> None:
     ratios = [r["runner_p50"] / r["sdk_p50"] for r in runs]
     print(
         f"  runner/sdk p50 ratio, same run: {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})"
+    )
+    print(
+        f"  this process's CPU per call through run_tool: {summary(runs, 'client_cpu')} "
+        "(the rest of the wall time is the server process and waiting for a core)"
     )
     worst = max(r["runner_p50"] for r in runs)
     print(
