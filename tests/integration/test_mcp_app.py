@@ -218,3 +218,27 @@ async def test_at_debug_no_tool_argument_or_result_is_logged(http_url, tmp_path)
     text = stream.getvalue()
     assert "mcp fake: call failed" in text or "mcp fake: connection lost" in text  # DEBUG output was captured
     assert marker not in text
+
+
+async def test_tools_on_slack_as_a_slash_command_withholds_remote_tools_in_a_dm(tmp_path, fake_ollama, fake_openai):
+    from tests.fakes.slack_server import FakeSlack
+    from tests.integration.test_slack_harness import start_bot
+
+    agents = tmp_path / "agents"
+    agents.mkdir()
+    (agents / "helper.toml").write_text(AGENT)
+    toml = f'[bot]\nagents_dir = "{agents}"\ndefault_agent = "helper"\n'
+    toml += server_toml("notes", "local", tmp_path) + server_toml("web", "remote", tmp_path)
+    async with FakeSlack() as fake:
+        bot = await start_bot(tmp_path, fake, fake_ollama, fake_openai, mode="http", toml=toml)
+        try:
+            await bot.engine.tools.all_tools()  # start the servers: the harness waits 5 s for an answer
+            in_dm = (await bot.command("tools", "", channel="D0ALICE"))["text"]
+            in_channel = (await bot.command("tools", ""))["text"]
+            assert bot.ack_seconds < 3
+        finally:
+            await bot.adapter.stop()
+            await bot.engine.aclose()
+    offered, _, withheld = in_dm.partition("Withheld here")
+    assert "notes.echo" in offered and "web.echo" not in offered and "web.echo" in withheld
+    assert "web.echo" in in_channel and "Withheld here" not in in_channel
