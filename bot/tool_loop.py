@@ -117,9 +117,11 @@ class ToolLoop:
         if last and self.exchange:
             messages = [*messages, ChatMessage("user", LAST_STEP_NOTE)]
         specs = native_specs(self.offer, self.names) if native and self.offer.tools else None
+        grammar = None
         if not native:
             messages = text_protocol.to_text_messages(messages, () if last else self.offer.tools)
-        events = open_stream(self.engine, self.model, messages, self.ctx.agent, specs)
+            grammar = text_protocol.grammar(self.offer.tools) if self.offer.tools and not last else None
+        events = open_stream(self.engine, self.model, messages, self.ctx.agent, specs, grammar)
         parsed = events if native or last or not self.offer.tools else text_protocol.parse_stream(events)
         try:
             await model_step(parsed, self.ctx, step)
