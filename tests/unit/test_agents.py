@@ -6,7 +6,7 @@ import pytest
 
 from bot.agents import load_agents, parse_agent
 
-BUILTINS = {"general", "research", "code", "writer", "math-tutor", "assistant"}
+BUILTINS = {"general", "research", "code", "writer", "math-tutor", "assistant", "coordinator"}
 
 
 def test_builtins_load() -> None:
