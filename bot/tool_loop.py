@@ -94,8 +94,9 @@ class ToolLoop:
                 out.add(step)  # text shown before a stop or a failure is part of the answer
             if not step.tool_calls:
                 return
-            if last:
-                self._note_limit()
+            if last:  # calls past the limits (or when none were offered) are not run
+                if self.rounds:
+                    self._note_limit()
                 return
             await self._run_round(step)
 
