@@ -70,8 +70,10 @@ def open_stream(
     messages: list[ChatMessage],
     agent: Agent,
     tools: list[dict[str, Any]] | None = None,
+    grammar: str | None = None,
 ) -> AsyncIterator[StreamEvent]:
-    """The model's event stream, retried per the provider's policy until its first event."""
+    """The model's event stream, retried per the provider's policy until its first event. A `grammar` (the
+    text tool protocol's) goes only to providers that accept one."""
     provider = engine.catalog.provider(model.provider)
     resilience = engine.settings.resilience
     policy = policy_for(
@@ -82,6 +84,8 @@ def open_stream(
     )
     max_tokens = engine.settings.bot.max_answer_tokens
     extra: dict[str, Any] = {"tools": tools} if tools else {}  # providers that take no tools get none
+    if grammar and getattr(provider, "accepts_grammar", False):
+        extra["grammar"] = grammar
     return retrying_stream(
         lambda: provider.stream_chat(
             model.name, messages, temperature=agent.temperature, max_tokens=max_tokens, **extra

@@ -51,6 +51,27 @@ def _arguments(schema: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def grammar(tools: Sequence[Tool]) -> str:
+    """A GBNF grammar for llama.cpp: the reply is either one well-formed call to an offered tool (its name
+    spelled right, its arguments a JSON object) or an answer in words (anything not starting with ``{``).
+    The model still chooses which; the grammar only makes a call it starts well-formed."""
+    names = " | ".join(json.dumps(json.dumps(t.name)) for t in tools) or '"\\"none\\""'
+    return "\n".join(
+        [
+            "root ::= call | answer",
+            'call ::= "{\\"tool\\": " name ", \\"arguments\\": " object "}"',
+            f"name ::= {names}",
+            'object ::= "{" ws ( pair ( "," ws pair )* )? ws "}"',
+            'pair ::= string ":" ws value',
+            'value ::= string | number | object | "true" | "false" | "null"',
+            'string ::= "\\"" ( [^"\\\\\\n] | "\\\\" ["\\\\/nt] )* "\\""',
+            'number ::= "-"? [0-9]+ ( "." [0-9]+ )?',
+            "ws ::= [ ]?",
+            "answer ::= [^{] [^\\x00]*",
+        ]
+    )
+
+
 def parse_call(text: str) -> ToolCall | None:
     """The call in a reply that is only a JSON object naming a tool; None if it is no call."""
     body = _FENCE.sub("", text.strip()).strip()
