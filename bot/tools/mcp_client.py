@@ -56,8 +56,8 @@ class McpToolError(Exception):
 
 def result_text(result: mcp_types.CallToolResult) -> str:
     """A call's content as the text the model sees: text blocks and embedded text resources as they
-    are, links by their URI, binary content named but left out; structured content as JSON unless
-    the text already is that JSON."""
+    are, links by their URI, binary content named but left out. Structured content (JSON) when the
+    server sent no content blocks: the spec has servers also serialize it into a text block."""
     parts: list[str] = []
     for block in result.content:
         if isinstance(block, mcp_types.TextContent):
@@ -70,21 +70,9 @@ def result_text(result: mcp_types.CallToolResult) -> str:
             parts.append(f"[resource {block.name}: {block.uri}]")
         else:
             parts.append(f"[{block.type} content omitted]")
-    text = "\n".join(parts)
-    structured = result.structured_content
-    if structured is None or _same_json(text, structured):
-        return text
-    return (
-        f"{text}\n{json.dumps(structured, ensure_ascii=False)}" if text else json.dumps(structured, ensure_ascii=False)
-    )
-
-
-def _same_json(text: str, value: Any) -> bool:
-    """Servers often send structured content twice, also as its JSON text: show it once."""
-    try:
-        return json.loads(text) == value
-    except ValueError:
-        return False
+    if not parts and result.structured_content is not None:
+        parts = [json.dumps(result.structured_content, ensure_ascii=False)]
+    return "\n".join(parts)
 
 
 class McpConnection:

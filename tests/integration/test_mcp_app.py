@@ -184,6 +184,7 @@ async def test_tools_on_discord_withholds_remote_tools_in_a_dm(tmp_path, fake_ol
     toml += server_toml("notes", "local", tmp_path) + server_toml("web", "remote", tmp_path)
     async with running_bot(tmp_path, fake_ollama, fake_openai, extra_toml=toml) as rb:
         alice = rb.fake.user("alice")
+        await rb.engine.tools.all_tools()  # start the servers first: the stand-in waits a few seconds for an answer
         in_dm = await run(rb.fake, alice, "tools", channel=rb.fake.dm_channel(alice))
         in_channel = await run(rb.fake, alice, "tools")
     offered, _, withheld = in_dm.partition("Withheld here")
