@@ -140,7 +140,7 @@ async def test_headers_from_reach_an_http_server(http_url, monkeypatch):  # noqa
 
 
 async def test_a_server_that_starts_but_never_lists_costs_at_most_its_timeout(tmp_path):
-    config = stdio_config(tmp_path, timeout=5.0)
+    config = stdio_config(tmp_path, timeout=8.0)
     config = config.model_copy(update={"args": [*config.args, "--hang-list"]})
     connection = McpConnection(config)
     started = time.perf_counter()
@@ -148,7 +148,7 @@ async def test_a_server_that_starts_but_never_lists_costs_at_most_its_timeout(tm
         await connection.tools()
     took = time.perf_counter() - started
     await connection.close()
-    assert took < 5.5  # start-up and listing share the one timeout
+    assert took < 8.5  # start-up and listing share the one timeout
 
 
 async def test_error_and_structured_results(tmp_path):

@@ -19,7 +19,7 @@ from bot.tools.untrusted import scan_result
 pytestmark = pytest.mark.slow  # see pyproject's markers: `-m "not slow"` skips this module
 
 FAKE = str(Path(__file__).parents[1] / "fakes" / "mcp_server.py")
-TIMEOUT = 5.0  # start-up, list and call; generous enough for a Python start on a loaded machine (load 6-8)
+TIMEOUT = 8.0  # start-up, list and call: a Python server start took over 5 s at load 7-8 on 2 cores
 
 
 def stdio_config(tmp_path, **kw) -> McpServerConfig:
@@ -266,7 +266,7 @@ async def test_the_sdk_read_timeout_is_a_timeout_not_a_dead_server(stdio):
     and the server is not restarted for it."""
     await stdio.tools()
     started = time.perf_counter()
-    with pytest.raises(TimeoutError, match="fake.hang did not answer within 5 s"):
+    with pytest.raises(TimeoutError, match="fake.hang did not answer within 8 s"):
         await stdio.call("hang", {})
     assert time.perf_counter() - started < TIMEOUT + 1
     assert (stdio.failures, await stdio.call("echo", {"text": "ok"}), stdio.starts) == (0, "ok", 1)
@@ -281,7 +281,7 @@ async def test_after_a_failure_listings_do_not_wait_for_the_restart(tmp_path):
     connection = McpConnection(config, backoff_base=0.05)
     try:
         started = time.perf_counter()
-        with pytest.raises(McpUnavailable, match="did not start within 5 s"):
+        with pytest.raises(McpUnavailable, match="did not start within 8 s"):
             await connection.tools()
         assert time.perf_counter() - started < TIMEOUT + 0.5
         await asyncio.sleep(0.1)  # past the backoff
