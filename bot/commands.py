@@ -336,6 +336,7 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
         lines.append(f"Detected in the message (not shown): {kinds}.")
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
+    lines += engine.approvals.why_lines(turn.id)  # tools that asked for approval, and how each ended
     return CommandResult("\n".join(lines))
 
 
