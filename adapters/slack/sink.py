@@ -25,6 +25,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import approval_prompt
 from adapters.slack.blocks import answer_blocks
 from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
@@ -32,6 +33,7 @@ from adapters.slack.limits import ChannelLimiter
 from adapters.slack.mrkdwn import close_open_fence, split_text, to_mrkdwn
 from bot.engine import TurnResult
 from bot.session import SessionKey
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 log = logging.getLogger("hybridbot.slack.sink")
 
@@ -97,6 +99,7 @@ class SlackSink:
     _native_sent: int = 0
     _native_failed: bool = False
     _whole: bool = False  # no budget to stream this answer: it is posted once, complete
+    approval_prompts: dict[str, str] = field(default_factory=dict)  # approval id → its prompt ("channel:ts")
 
     # --- ReplySink -------------------------------------------------------------
 
@@ -132,6 +135,12 @@ class SlackSink:
                 self._counted = True
                 self.budget.started(self.recipient_team)
             self._flusher = asyncio.create_task(self._flush_loop())
+
+    async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons (approval_prompt.py)
+        return await approval_prompt.show_in(self, request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        await approval_prompt.close_in(self, request, decision)
 
     async def on_done(self, result: TurnResult) -> None:
         async with self._lock:

@@ -1,0 +1,111 @@
+"""The approval prompt in a Slack thread: Block Kit with Approve / Deny buttons, edited to its outcome.
+
+Each button's `value` is the approval id (bot/tools/approvals.py); clicks arrive as `block_actions`
+(adapters/slack/approvals.py). The prompt's reference is "channel:ts", stored with the request so a
+restart can edit it. Blocks are built here (pure); `show` and `show_outcome` are the two Web API calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import context, section
+from adapters.slack.mrkdwn import escape
+from bot.tools.approval_texts import outcome_line, prompt_rule, prompt_title
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
+
+if TYPE_CHECKING:
+    from adapters.slack.sink import SlackSink
+
+APPROVE = "hb_approve"
+DENY = "hb_deny"
+BLOCK_PREFIX = "hb_approval_"  # + approval id: the actions block of a prompt
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def _safe(request: ApprovalRequest) -> ApprovalRequest:
+    """The tool name and summary come from a model's call: shown as text, never as Slack markup."""
+    return dataclasses.replace(request, tool=escape(request.tool), summary=escape(request.summary))
+
+
+def prompt_blocks(request: ApprovalRequest, *, wait: float) -> list[dict[str, Any]]:
+    def button(label: str, action: str, style: str) -> dict[str, Any]:
+        return {
+            "type": "button",
+            "action_id": action,
+            "value": request.id,
+            "style": style,
+            "text": {"type": "plain_text", "text": label},
+        }
+
+    shown = _safe(request)
+    return [
+        section(prompt_title(shown, mention)),
+        context([prompt_rule(shown, mention, wait=wait)]),
+        {
+            "type": "actions",
+            "block_id": f"{BLOCK_PREFIX}{request.id}",
+            "elements": [button("Approve", APPROVE, "primary"), button("Deny", DENY, "danger")],
+        },
+    ]
+
+
+def closed_blocks(request: ApprovalRequest, line: str) -> list[dict[str, Any]]:
+    return [section(prompt_title(_safe(request), mention)), context([line])]
+
+
+def fallback(request: ApprovalRequest) -> str:
+    """The notification text (no markup: it is shown as-is in notifications)."""
+    return f"Approval needed: {request.tool}"[:3000]
+
+
+def parse_ref(ref: str) -> tuple[str, str] | None:
+    channel, _, ts = ref.partition(":")
+    return (channel, ts) if channel and ts else None
+
+
+async def show(client: AsyncWebClient, channel: str, thread_ts: str | None, request: ApprovalRequest) -> str:
+    wait = max(1.0, round(request.expires_at - time.time()))
+    response = await client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,  # type: ignore[arg-type]  # None: a top-level conversation
+        text=fallback(request),
+        blocks=prompt_blocks(request, wait=wait),
+    )
+    return f"{channel}:{response['ts']}"
+
+
+async def show_outcome(client: AsyncWebClient, ref: str, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+    where = parse_ref(ref)
+    if where is None:
+        return
+    line = outcome_line(decision.outcome, decision.by, mention)
+    await client.chat_update(
+        channel=where[0],
+        ts=where[1],
+        text=f"{fallback(request)} — {decision.outcome}",
+        blocks=closed_blocks(request, line),
+    )
+
+
+async def show_in(sink: SlackSink, request: ApprovalRequest) -> str:
+    """A sink's prompt: posted in its thread at the channel's pace; remembered for its outcome."""
+    ref = await sink._paced(lambda: show(sink.client, sink.channel, sink.thread_ts, request))
+    sink.approval_prompts[request.id] = ref
+    return ref
+
+
+async def close_in(sink: SlackSink, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+    """The outcome replaces the buttons (an edit from the workspace's budget, as an answer's final edit)."""
+    ref = sink.approval_prompts.pop(request.id, "")
+    if not ref:
+        return
+    await sink._may_call("chat.update", final=True)
+    await show_outcome(sink.client, ref, request, decision)
