@@ -16,9 +16,11 @@ from typing import Any
 
 import discord
 
+from adapters.discord import approvals
 from adapters.discord.pacing import first_text
 from adapters.discord.render import discord_markdown, final_text, split_message
 from bot.engine import TurnResult
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 log = logging.getLogger("hybridbot.discord.sink")
 
@@ -93,6 +95,7 @@ class DiscordSink:
         self._text_shown = False
         self._status = ""
         self._typing: asyncio.Task[None] | None = None
+        self.approval_prompts: dict[str, discord.Message] = {}  # approval id → its prompt (approvals.py)
 
     # --- ReplySink -----------------------------------------------------------
 
@@ -100,6 +103,12 @@ class DiscordSink:
         self._turn_id = turn_id
         for message in self.messages:
             self._linked(message)
+
+    async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons (approvals.py)
+        return await approvals.show_in(self, request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        await approvals.close_in(self, request, decision)
 
     async def on_status(self, text: str) -> None:
         """Typing while waiting; a status worth reading (queued, trying another model) is shown until text comes."""
