@@ -179,3 +179,53 @@ async def test_a_restart_marks_a_waiting_prompt_expired(
             await second.adapter.stop()
             await second.engine.aclose()
             await first.engine.aclose()
+
+
+async def test_nobody_else_can_approve_when_things_go_wrong(
+    tmp_path: Path, fake_ollama: FakeOllama, fake_openai: FakeOpenAI
+) -> None:
+    """Faults and forgeries never turn into an approval: an admin whose look-up fails is not an admin
+    (fail closed), a badly signed or other-workspace click does nothing, a made-up id is unknown."""
+    async with FakeSlack() as fake:
+        bot = await start_bot(tmp_path, fake, fake_ollama, fake_openai, mode="http")
+        try:
+            fake.add_user(CAROL, "carol", admin=True)
+            key, thread, turn_id = await conversation(bot)
+            request = request_for(key, turn_id)
+            task = asking(bot, key, thread, request)
+            prompt = await prompt_in(bot, thread)
+            fake.errors["users.info"] = "internal_error"  # Slack can't say whether Carol is an admin
+            before = len(fake.responses)
+            await click(bot, button_click(fake, prompt, APPROVE, user=CAROL))
+            assert "Only <@U0ALICE>" in (await private_reply(bot, before))["text"]
+            forged = json.dumps(button_click(fake, prompt, APPROVE, user=BOB))
+            body = urllib.parse.urlencode({"payload": forged})
+            status, _ = await fake.post_http(bot.url, body, form=True, signature="v0=" + "0" * 64)
+            assert status == 401
+            elsewhere = button_click(fake, prompt, APPROVE, user=ALICE)
+            elsewhere["team"] = {"id": "T0OTHER", "domain": "other"}
+            elsewhere["user"]["team_id"] = "T0OTHER"
+            status, _ = await fake.post_http(
+                bot.url, urllib.parse.urlencode({"payload": json.dumps(elsewhere)}), form=True
+            )
+            assert status == 200
+            made_up = button_click(fake, prompt, APPROVE, user=ALICE)
+            made_up["actions"][0]["value"] = "0" * 32
+            before = len(fake.responses)
+            await click(bot, made_up)
+            assert "I don't know this request" in (await private_reply(bot, before))["text"]
+            assert bot.engine.approvals.request(request.id) == request and not task.done()  # all of it: still waiting
+            assert bot.engine.approvals.of_turn(turn_id)[0].outcome == "pending"
+            await click(bot, button_click(fake, prompt, DENY, user=ALICE))
+            assert (await asyncio.wait_for(task, 5)).outcome == "denied"
+        finally:
+            await bot.adapter.stop()
+            await bot.engine.aclose()
+
+
+async def test_a_prompt_slack_refuses_to_post_means_no(slack_bot: SlackBot) -> None:
+    key, thread, turn_id = await conversation(slack_bot)
+    slack_bot.fake.errors["chat.postMessage"] = "internal_error"
+    decision = await asyncio.wait_for(asking(slack_bot, key, thread, request_for(key, turn_id)), 5)
+    assert decision.outcome == "unavailable" and not decision.approved
+    assert slack_bot.engine.approvals.of_turn(turn_id)[0].outcome == "unavailable"
