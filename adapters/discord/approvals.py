@@ -40,10 +40,14 @@ def _text(text: str) -> str:
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
+SUMMARY_MAX = 1500  # of Discord's 2,000 characters per message: the rest is the title and the outcome line
+
+
 def prompt_text(request: ApprovalRequest, line: str) -> str:
+    summary = request.summary if len(request.summary) <= SUMMARY_MAX else request.summary[: SUMMARY_MAX - 1] + "…"
     shown = ApprovalRequest(
-        request.id, request.turn_id, request.key, request.asker, f"**{_text(request.tool)}**",
-        _text(request.summary), request.expires_at,
+        request.id, request.turn_id, request.key, request.asker, f"**{_text(request.tool[:100])}**",
+        _text(summary), request.expires_at,
     )  # fmt: skip
     return f"{prompt_title(shown, mention)}\n-# {line}"[:2000]
 
