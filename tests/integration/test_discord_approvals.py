@@ -133,3 +133,21 @@ async def test_a_restart_marks_a_waiting_prompt_expired(tmp_path, fake_ollama, f
             _, reply = await answered(fake, iid)
             assert "expired with a restart" in reply["data"]["content"]
         task.cancel()
+
+
+async def test_a_dropped_gateway_loses_no_click_and_lets_no_one_else_decide(tmp_path, fake_ollama, fake_openai):
+    async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
+        fake = rb.fake
+        key, thread, turn_id, alice = await conversation(rb)
+        request = request_for(key, turn_id, alice)
+        task = asking(rb, key, request)
+        prompt = await prompt_in(fake, thread)
+        await fake.drop()  # the websocket goes while the request waits; both clicks are replayed on RESUME
+        bob_click = await fake.press(fake.user("bob"), prompt["id"], custom_id(fake, prompt, "Approve"))
+        alice_click = await fake.press(alice, prompt["id"], custom_id(fake, prompt, "Deny"))
+        await wait_for(lambda: fake.resumes == 1 and fake.connected)
+        decision = await asyncio.wait_for(task, 5)
+        assert (decision.outcome, decision.by) == ("denied", alice["id"])
+        _, refused = await answered(fake, bob_click)
+        assert refused["data"]["flags"] & 64 and "Only" in refused["data"]["content"]
+        assert (await answered(fake, alice_click))[1]["type"] == 6
