@@ -9,6 +9,8 @@ Modules (pure unless marked I/O):
 - ``untrusted``: results as fenced untrusted data; the privacy scan of every result.
 - ``mcp_config``: ``[[mcp.servers]]`` entries; ``mcp_client`` (I/O): one server's connection and
   ``McpManager`` over all of them.
+- ``approvals`` (waits for people): ``Approvals.ask``/``click``, with ``approval_types`` (data) and
+  ``approval_texts`` (what people read); their records are in ``bot/store_approvals.py``.
 
 Not here yet (issue 12): the tool loop in the engine, provider formats, approvals, chat commands.
 """

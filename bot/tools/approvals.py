@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.session import SessionKey
+from bot.store_approvals import ApprovalLog
 from bot.tools.approval_texts import Who, click_reply, not_allowed_reply, why_lines
 from bot.tools.approval_types import (
     APPROVED,
@@ -90,8 +91,6 @@ class Approvals:
         *,
         store: Store | None = None,
     ) -> None:
-        from bot.store_approvals import ApprovalLog
-
         self.timeout = timeout
         self._may_decide = may_decide or (lambda request, user_id: user_id == request.asker)
         self._pending: dict[str, tuple[ApprovalRequest, asyncio.Future[ApprovalDecision]]] = {}
