@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import context, section
+from adapters.slack.blocks import section
 from adapters.slack.mrkdwn import escape
 from bot.tools.approval_texts import outcome_line, prompt_rule, prompt_title
 from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
@@ -30,12 +30,28 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+SUMMARY_MAX = 2400  # escaped characters of the summary; the section (3,000) keeps room for the rule line
+
+
 def _safe(request: ApprovalRequest) -> ApprovalRequest:
     """The tool name and summary come from a model's call: shown as text, never as Slack markup."""
-    return dataclasses.replace(request, tool=escape(request.tool), summary=escape(request.summary))
+    return dataclasses.replace(request, tool=_cut(escape(request.tool), 200), summary=_cut(escape(request.summary)))
+
+
+def _cut(text: str, limit: int = SUMMARY_MAX) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    entity = cut.rfind("&", len(cut) - 5)
+    if entity != -1 and ";" not in cut[entity:]:
+        cut = cut[:entity]  # never half an escape such as "&am"
+    return cut + "…"
 
 
 def prompt_blocks(request: ApprovalRequest, *, wait: float) -> list[dict[str, Any]]:
+    """The question and its rule in one section (no context block: a context line marks an answer's
+    footer), then the two buttons."""
+
     def button(label: str, action: str, style: str) -> dict[str, Any]:
         return {
             "type": "button",
@@ -47,8 +63,7 @@ def prompt_blocks(request: ApprovalRequest, *, wait: float) -> list[dict[str, An
 
     shown = _safe(request)
     return [
-        section(prompt_title(shown, mention)),
-        context([prompt_rule(shown, mention, wait=wait)]),
+        section(f"{prompt_title(shown, mention)}\n_{prompt_rule(shown, mention, wait=wait)}_"),
         {
             "type": "actions",
             "block_id": f"{BLOCK_PREFIX}{request.id}",
@@ -58,7 +73,7 @@ def prompt_blocks(request: ApprovalRequest, *, wait: float) -> list[dict[str, An
 
 
 def closed_blocks(request: ApprovalRequest, line: str) -> list[dict[str, Any]]:
-    return [section(prompt_title(_safe(request), mention)), context([line])]
+    return [section(f"{prompt_title(_safe(request), mention)}\n{line}")]
 
 
 def fallback(request: ApprovalRequest) -> str:

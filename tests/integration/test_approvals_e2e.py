@@ -82,7 +82,7 @@ async def test_slack_the_asker_approves_a_tool_call_after_someone_else_was_refus
     await final_answer(slack_bot, question, "Done, task 3 is gone.")
     assert deleted == [3]
     assert "deleted task 3" in tool_result(slack_bot.fake_ollama)
-    assert f"✅ Approved by <@{ALICE}>" in prompt.footer
+    assert f"✅ Approved by <@{ALICE}>" in prompt.shown
     why = await run_command(
         slack_bot.engine, CommandContext(SessionKey("slack", TEAM, "C0GENERAL", question), ALICE), "/why"
     )

@@ -85,8 +85,8 @@ async def test_the_asker_approves_with_a_button_and_the_prompt_shows_it(slack_bo
     decision = await asyncio.wait_for(task, 5)
     assert decision.approved and decision.by == ALICE
     assert acked < 3.0
-    await wait_until(lambda: "Approved by" in prompt.footer, what="the prompt edited to its outcome")
-    assert f"✅ Approved by <@{ALICE}>" in prompt.footer
+    await wait_until(lambda: "Approved by" in prompt.shown, what="the prompt edited to its outcome")
+    assert f"✅ Approved by <@{ALICE}>" in prompt.shown
     assert not [b for b in prompt.blocks if b["type"] == "actions"]  # the buttons are gone
     record = slack_bot.engine.approvals.of_turn(turn_id)[0]
     assert (record.outcome, record.decided_by, record.prompt_ref) == ("approved", ALICE, f"C0GENERAL:{prompt.ts}")
@@ -111,8 +111,8 @@ async def test_someone_else_is_refused_privately_then_an_admin_denies(slack_bot:
     await click(slack_bot, button_click(slack_bot.fake, prompt, DENY, user=CAROL))
     decision = await asyncio.wait_for(task, 5)
     assert (decision.outcome, decision.by) == ("denied", CAROL)
-    await wait_until(lambda: "Denied by" in prompt.footer, what="the prompt edited")
-    assert f"❌ Denied by <@{CAROL}>" in prompt.footer
+    await wait_until(lambda: "Denied by" in prompt.shown, what="the prompt edited")
+    assert f"❌ Denied by <@{CAROL}>" in prompt.shown
     before = len(slack_bot.fake.responses)
     await click(slack_bot, stale)  # a client still showing the buttons
     reply = await private_reply(slack_bot, before)
@@ -144,8 +144,8 @@ async def test_no_answer_in_time_denies_and_a_late_click_hears_it_expired(slack_
     late = button_click(slack_bot.fake, prompt, APPROVE, user=ALICE)
     decision = await asyncio.wait_for(task, 5)
     assert decision.outcome == "timeout" and not decision.approved
-    await wait_until(lambda: "⌛" in prompt.footer, what="the prompt edited")
-    assert "No answer in time — not run" in prompt.footer and not [b for b in prompt.blocks if b["type"] == "actions"]
+    await wait_until(lambda: "⌛" in prompt.shown, what="the prompt edited")
+    assert "No answer in time — not run" in prompt.shown and not [b for b in prompt.blocks if b["type"] == "actions"]
     before = len(slack_bot.fake.responses)
     await click(slack_bot, late)
     reply = await private_reply(slack_bot, before)
@@ -166,7 +166,7 @@ async def test_a_restart_marks_a_waiting_prompt_expired(
         second = await start_bot(tmp_path, fake, fake_ollama, fake_openai, mode="socket")  # same database
         try:
             assert await note_interrupted_approvals(second.adapter.bot) == 1
-            assert "expired with a restart" in prompt.footer and "Ask me again" in prompt.footer
+            assert "expired with a restart" in prompt.shown and "Ask me again" in prompt.shown
             assert not [b for b in prompt.blocks if b["type"] == "actions"]
             assert second.engine.approvals.of_turn(turn_id)[0].outcome == "interrupted"
             before = len(fake.responses)

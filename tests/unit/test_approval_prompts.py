@@ -47,7 +47,7 @@ def test_why_names_no_one() -> None:
 
 
 def test_slack_prompt_is_valid_block_kit_with_the_id_in_each_button_and_no_injected_markup() -> None:
-    asked = request(summary="<!channel> *bold* <https://evil|click> " + "x" * 5000)
+    asked = request(summary="<!channel> *bold* <https://evil|click> " + "<" * 5000)
     blocks = prompt_blocks(asked, wait=300)
     assert block_problem(blocks) == ""
     buttons_ = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
@@ -55,6 +55,8 @@ def test_slack_prompt_is_valid_block_kit_with_the_id_in_each_button_and_no_injec
     title = blocks[0]["text"]["text"]
     assert "<!channel>" not in title and "&lt;!channel&gt;" in title and "<https://evil" not in title
     assert title.startswith("🔐 <@U1> asked me to run tasks.delete:")
+    assert title.endswith("No answer within 5 min means no._") and "…" in title  # the summary is cut, not the rule
+    assert not title.replace("&lt;", "").replace("&gt;", "").count("&")  # no half escapes
     closed = closed_blocks(asked, outcome_line("denied", "U1"))
     assert block_problem(closed) == "" and not [b for b in closed if b["type"] == "actions"]
 
