@@ -49,7 +49,7 @@ def prompt_text(request: ApprovalRequest, line: str) -> str:
         request.id, request.turn_id, request.key, request.asker, f"**{_text(request.tool[:100])}**",
         _text(summary), request.expires_at,
     )  # fmt: skip
-    return f"{prompt_title(shown, mention)}\n-# {line}"[:2000]
+    return f"{prompt_title(shown, mention)}\n*{line}*"[:2000]  # not "-# ": subtext marks an answer's footer
 
 
 class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):  # type: ignore[call-arg]
@@ -140,7 +140,7 @@ async def note_interrupted_approvals(bot: HybridBot) -> int:
                     content=prompt_text(record.request, line), view=None
                 )
             else:
-                await bot.get_partial_messageable(int(record.key.thread or record.key.channel)).send(f"-# {line}")
+                await bot.get_partial_messageable(int(record.key.thread or record.key.channel)).send(f"*{line}*")
             noted += 1
         except (discord.HTTPException, ValueError) as error:  # one prompt we can't edit must not stop the rest
             log.warning("could not mark approval %s as expired: %s", record.id, type(error).__name__)

@@ -71,5 +71,5 @@ async def test_discord_buttons_fit_discords_limits_and_the_text_carries_no_menti
     ids = [c["custom_id"] for row in rows for c in row["components"]]
     assert all(len(i) <= 100 and re.fullmatch(TEMPLATE, i) for i in ids) and len(set(ids)) == 2
     text = prompt_text(asked, "rule")
-    assert len(text) <= 2000 and text.endswith("\n-# rule")  # a long summary is cut, never the rule
+    assert len(text) <= 2000 and text.endswith("\n*rule*")  # a long summary is cut, never the rule
     assert "@everyone" not in text and "<@123456789012345678>" not in text and "**now**" not in text
