@@ -23,7 +23,6 @@ from bot.tools.approval_types import INTERRUPTED, ApprovalDecision, ApprovalRequ
 
 if TYPE_CHECKING:
     from adapters.discord.client import HybridBot
-    from adapters.discord.sink import DiscordSink
 
 log = logging.getLogger("hybridbot.discord.approvals")
 
@@ -81,24 +80,31 @@ def buttons(approval_id: str) -> discord.ui.View:
     return view
 
 
-async def show_in(sink: DiscordSink, request: ApprovalRequest) -> str:
-    """Post the prompt where the sink answers; the asker is pinged (only them)."""
-    wait = max(1.0, round(request.expires_at - time.time()))
-    message = await sink.channel.send(
-        prompt_text(request, prompt_rule(request, mention, wait=wait)),
-        view=buttons(request.id),
-        allowed_mentions=discord.AllowedMentions(users=[discord.Object(int(request.asker))]),
-    )
-    sink.approval_prompts[request.id] = message
-    return f"{message.channel.id}:{message.id}"
+class DiscordPrompts:
+    """The approval prompts one reply sink shows in its channel or thread, edited to their outcome
+    (two hook lines in any Discord sink: `on_approval`, `on_approval_closed`)."""
 
+    def __init__(self, channel: discord.abc.Messageable) -> None:
+        self.channel = channel
+        self.shown: dict[str, discord.Message] = {}  # approval id → its prompt
 
-async def close_in(sink: DiscordSink, request: ApprovalRequest, decision: ApprovalDecision) -> None:
-    """The outcome replaces the buttons."""
-    message = sink.approval_prompts.pop(request.id, None)
-    if message is not None:
-        line = outcome_line(decision.outcome, decision.by, mention)
-        await message.edit(content=prompt_text(request, line), view=None)
+    async def show(self, request: ApprovalRequest) -> str:
+        """Post the prompt; the asker is pinged (only them)."""
+        wait = max(1.0, round(request.expires_at - time.time()))
+        message = await self.channel.send(
+            prompt_text(request, prompt_rule(request, mention, wait=wait)),
+            view=buttons(request.id),
+            allowed_mentions=discord.AllowedMentions(users=[discord.Object(int(request.asker))]),
+        )
+        self.shown[request.id] = message
+        return f"{message.channel.id}:{message.id}"
+
+    async def close(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        """The outcome replaces the buttons."""
+        message = self.shown.pop(request.id, None)
+        if message is not None:
+            line = outcome_line(decision.outcome, decision.by, mention)
+            await message.edit(content=prompt_text(request, line), view=None)
 
 
 async def on_click(interaction: discord.Interaction, approval_id: str, approve: bool) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord import approvals
+from adapters.discord.approvals import DiscordPrompts
 from adapters.discord.pacing import first_text
 from adapters.discord.render import discord_markdown, final_text, split_message
 from bot.engine import TurnResult
@@ -95,7 +95,7 @@ class DiscordSink:
         self._text_shown = False
         self._status = ""
         self._typing: asyncio.Task[None] | None = None
-        self.approval_prompts: dict[str, discord.Message] = {}  # approval id → its prompt (approvals.py)
+        self.prompts: DiscordPrompts | None = None  # approval prompts shown for this turn (approvals.py)
 
     # --- ReplySink -----------------------------------------------------------
 
@@ -105,10 +105,12 @@ class DiscordSink:
             self._linked(message)
 
     async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons (approvals.py)
-        return await approvals.show_in(self, request)
+        self.prompts = self.prompts or DiscordPrompts(self.channel)
+        return await self.prompts.show(request)
 
     async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
-        await approvals.close_in(self, request, decision)
+        if self.prompts is not None:
+            await self.prompts.close(request, decision)
 
     async def on_status(self, text: str) -> None:
         """Typing while waiting; a status worth reading (queued, trying another model) is shown until text comes."""

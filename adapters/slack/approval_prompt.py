@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -17,9 +18,6 @@ from adapters.slack.blocks import section
 from adapters.slack.mrkdwn import escape
 from bot.tools.approval_texts import outcome_line, prompt_rule, prompt_title
 from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
-
-if TYPE_CHECKING:
-    from adapters.slack.sink import SlackSink
 
 APPROVE = "hb_approve"
 DENY = "hb_deny"
@@ -110,17 +108,38 @@ async def show_outcome(client: AsyncWebClient, ref: str, request: ApprovalReques
     )
 
 
-async def show_in(sink: SlackSink, request: ApprovalRequest) -> str:
-    """A sink's prompt: posted in its thread at the channel's pace; remembered for its outcome."""
-    ref = await sink._paced(lambda: show(sink.client, sink.channel, sink.thread_ts, request))
-    sink.approval_prompts[request.id] = ref
-    return ref
+class SlackPrompts:
+    """The approval prompts one reply sink shows: posted in its thread, edited to their outcome.
 
+    `pace` runs a new message through the channel's posting pace; `before_edit` waits for the workspace's
+    edit budget. Both are optional, so any Slack sink can hold one (two hook lines: `on_approval`,
+    `on_approval_closed`)."""
 
-async def close_in(sink: SlackSink, request: ApprovalRequest, decision: ApprovalDecision) -> None:
-    """The outcome replaces the buttons (an edit from the workspace's budget, as an answer's final edit)."""
-    ref = sink.approval_prompts.pop(request.id, "")
-    if not ref:
-        return
-    await sink._may_call("chat.update", final=True)
-    await show_outcome(sink.client, ref, request, decision)
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        thread_ts: str | None,
+        *,
+        pace: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]] | None = None,
+        before_edit: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
+        self.client, self.channel, self.thread_ts = client, channel, thread_ts
+        self.pace, self.before_edit = pace, before_edit
+        self.shown: dict[str, str] = {}  # approval id → "channel:ts"
+
+    async def show(self, request: ApprovalRequest) -> str:
+        def post() -> Awaitable[str]:
+            return show(self.client, self.channel, self.thread_ts, request)
+
+        ref = await (self.pace(post) if self.pace is not None else post())
+        self.shown[request.id] = ref
+        return ref
+
+    async def close(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        ref = self.shown.pop(request.id, "")
+        if not ref:
+            return
+        if self.before_edit is not None:
+            await self.before_edit()
+        await show_outcome(self.client, ref, request, decision)
