@@ -14,6 +14,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from adapters.slack.approval_prompt import APPROVE, DENY
 from adapters.slack.approvals import note_interrupted_approvals
 from bot.commands import CommandContext, run_command
@@ -229,3 +231,24 @@ async def test_a_prompt_slack_refuses_to_post_means_no(slack_bot: SlackBot) -> N
     decision = await asyncio.wait_for(asking(slack_bot, key, thread, request_for(key, turn_id)), 5)
     assert decision.outcome == "unavailable" and not decision.approved
     assert slack_bot.engine.approvals.of_turn(turn_id)[0].outcome == "unavailable"
+
+
+async def test_the_stand_in_refuses_block_kit_that_slack_would_refuse() -> None:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from tests.fakes.slack_server import BOT_TOKEN
+
+    async with FakeSlack() as fake:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.base_url)
+        button = {"type": "button", "action_id": "a", "value": "v" * 2001, "text": {"type": "plain_text", "text": "x"}}
+        too_long_value = [{"type": "actions", "elements": [button]}]
+        too_long_text = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+        for blocks in (too_long_value, too_long_text):
+            with pytest.raises(SlackApiError) as refused:
+                await client.chat_postMessage(channel="C1", text="t", blocks=blocks)
+            assert refused.value.response["error"] == "invalid_blocks"
+        ok = await client.chat_postMessage(
+            channel="C1", text="t", blocks=[{**{"type": "actions"}, "elements": [{**button, "value": "v"}]}]
+        )
+        assert fake.messages[("C1", ok["ts"])].blocks[0]["elements"][0]["value"] == "v"
