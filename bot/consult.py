@@ -49,6 +49,8 @@ def make_ask_agent_tool(engine: Engine) -> Tool:
             raise ValueError(f"no agent named {args['name']!r}; agents: {', '.join(engine.agents.names())}")
         if asked[ctx.turn_id] >= MAX_CONSULTATIONS:
             raise ValueError(f"this answer already consulted {MAX_CONSULTATIONS} agents; answer with what you have")
+        if len(asked) > 1000:  # forget old turns' counts
+            asked.clear()
         asked[ctx.turn_id] += 1
         model = await _route(engine, ctx, args["question"], agent.route)
         if model is None:

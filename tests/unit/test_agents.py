@@ -53,4 +53,4 @@ def test_parse_agent_rejects_bad_fields(data: dict, message: str) -> None:
 
 
 def test_suggest_close_names() -> None:
-    assert load_agents(None).suggest("writr") == ["writer"]
+    assert load_agents(None).suggest("writr")[0] == "writer"
