@@ -151,3 +151,23 @@ async def test_a_dropped_gateway_loses_no_click_and_lets_no_one_else_decide(tmp_
         _, refused = await answered(fake, bob_click)
         assert refused["data"]["flags"] & 64 and "Only" in refused["data"]["content"]
         assert (await answered(fake, alice_click))[1]["type"] == 6
+
+
+async def test_in_a_dm_only_the_asker_decides(tmp_path, fake_ollama, fake_openai):
+    async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
+        fake = rb.fake
+        alice, bob = fake.user("alice"), fake.user("bob")
+        dm = fake.dm_channel(alice)
+        await fake.say(alice, "hello there", channel=dm)
+        await wait_for(lambda: any("\n-# " in m["content"] for m in fake.bot_messages(dm["id"])))
+        key = SessionKey("discord", "", dm["id"])
+        turn_id = rb.engine.store.last_turn(rb.engine.store.conversation(key).id).id
+        request = request_for(key, turn_id, alice)
+        sink = rb.bot.sink(Where(key, rb.bot.get_partial_messageable(int(dm["id"])), private=True))
+        task = asyncio.create_task(rb.engine.approvals.ask(request, sink))
+        prompt = await wait_for(lambda: next((m for m in fake.bot_messages(dm["id"]) if fake.buttons(m["id"])), None))
+        iid = await fake.press(bob, prompt["id"], custom_id(fake, prompt, "Approve"))  # Bob is no admin anywhere
+        _, refused = await answered(fake, iid)
+        assert "Only" in refused["data"]["content"] and not task.done()
+        await fake.press(alice, prompt["id"], custom_id(fake, prompt, "Approve"))
+        assert (await asyncio.wait_for(task, 5)).approved
