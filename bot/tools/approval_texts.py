@@ -63,6 +63,7 @@ def outcome_line(outcome: str, by: str | None, who: Who = _plain, *, wait: float
     return f"Closed ({outcome})."
 
 
+ALREADY_DECIDED = "This request was already decided a moment ago."
 UNKNOWN = "I don't know this request any more (it may have been deleted with /forget me) — nothing was run."
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.session import SessionKey
 from bot.store_approvals import ApprovalLog
-from bot.tools.approval_texts import Who, click_reply, not_allowed_reply, why_lines
+from bot.tools.approval_texts import ALREADY_DECIDED, Who, click_reply, not_allowed_reply, why_lines
 from bot.tools.approval_types import (
     APPROVED,
     CANCELLED,
@@ -151,7 +151,8 @@ class Approvals:
 
     def decide(self, approval_id: str, user_id: str, approve: bool, *, admin: bool = False) -> str:
         """A click arrived. Returns ``approved``/``denied`` when it counted, ``not_allowed`` when this
-        person may not decide, ``unknown`` when the request is gone (decided, expired, restarted)."""
+        person may not decide, ``decided`` when another click decided it a moment ago, ``unknown`` when
+        the request is gone (decided, expired, restarted)."""
         pending = self._pending.get(approval_id)
         if pending is None:
             return "unknown"
@@ -159,8 +160,8 @@ class Approvals:
         if not (admin or self._may_decide(request, user_id)):
             log.info("approval %s: a click by someone who may not decide was refused", approval_id)
             return "not_allowed"
-        if future.done():
-            return "unknown"
+        if future.done():  # a double click: the first one decided, its turn has not resumed yet
+            return "decided"
         outcome = APPROVED if approve else DENIED
         future.set_result(ApprovalDecision(outcome, by=user_id))
         return outcome
@@ -173,6 +174,8 @@ class Approvals:
         request = self.request(approval_id)
         if outcome == "not_allowed" and request is not None:
             return Click(outcome, False, not_allowed_reply(request.asker, who))
+        if outcome == "decided":
+            return Click(outcome, False, ALREADY_DECIDED)
         record = self.log.get(approval_id) if self.log is not None else None
         return Click(_reason(record), False, click_reply(record, who))
 

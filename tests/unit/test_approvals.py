@@ -56,6 +56,8 @@ async def test_the_asker_approves_and_the_decision_is_stored_and_shown() -> None
     shown = await sink.shown.get()
     assert approvals.log is not None and approvals.log.get(shown.id).outcome == "pending"
     assert approvals.click(shown.id, ALICE, True).counted
+    double = approvals.click(shown.id, ALICE, False)  # a second click before the turn resumed
+    assert (double.outcome, double.counted) == ("decided", False) and "already decided" in double.text
     decision = await asking
     assert decision.approved and decision.by == ALICE
     record = approvals.log.get(request.id)
