@@ -338,6 +338,7 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
         kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in turn.finding_kinds)
         lines.append(f"Detected in the message (not shown): {kinds}.")
     lines += tool_lines(tool_calls_of_turn(engine.store, turn.id))
+    lines += engine.approvals.why_lines(turn.id)  # tools that asked for approval, and how each ended
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
     return CommandResult("\n".join(lines))

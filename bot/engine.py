@@ -67,13 +67,14 @@ class Engine:
         self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
         self.tools = ToolRegistry(builtin_tools(settings))  # built-ins; MCP servers and knowledge add sources
         self.tools.add_builtin(make_ask_agent_tool(self))  # the coordinator consults other agents (bot/consult.py)
-        self.approvals = Approvals(settings.tools.approval_timeout)  # tool calls waiting for a person's yes/no
+        self.approvals = Approvals(settings.tools.approval_timeout, store=store)  # tool calls awaiting a yes/no
 
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> list[tuple[int, SessionKey]]:
         """After a crash: turns that were streaming are marked interrupted and kept for their adapter to
         note on the platform (`take_interrupted`); turns that never started stay pending (`pending_turns`)."""
+        self.approvals.recover()  # requests left waiting: closed as interrupted, their prompts edited by adapters
         return self.leftovers.collect(self.store)
 
     def take_interrupted(self, platform: str) -> list[tuple[int, SessionKey]]:

@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from bot import store_approvals
 from bot.store import Store
 from bot.store_tools import forget_tool_calls, purge_tool_calls
 
@@ -33,6 +34,7 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         purge_tool_calls(store, cutoff)  # tool arguments and results live as long as messages
         # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
         conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
+        store_approvals.purge(conn, cutoff)  # approval summaries describe tool arguments: they go too
         # A summary whose last summarised message has expired summarises only expired text.
         conn.execute(
             "UPDATE conversations SET summary='', summary_sensitive=0 WHERE summary != ''"
@@ -51,6 +53,7 @@ class Forgotten:
     settings: int
     summaries: int
     turns: int
+    approvals: int = 0  # tool approval requests they made (bot/store_approvals.py)
 
     @property
     def text(self) -> str:
@@ -59,6 +62,7 @@ class Forgotten:
             f" {self.feedback} rating(s) and {self.settings} personal setting(s);"
             f" {self.summaries} conversation summary(ies) that included your messages were cleared,"
             f" and {self.turns} usage record(s) no longer name you."
+            + (f" {self.approvals} tool approval request(s) of yours were deleted." if self.approvals else "")
         )
 
 
@@ -116,10 +120,11 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
         turns = conn.execute(
             f"UPDATE turns SET user_id='' WHERE user_id=? AND {in_platform}", (user_id, platform)
         ).rowcount
+        approvals = store_approvals.forget_user(conn, platform, user_id)
     log.info(
         "forgot a user: %d messages, %d answers, %d feedback, %d settings", len(mine), len(answers), feedback, settings
     )
-    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns)
+    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, approvals)
 
 
 def _like(text: str) -> str:

@@ -127,6 +127,22 @@ MIGRATIONS: list[str] = [
     CREATE INDEX tool_calls_by_user ON tool_calls (user_id);
     CREATE INDEX tool_calls_by_time ON tool_calls (created_at);
     """,
+    # 6: approvals in chat: every request to run a tool that changes things, and who decided what (store_approvals.py)
+    """
+    CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        turn_id INTEGER NOT NULL,
+        platform TEXT NOT NULL, workspace TEXT NOT NULL, channel TEXT NOT NULL, thread TEXT NOT NULL,
+        asker TEXT NOT NULL, tool TEXT NOT NULL, summary TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        decided_by TEXT NOT NULL DEFAULT '',
+        prompt_ref TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL, expires_at REAL NOT NULL, decided_at REAL
+    );
+    CREATE INDEX approvals_by_turn ON approvals (turn_id);
+    CREATE INDEX approvals_by_outcome ON approvals (outcome);
+    CREATE INDEX approvals_by_asker ON approvals (platform, asker);
+    """,
 ]
 
 T = TypeVar("T")

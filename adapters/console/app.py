@@ -13,17 +13,19 @@ import threading
 from collections.abc import Callable
 from typing import TextIO, TypeVar
 
+from adapters.console.approvals import ConsoleApprovals, interrupted_notes
 from bot.commands import CommandContext, run_command
 from bot.engine import Engine, Turn, TurnResult
 from bot.session import SessionKey
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 T = TypeVar("T")
 CONSOLE_HELP = "Console: /retry answers the last question again · Ctrl-C stops an answer · /quit or Ctrl-D exits."
 
 
-def _prompt_input() -> str | None:
+def _prompt_input(prompt: str = "you> ") -> str | None:
     try:
-        return input("you> ")
+        return input(prompt)
     except EOFError:
         return None
 
@@ -55,10 +57,23 @@ async def _in_daemon_thread(read: Callable[[], T]) -> T:
 
 
 class ConsoleSink:
-    def __init__(self, out: TextIO, err: TextIO, *, interactive: bool) -> None:
+    def __init__(self, out: TextIO, err: TextIO, *, interactive: bool, asking: ConsoleApprovals | None = None) -> None:
         self.out, self.err, self.interactive = out, err, interactive
+        self.asking = asking  # y/N questions for tools that change things (approvals.py)
         self._status_shown = False
         self._wrote_text = False
+
+    async def on_approval(self, request: ApprovalRequest) -> str:
+        if self.asking is None:
+            raise RuntimeError("this console cannot ask questions")  # recorded as unavailable: a no
+        self._clear_status()
+        if self._wrote_text:
+            self.out.write("\n")
+        return await self.asking.show(request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        if self.asking is not None:
+            await self.asking.closed(request, decision)
 
     async def on_status(self, text: str) -> None:
         if self.interactive:
@@ -119,10 +134,22 @@ class Console:
         self.private = private
         self._current: asyncio.Task[TurnResult] | None = None
         self._last_turn: int | None = None
+        self._reading: asyncio.Future[str | None] | None = None  # a line being read, kept if its reader gave up
+        asking = ConsoleApprovals(engine.approvals, user, self.out, lambda: self._read_line(prompt=""))
+        self.sink = ConsoleSink(self.out, self.err, interactive=self.interactive, asking=asking)
 
-    async def _read_line(self) -> str | None:
+    async def _read_line(self, prompt: str = "you> ") -> str | None:
+        """The next line; a read whose waiter was cancelled (an approval that timed out) is handed to the
+        next caller, so no typed line is lost."""
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read_raw(prompt))
+        line = await asyncio.shield(self._reading)
+        self._reading = None
+        return line
+
+    async def _read_raw(self, prompt: str) -> str | None:
         if self.interactive:
-            return await _in_daemon_thread(_prompt_input)
+            return await _in_daemon_thread(lambda: _prompt_input(prompt))
         raw = await _in_daemon_thread(self.stdin.buffer.readline)
         if not raw:
             return None
@@ -139,7 +166,9 @@ class Console:
         if self.interactive:
             await self._banner()
             loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
-        sink = ConsoleSink(self.out, self.err, interactive=self.interactive)
+        sink = self.sink
+        for note in interrupted_notes(self.engine.approvals):  # questions the last session left unanswered
+            self.out.write(note + "\n")
         while True:
             line = await self._read_line()
             if line is None:

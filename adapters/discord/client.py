@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.access import decide, requester
+from adapters.discord.approvals import ApprovalButton
 from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.interactions import SlashCommands
@@ -87,6 +88,7 @@ class HybridBot(discord.Client):
         for command in build_commands(self.slash):
             self.tree.add_command(command)
         self.tree.on_error = self.slash.on_error  # type: ignore[method-assign]
+        self.add_dynamic_items(ApprovalButton)  # Approve / Deny on tool approval prompts, also sent before a restart
         self.on_sink: Callable[[DiscordSink], None] | None = None  # benchmarks observe sinks here
         engine.readiness.register("discord", self.connected)  # for /readyz
 
@@ -114,6 +116,9 @@ class HybridBot(discord.Client):
         from bot.recovery import recover_platform
 
         await recover_platform(self.engine, DiscordRecovery(self))  # what a crash left unfinished
+        from adapters.discord.approvals import note_interrupted_approvals
+
+        await note_interrupted_approvals(self)  # approval prompts the last process left waiting
 
     # --- messages --------------------------------------------------------------
 

@@ -16,9 +16,11 @@ from typing import Any
 
 import discord
 
+from adapters.discord.approvals import DiscordPrompts
 from adapters.discord.pacing import first_text
 from adapters.discord.render import discord_markdown, final_text, split_message
 from bot.engine import TurnResult
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 log = logging.getLogger("hybridbot.discord.sink")
 
@@ -93,6 +95,7 @@ class DiscordSink:
         self._text_shown = False
         self._status = ""
         self._typing: asyncio.Task[None] | None = None
+        self.prompts: DiscordPrompts | None = None  # approval prompts shown for this turn (approvals.py)
 
     # --- ReplySink -----------------------------------------------------------
 
@@ -100,6 +103,14 @@ class DiscordSink:
         self._turn_id = turn_id
         for message in self.messages:
             self._linked(message)
+
+    async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons (approvals.py)
+        self.prompts = self.prompts or DiscordPrompts(self.channel)
+        return await self.prompts.show(request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        if self.prompts is not None:
+            await self.prompts.close(request, decision)
 
     async def on_status(self, text: str) -> None:
         """Typing while waiting; a status worth reading (queued, trying another model) is shown until text comes."""

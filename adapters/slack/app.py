@@ -236,7 +236,7 @@ class SlackAdapter:
     """Builds the Bolt app and runs it in Socket Mode (app token) or HTTP mode (signing secret)."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        from adapters.slack import conversations, reactions, slash, surfaces
+        from adapters.slack import approvals, conversations, reactions, slash, surfaces
 
         self.settings = settings
         self.config = settings.slack
@@ -262,6 +262,7 @@ class SlackAdapter:
         slash.register(self.app, self.bot)
         reactions.register(self.app, self.bot)
         surfaces.register(self.app, self.bot)
+        approvals.register(self.app, self.bot)  # Approve / Deny on tool approval prompts
 
     async def _guard(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (Bolt's name)
         """Drop requests from other teams and Slack's redeliveries (answered once)."""

@@ -15,6 +15,7 @@ serve another streaming answer's final edit soon (budget.may_stream), the answer
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.approval_prompt import SlackPrompts
 from adapters.slack.blocks import answer_blocks
 from adapters.slack.budget import WorkspaceBudget
 from adapters.slack.config import SlackConfig
@@ -32,6 +34,7 @@ from adapters.slack.limits import ChannelLimiter
 from adapters.slack.mrkdwn import close_open_fence, split_text, to_mrkdwn
 from bot.engine import TurnResult
 from bot.session import SessionKey
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 log = logging.getLogger("hybridbot.slack.sink")
 
@@ -97,6 +100,7 @@ class SlackSink:
     _native_sent: int = 0
     _native_failed: bool = False
     _whole: bool = False  # no budget to stream this answer: it is posted once, complete
+    prompts: SlackPrompts | None = None  # approval prompts shown for this turn (approval_prompt.py)
 
     # --- ReplySink -------------------------------------------------------------
 
@@ -132,6 +136,16 @@ class SlackSink:
                 self._counted = True
                 self.budget.started(self.recipient_team)
             self._flusher = asyncio.create_task(self._flush_loop())
+
+    async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons in the thread
+        if self.prompts is None:
+            budget = functools.partial(self._may_call, "chat.update", final=True)  # as an answer's final edit
+            self.prompts = SlackPrompts(self.client, self.channel, self.thread_ts, pace=self._paced, before_edit=budget)
+        return await self.prompts.show(request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        if self.prompts is not None:
+            await self.prompts.close(request, decision)
 
     async def on_done(self, result: TurnResult) -> None:
         async with self._lock:

@@ -9,8 +9,10 @@ Modules (pure unless marked I/O):
 - ``untrusted``: results as fenced untrusted data; the privacy scan of every result.
 - ``mcp_config``: ``[[mcp.servers]]`` entries; ``mcp_client`` (I/O): one server's connection;
   ``mcp_manager``: ``McpManager``, every server as one ``ToolSource``.
+- ``approvals`` (waits for people): ``Approvals.ask``/``click``, with ``approval_types`` (data) and
+  ``approval_texts`` (what people read); their records are in ``bot/store_approvals.py``.
 
-Not here yet (issue 12): the tool loop in the engine, provider formats, approvals, chat commands.
+The tool loop itself is bot/tool_loop.py; provider formats are in bot/tool_calls.py and text_protocol.
 """
 
 from __future__ import annotations

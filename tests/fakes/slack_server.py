@@ -25,7 +25,14 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.slack_rules import BY_CONVERSATION, METHOD_SCOPES, METHOD_TIERS, REPLIES_LIMIT, manifest_scopes
+from tests.fakes.slack_rules import (
+    BY_CONVERSATION,
+    METHOD_SCOPES,
+    METHOD_TIERS,
+    REPLIES_LIMIT,
+    block_problem,
+    manifest_scopes,
+)
 
 BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "xoxb-test-token", "xapp-test-token", "test-signing-secret"
 TEAM, BOT_USER, BOT_ID, APP_ID = "T0TEST", "U0BOT", "B0BOT", "A0APP"
@@ -242,6 +249,8 @@ class FakeSlack:
     def m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
+        if block_problem(self._blocks(args)):
+            return {"ok": False, "error": "invalid_blocks"}
         msg = Message(args["channel"], self.new_ts(), args.get("text", ""), self._blocks(args), args.get("thread_ts"))
         self.messages[(msg.channel, msg.ts)] = msg
         return {"ok": True, "channel": msg.channel, "ts": msg.ts, "message": msg.as_json()}
@@ -250,6 +259,8 @@ class FakeSlack:
         msg = self.messages.get((args.get("channel", ""), args.get("ts", "")))
         if msg is None:
             return {"ok": False, "error": "message_not_found"}
+        if block_problem(self._blocks(args)):
+            return {"ok": False, "error": "invalid_blocks"}
         msg.text, msg.blocks, msg.edits, msg.streaming = args.get("text", ""), self._blocks(args), msg.edits + 1, False
         return {"ok": True, "channel": msg.channel, "ts": msg.ts, "text": msg.text}
 
@@ -425,6 +436,21 @@ def block_action(
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
             "channel": {"id": channel, "name": "general"}, "response_url": fake.response_url(),
             "actions": [{"type": "button", "block_id": "b", "action_ts": str(time.time()), **action}]}  # fmt: skip
+
+
+def button_click(fake: FakeSlack, message: Message, action_id: str, *, user: str) -> dict[str, Any]:
+    """A person clicks a button of a message: the `block_actions` payload Slack sends, with the message it
+    was on (as Slack includes it for message buttons). Fails the test if the message has no such button."""
+    for block in message.blocks:
+        for element in block.get("elements") or [] if block.get("type") == "actions" else []:
+            if element.get("action_id") == action_id:
+                action = {k: v for k, v in element.items() if k in ("action_id", "value", "style", "text", "type")}
+                payload = block_action(fake, action, channel=message.channel, user=user, message_ts=message.ts)
+                payload["actions"][0]["block_id"] = block.get("block_id", "")
+                payload["message"] = message.as_json()
+                payload["state"] = {"values": {}}
+                return payload
+    raise AssertionError(f"no button {action_id!r} on message {message.ts}")
 
 
 async def wait_until(predicate: Callable[[], Any], within: float = 5.0, what: str = "condition") -> Any:

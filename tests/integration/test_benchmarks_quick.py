@@ -23,6 +23,7 @@ QUICK_SECONDS = 90  # a quick mode is meant to take seconds; this bound only sto
 # Words each script's figures are printed with (scripts not listed need only print numbers).
 FIGURES: dict[str, tuple[str, ...]] = {
     "_profile_parts.py": ("CPU per answer by part",),
+    "approval_clicks.py": ("click ack", "prompt shows outcome, first", "engine cost per approval"),
     "burst.py": ("answered", "429s met", "local within queue bound"),
     "context_build.py": ("ratios to 10 messages",),
     "discord_burst.py": ("× 429", "messages/s"),
