@@ -36,10 +36,10 @@ def _refusal(ip: IPAddress) -> str | None:
         return "a link-local address"
     if ip.is_multicast:
         return "a multicast address"
-    if ip.is_private:
-        return "a private-network address"
     if ip.is_reserved:
         return "a reserved address"
+    if ip.is_private:
+        return "a private-network address"
     if not ip.is_global:
         return "not a public address"
     return None
@@ -66,10 +66,9 @@ def address_refusal(ip: IPAddress) -> str | None:
         if ip.scope_id:
             return "a scoped (link-local) address"
         inner = embedded_ipv4(ip)
-        if inner is not None:
+        if inner is not None:  # the IPv4 host it reaches decides
             reason = _refusal(inner)
-            if reason:
-                return f"{reason} inside an IPv6 address"
+            return f"{reason} inside an IPv6 address" if reason else None
     return _refusal(ip)
 
 
