@@ -30,7 +30,8 @@ COMMANDS: dict[str, str] = {
     "why": "why the last answer went to the model it did",
     "usage": "answers and tokens by model over the last 30 days",
     "feedback": "rate the last answer: /feedback good|bad|clear",
-    "forget": "delete everything stored about you (messages, answers to them, ratings, settings): /forget me",
+    "forget": "delete everything stored about you (messages, answers to them, ratings, settings, tasks): /forget me",
+    "tasks": "your tasks: /tasks (open), /tasks done (completed), /tasks complete N",
 }
 MODEL_MODES = ("auto", "local", "cloud")
 LOCALITY_MARK = {"local": "🔒", "cloud": "☁"}
@@ -43,6 +44,7 @@ class CommandContext:
     user_name: str = ""
     private: bool = False  # DM or private mode
     can_change_channel: bool = True  # False for non-admins when channel changes are admin-only
+    tz: str | None = None  # the person's IANA time zone, when the platform gives one (Slack)
 
 
 @dataclass(frozen=True)
@@ -379,7 +381,8 @@ async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> Comma
 
     if [a.lower() for a in args] != ["me"]:
         return CommandResult(
-            "/forget me deletes your stored messages, my answers to them, your ratings and your personal settings"
+            "/forget me deletes your stored messages, my answers to them, your ratings, your personal settings"
+            " and your tasks"
             " everywhere on this platform. Type exactly /forget me to do it; it can't be undone.",
             ok=False,
         )
@@ -388,6 +391,12 @@ async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> Comma
     if record is not None and record.user_id == ctx.user_id:
         engine.cancel(ctx.key, running)  # an answer of theirs still streaming would be stored after the deletion
     return CommandResult(forget_user(engine.store, ctx.key.platform, ctx.user_id).text)
+
+
+async def _tasks(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
+    from bot.tasks_command import tasks_command
+
+    return await tasks_command(engine, ctx, args)
 
 
 _HANDLERS = {
@@ -400,4 +409,5 @@ _HANDLERS = {
     "usage": _usage,
     "feedback": _feedback,
     "forget": _forget,
+    "tasks": _tasks,
 }

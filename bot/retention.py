@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from bot.store import Store
+from bot.store_tasks import TaskStore
 
 log = logging.getLogger("hybridbot.retention")
 
@@ -49,19 +50,20 @@ class Forgotten:
     settings: int
     summaries: int
     turns: int
+    tasks: int = 0
 
     @property
     def text(self) -> str:
         return (
             f"Done — I deleted {self.messages} message(s) of yours and {self.answers} answer(s) to them,"
-            f" {self.feedback} rating(s) and {self.settings} personal setting(s);"
+            f" {self.feedback} rating(s), {self.settings} personal setting(s) and {self.tasks} task(s);"
             f" {self.summaries} conversation summary(ies) that included your messages were cleared,"
             f" and {self.turns} usage record(s) no longer name you."
         )
 
 
 def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
-    """Delete a user's messages (and the bot's answers to them), feedback and personal settings on a
+    """Delete a user's messages (and the bot's answers to them), feedback, personal settings and tasks on a
     platform (user ids are platform-wide, so this covers every workspace and DM of theirs there)."""
     conn = store.conn
     in_platform = "conversation_id IN (SELECT id FROM conversations WHERE platform=?)"
@@ -113,10 +115,16 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
         turns = conn.execute(
             f"UPDATE turns SET user_id='' WHERE user_id=? AND {in_platform}", (user_id, platform)
         ).rowcount
+        tasks = TaskStore(store).forget_user(platform, user_id)
     log.info(
-        "forgot a user: %d messages, %d answers, %d feedback, %d settings", len(mine), len(answers), feedback, settings
+        "forgot a user: %d messages, %d answers, %d feedback, %d settings, %d tasks",
+        len(mine),
+        len(answers),
+        feedback,
+        settings,
+        tasks,
     )
-    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns)
+    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, tasks)
 
 
 def _like(text: str) -> str:
