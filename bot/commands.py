@@ -17,6 +17,8 @@ from bot.providers.base import ModelInfo
 from bot.router import explain
 from bot.sanitize import clean_text
 from bot.session import SessionKey
+from bot.store_tools import tool_calls_of_turn
+from bot.tool_words import agent_tools_text, tool_lines
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -242,7 +244,7 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         agent = agents.get(args[1]) if len(args) > 1 else agents.get(current.value)
         if agent is None:
             return _unknown_agent(engine, args[1] if len(args) > 1 else "", choices)
-        tools = ", ".join(agent.tools) or "none"
+        tools = await agent_tools_text(engine, agent.tools)
         return CommandResult(
             f"*{agent.name}* — {agent.description}\nRoute preference: {agent.route} · temperature {agent.temperature}"
             f" · tools: {tools}\nInstructions: {agent.instructions}"
@@ -336,6 +338,7 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
     if turn.finding_kinds:
         kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in turn.finding_kinds)
         lines.append(f"Detected in the message (not shown): {kinds}.")
+    lines += tool_lines(tool_calls_of_turn(engine.store, turn.id))
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
     return CommandResult("\n".join(lines))

@@ -139,6 +139,7 @@ class OpenAIConfig(_Section):
     idle_timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)  # 0 = no limit (a cloud API); set it for a local server
+    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
 
 
 class EndpointConfig(_Section):
@@ -152,6 +153,7 @@ class EndpointConfig(_Section):
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)
+    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
 
 
 class EmbeddedConfig(_Section):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.store import Store
 from bot.store_tasks import TaskStore
+from bot.store_tools import forget_tool_calls, purge_tool_calls
 
 log = logging.getLogger("hybridbot.retention")
 
@@ -30,6 +31,7 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         conn.execute(f"UPDATE turns SET user_message_id=NULL WHERE user_message_id IN ({ids})", (cutoff,))
         conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({ids})", (cutoff,))
         count = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
+        purge_tool_calls(store, cutoff)  # tool arguments and results live as long as messages
         # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
         conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
         # A summary whose last summarised message has expired summarises only expired text.
@@ -112,6 +114,7 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
             "UPDATE settings SET set_by='' WHERE set_by=? AND scope LIKE ? ESCAPE '\\'",
             (user_id, f"%:{_like(platform)}/%"),
         )
+        forget_tool_calls(store, platform, user_id)  # their tools' arguments and results (before anonymising)
         turns = conn.execute(
             f"UPDATE turns SET user_id='' WHERE user_id=? AND {in_platform}", (user_id, platform)
         ).rowcount

@@ -16,7 +16,7 @@ where privacy allows. Reason codes are stable identifiers; `explain()` turns the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.providers.base import ModelInfo
 
@@ -44,7 +44,8 @@ REASONS: dict[str, str] = {
     "judge-no-answer": "the score was borderline; the local judge gave no clear answer in time, so the score decided",
     "simple": "the request looks simple",
     "prefer-cloud": "routing prefers the cloud when privacy allows",
-    "tools-needed": "the agent needs a model with tool support",
+    "tools-needed": "the agent uses tools, so a model with native tool calling was preferred",
+    "tool-result-sensitive": "a tool result carried private data, so a local model finished the answer",
     "no-cloud-model": "no cloud model is configured or healthy",
     "fallback-unhealthy": "the first choice was unavailable, so another model answered",
     "no-local-model": "no local model is available",
@@ -78,6 +79,7 @@ SHORT: dict[str, str] = {
     "fallback-unhealthy": "fallback",
     "pin-unavailable": "pin unavailable",
     "tools-needed": "needs tools",
+    "tool-result-sensitive": "tool result kept local",
     "no-local-model": "no local model",
     "redacted-for-cloud": "sensitive parts redacted",
 }
@@ -141,10 +143,12 @@ def privacy_reasons(req: RouteRequest) -> list[str]:
 
 
 def _pick(req: RouteRequest, locality: str, *, exclude: frozenset[str]) -> ModelInfo | None:
+    """The preferred model of a locality, else the first usable one. An agent with tools prefers models with
+    native tool calling; any other model still serves it (through the text tool protocol)."""
     preferred = req.preferred_local if locality == "local" else req.preferred_cloud
-    usable = [
-        m for m in req.models if m.locality == locality and m.ref not in exclude and (m.tools or not req.needs_tools)
-    ]
+    usable = [m for m in req.models if m.locality == locality and m.ref not in exclude]
+    if req.needs_tools and any(m.tools for m in usable):
+        usable = [m for m in usable if m.tools]
     for m in usable:
         if m.ref == preferred:
             return m
@@ -200,9 +204,12 @@ def route(req: RouteRequest) -> RouteDecision:
     if want == "cloud" and req.budget_exhausted:
         reasons.append("budget-exhausted")
         want = "local"
-    if req.needs_tools:
-        reasons.append("tools-needed")
-    return _select(req, want, must_local, reasons, notices)
+    decision = _select(req, want, must_local, reasons, notices)
+    if req.needs_tools and decision.model is not None:
+        untooled = _select(replace(req, needs_tools=False), want, must_local, [], [])
+        if untooled.model != decision.model:  # said only when tool support changed the choice
+            decision = replace(decision, reasons=(*decision.reasons, "tools-needed"))
+    return decision
 
 
 def _auto(req: RouteRequest, reasons: list[str]) -> str:

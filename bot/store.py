@@ -111,7 +111,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX routing_labels_by_workspace ON routing_labels (workspace);
     """,
-    # 5: a person's tasks (bot/store_tasks.py): numbered per (platform, workspace, user), due dates in UTC
+    # 5: tool calls of the tool loop (bot/store_tools.py): for /why and audit, under the messages' retention
+    """
+    CREATE TABLE tool_calls (
+        id INTEGER PRIMARY KEY,
+        turn_id INTEGER NOT NULL REFERENCES turns(id),
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        user_id TEXT NOT NULL DEFAULT '',
+        round INTEGER NOT NULL, tool TEXT NOT NULL, locality TEXT NOT NULL,
+        arguments TEXT NOT NULL, result TEXT NOT NULL, outcome TEXT NOT NULL,
+        seconds REAL NOT NULL DEFAULT 0, sensitive INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX tool_calls_by_turn ON tool_calls (turn_id);
+    CREATE INDEX tool_calls_by_user ON tool_calls (user_id);
+    CREATE INDEX tool_calls_by_time ON tool_calls (created_at);
+    """,
+    # 6: a person's tasks (bot/store_tasks.py): numbered per (platform, workspace, user), due dates in UTC
     """
     CREATE TABLE tasks (
         id INTEGER PRIMARY KEY,
@@ -293,6 +309,7 @@ class Store:
                 " updated_at=? WHERE id=?",
                 (time.time(), conversation_id),
             )
+            self.conn.execute("DELETE FROM tool_calls WHERE conversation_id=?", (conversation_id,))
             # Its answers on the platform no longer lead back to it (by turn: message_links_by_turn).
             self.conn.execute(
                 "DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE conversation_id=?)",

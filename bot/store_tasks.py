@@ -1,4 +1,4 @@
-"""SQL for a person's tasks (table `tasks`, migration 5 in bot/store.py). Every query names its owner.
+"""SQL for a person's tasks (table `tasks`, a migration in bot/store.py). Every query names its owner.
 
 An owner is (platform, workspace, user): the task tools take it from the call context, never from a
 model's arguments, so no query here can reach another person's tasks. Tasks are numbered per owner

@@ -29,11 +29,17 @@ class RouteInfo:
     locality: str
     agent: str
     reasons: list[str]
+    tools: int = 0  # tool calls made during the turn
 
     @property
     def footer(self) -> str:
         return footer(
-            locality=self.locality, provider=self.provider, model=self.model, agent=self.agent, reasons=self.reasons
+            locality=self.locality,
+            provider=self.provider,
+            model=self.model,
+            agent=self.agent,
+            reasons=self.reasons,
+            tools=self.tools,
         )
 
 

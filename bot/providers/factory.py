@@ -64,6 +64,7 @@ def _bare_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                 idle_timeout=oa.idle_timeout,
                 max_retries=oa.max_retries,
                 max_retry_wait=settings.resilience.max_retry_wait,
+                native_tools=oa.native_tools,
             )
         )
     elif oa.enabled:
@@ -85,6 +86,7 @@ def _bare_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                 timeout=endpoint.timeout,
                 max_retries=endpoint.max_retries,
                 max_retry_wait=settings.resilience.max_retry_wait,
+                native_tools=endpoint.native_tools,
             )
         )
     if settings.embedded.enabled:

@@ -31,9 +31,13 @@ class _IncompleteStream(Exception):
 
 
 def to_ollama_message(message: ChatMessage) -> dict[str, Any]:
-    """One message in Ollama's format; Ollama has no speaker name, so it goes into user content."""
+    """One message in Ollama's format; Ollama has no speaker name, so it goes into user content.
+    Tool calls go back as objects (Ollama's arguments are objects, not JSON strings)."""
     if message.role == "tool":
         return {"role": "tool", "content": message.content, "tool_name": message.name}
+    if message.role == "assistant" and message.tool_calls:
+        calls = [{"function": {"name": c.name, "arguments": c.arguments}} for c in message.tool_calls]
+        return {"role": "assistant", "content": message.content, "tool_calls": calls}
     content = message.content
     if message.role == "user" and message.name:
         content = f"{message.name}: {content}"

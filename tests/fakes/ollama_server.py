@@ -17,7 +17,15 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.openai_server import FakeServer, content_text, last_user_text, run_standalone, split_into_chunks
+from tests.fakes.openai_server import (
+    FakeServer,
+    ToolCallReply,
+    content_text,
+    last_user_text,
+    run_standalone,
+    split_into_chunks,
+    wanted_tool_calls,
+)
 
 DEFAULT_MODELS: dict[str, dict[str, Any]] = {
     "llama3.2:3b": {
@@ -54,7 +62,7 @@ class FakeOllama(FakeServer):
         super().__init__()
         self.models: dict[str, dict[str, Any]] = copy.deepcopy(models if models is not None else DEFAULT_MODELS)
         # {"name": ..., "arguments": {...}} (or a list of them): answer requests that offer tools with a call
-        self.tool_call_reply: dict[str, Any] | list[dict[str, Any]] | None = None
+        self.tool_call_reply: ToolCallReply = None  # as FakeOpenAI's: calls, or a callable of the body
         self.version = "0.12.6"
 
     @property
@@ -202,11 +210,10 @@ class _Answer:
         model, messages = body["model"], body.get("messages") or []
         prompt_chars = sum(len(content_text(m.get("content"))) for m in messages if isinstance(m, dict))
         prompt_tokens = max(1, prompt_chars // 4)
-        if server.tool_call_reply is not None and body.get("tools"):
-            wanted = server.tool_call_reply
+        if wanted := wanted_tool_calls(server.tool_call_reply, body):
             calls = [
                 {"function": {"index": i, "name": c["name"], "arguments": c.get("arguments", {})}}
-                for i, c in enumerate(wanted if isinstance(wanted, list) else [wanted])
+                for i, c in enumerate(wanted)
             ]
             return cls(model, [], calls, "stop", prompt_tokens)  # Ollama reports "stop" after tool calls
         default = f"Local answer from {model}. You said: {last_user_text(messages)[:200]}"
