@@ -42,12 +42,17 @@ class FakeWeb(FakeServer):
     # --- what to serve ---------------------------------------------------------
 
     def page(
-        self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8", status: int = 200
+        self,
+        path: str,
+        body: bytes | str,
+        content_type: str = "text/html; charset=utf-8",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
     ) -> None:
         data = body.encode() if isinstance(body, str) else body
 
         async def serve(request: web.Request) -> web.StreamResponse:
-            return web.Response(body=data, status=status, headers={"Content-Type": content_type})
+            return web.Response(body=data, status=status, headers={"Content-Type": content_type, **(headers or {})})
 
         self.pages[path] = serve
 

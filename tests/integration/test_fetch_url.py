@@ -7,6 +7,7 @@ address is judged by the real guard) and a lookup that maps test names to addres
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import AsyncIterator
 
@@ -110,6 +111,15 @@ async def test_an_endless_page_is_cut_at_max_bytes_with_a_clear_note(web: FakeWe
         in result.text
     )
     assert "dull boy" in result.text
+
+
+async def test_a_compressed_bomb_is_cut_at_max_bytes_of_what_it_expands_to(web: FakeWeb) -> None:
+    bomb = gzip.compress(b"0" * 20_000_000)  # 20 MB of text in about 20 kB on the wire
+    web.page("/bomb.txt", bomb, "text/plain", headers={"Content-Encoding": "gzip"})
+    config = FetchUrlConfig(enabled=True, max_bytes=100_000)
+    fetcher = UrlFetcher(config, check=allow_only("127.0.0.1"), lookup=lookup_table(NAMES))
+    fetched = await fetcher.fetch(web.url("/bomb.txt", "news.test"))
+    assert len(bomb) < 100_000 and fetched.cut and len(fetched.body) == 100_000
 
 
 async def test_a_stalled_page_ends_at_the_timeout(web: FakeWeb) -> None:
