@@ -18,7 +18,6 @@ title or notes; ``/tasks`` (answered to the person alone) shows everything.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from bot.privacy import is_sensitive, scan
@@ -33,6 +32,34 @@ DUE = {
     "type": "string",
     "maxLength": 100,
     "description": "when it is due, in the person's words: 'tomorrow 5pm', 'Friday', 'in 3 days', '2026-12-24'",
+}
+
+TITLE = {"type": "string", "minLength": 1, "maxLength": MAX_TITLE, "description": "what to do"}
+NOTES = {"type": "string", "maxLength": MAX_NOTES}
+NEEDS_APPROVAL = ("tasks_delete",)  # it cannot be undone
+# name -> (description, argument properties, required arguments, timeout in seconds). Parsing a due date in
+# another language loads dateparser's data once (about half a second): the tools that parse get more time.
+SPECS: dict[str, tuple[str, dict[str, Any], tuple[str, ...], float]] = {
+    "tasks_add": (
+        "Add a task to the person's own task list.",
+        {"title": TITLE, "due": DUE, "notes": NOTES},
+        ("title",),
+        15.0,
+    ),
+    "tasks_list": (
+        "List the person's open tasks with their numbers (done=true: the completed ones).",
+        {"done": {"type": "boolean"}},
+        (),
+        5.0,
+    ),
+    "tasks_update": (
+        "Change a task's title, due date (due='none' removes it), notes, or reopen it (done=false).",
+        {"task": TASK_NUMBER, "title": TITLE, "due": DUE, "notes": NOTES, "done": {"type": "boolean"}},
+        ("task",),
+        15.0,
+    ),
+    "tasks_complete": ("Mark a task as done.", {"task": TASK_NUMBER}, ("task",), 5.0),
+    "tasks_delete": ("Delete a task for good (the person is asked to approve).", {"task": TASK_NUMBER}, ("task",), 5.0),
 }
 
 
@@ -122,63 +149,24 @@ class TaskTools:
         return f"Deleted {self._line(task, context, zone)}"
 
     def tools(self) -> list[Tool]:
-        def tool(
-            name: str, description: str, run: Callable[..., Any], properties: dict, required=(), **kw: Any
-        ) -> Tool:
-            schema = {
-                "type": "object",
-                "properties": properties,
-                "required": list(required),
-                "additionalProperties": False,
-            }
-            return Tool(name=name, description=description, parameters=schema, run=run, output_cap=4000, **kw)
-
+        runs = {"tasks_add": self.add, "tasks_list": self.list, "tasks_update": self.update}
+        runs |= {"tasks_complete": self.complete, "tasks_delete": self.delete}
         return [
-            tool(
-                "tasks_add",
-                "Add a task to the person's own task list.",
-                self.add,
-                {
-                    "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE, "description": "what to do"},
-                    "due": DUE,
-                    "notes": {"type": "string", "maxLength": MAX_NOTES},
-                },
-                required=("title",),
-                timeout=15.0,
-            ),
-            tool(
-                "tasks_list",
-                "List the person's open tasks with their numbers (done=true: the completed ones).",
-                self.list,
-                {"done": {"type": "boolean"}},
-                timeout=5.0,
-            ),
-            tool(
-                "tasks_update",
-                "Change a task's title, due date (due='none' removes it), notes, or reopen it (done=false).",
-                self.update,
-                {
-                    "task": TASK_NUMBER,
-                    "title": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
-                    "due": DUE,
-                    "notes": {"type": "string", "maxLength": MAX_NOTES},
-                    "done": {"type": "boolean"},
-                },
-                required=("task",),
-                timeout=15.0,
-            ),
-            tool(
-                "tasks_complete", "Mark a task as done.", self.complete, {"task": TASK_NUMBER}, ("task",), timeout=5.0
-            ),
-            tool(
-                "tasks_delete",
-                "Delete a task for good (the person is asked to approve).",
-                self.delete,
-                {"task": TASK_NUMBER},
-                ("task",),
-                timeout=5.0,
-                changes_things=True,
-            ),
+            Tool(
+                name=name,
+                description=description,
+                parameters={
+                    "type": "object",
+                    "properties": properties,
+                    "required": list(required),
+                    "additionalProperties": False,
+                },  # fmt: skip
+                run=runs[name],
+                changes_things=name in NEEDS_APPROVAL,
+                timeout=timeout,
+                output_cap=4000,
+            )
+            for name, (description, properties, required, timeout) in SPECS.items()
         ]
 
 
