@@ -263,9 +263,12 @@ class ToolsConfig(_Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from bot.tools.clock import zone
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        zone(value)  # ValueError naming the zone and the expected form
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris'") from None
         return value
 
 
