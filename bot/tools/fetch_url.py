@@ -145,9 +145,7 @@ class UrlFetcher:
                             cut,
                             hop,
                         )
-                except aiohttp.ClientConnectorError as error:
-                    if isinstance(error.os_error, UrlRefused):
-                        raise error.os_error from None
+                except aiohttp.ClientConnectorError as error:  # (a refused address raises UrlRefused as it is)
                     raise FetchError(
                         f"could not connect to {error.host} ({error.os_error.strerror or 'refused'})"
                     ) from None
