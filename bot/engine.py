@@ -18,6 +18,7 @@ from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
 from bot.config import Settings, stricter
+from bot.consult import make_ask_agent_tool
 from bot.context import WindowAnchors
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
@@ -65,6 +66,7 @@ class Engine:
         self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
         self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
         self.tools = ToolRegistry(builtin_tools(settings, store))  # built-ins; MCP servers and knowledge add sources
+        self.tools.add_builtin(make_ask_agent_tool(self))  # the coordinator consults other agents (bot/consult.py)
         self.approvals = Approvals(settings.tools.approval_timeout)  # tool calls waiting for a person's yes/no
 
     # --- lifecycle -----------------------------------------------------------

@@ -15,7 +15,6 @@ It runs inside the answer step (bot/turn_stream.py `stream`) for one turn, on on
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -95,8 +94,9 @@ class ToolLoop:
                 out.add(step)  # text shown before a stop or a failure is part of the answer
             if not step.tool_calls:
                 return
-            if last:
-                self._note_limit()
+            if last:  # calls past the limits (or when none were offered) are not run
+                if self.rounds:
+                    self._note_limit()
                 return
             await self._run_round(step)
 
@@ -133,13 +133,14 @@ class ToolLoop:
     async def _run_round(self, step: StepOutput) -> None:
         self.rounds += 1
         budget_left = self.engine.settings.tools.time_budget - self.tool_seconds
-        started = time.perf_counter()
         await self.ctx.sink.on_status("using tools…")
         calls = step.tool_calls if self.model.tools else step.tool_calls[:1]  # the text protocol: one per step
         outcomes = await run_calls(
             self.engine, self.ctx, calls, self.offer, self.names, private=self.private, budget_left=budget_left
         )
-        self.tool_seconds += time.perf_counter() - started
+        # The calls ran concurrently: the round took as long as its slowest (time waiting for approval is not
+        # tool time).
+        self.tool_seconds += max((o.result.seconds for o in outcomes), default=0.0)
         self.outcomes.extend(outcomes)
         self._record(outcomes)
         if any(o.scan.sensitive for o in outcomes):

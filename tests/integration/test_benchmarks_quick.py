@@ -33,6 +33,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "slack_burst.py": ("× 429", "all answered in"),
     "slack_first_text.py": ("median", "p95"),
     "slack_throughput.py": ("answered/s", "ack p50", "first text p50", "ms/answer", "hybridbot / echo"),
+    "tool_loop.py": ("overhead per tool round", "calls executed"),
     "soak.py": ("RSS MB start / end / max", "open fds", "private turns answered in the cloud"),
 }
 

@@ -92,7 +92,7 @@ async def test_agent_reset_why_usage_help(tmp_path, fake_ollama, fake_openai):
         fake = rb.fake
         alice = fake.user("alice")
         offered = await choices(fake, alice, "agent", "name", "co")
-        assert [c["value"] for c in offered] == ["code"]
+        assert [c["value"] for c in offered] == ["code", "coordinator"]
         assert "Agent set to **code** for you." in await run(
             fake, alice, "agent", [opt("name", "code"), opt("scope", "me")]
         )

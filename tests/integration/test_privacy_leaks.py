@@ -291,7 +291,7 @@ async def test_agent_with_tools_preferring_the_cloud_stays_local(
         key = fresh_key()
         assert (await run_command(app.engine, CommandContext(key, "U1"), "/agent scout")).ok
         result = await app.engine.handle(turn(key, p.text), RecordingSink())
-        assert result.route.locality == "local" and "tools-needed" in result.route.reasons
+        assert result.route.locality == "local" and result.route.agent == "scout"  # tools never pull it to the cloud
     assert not p.leaked_to(fake_openai)
 
 

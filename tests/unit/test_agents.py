@@ -6,7 +6,7 @@ import pytest
 
 from bot.agents import load_agents, parse_agent
 
-BUILTINS = {"general", "research", "code", "writer", "math-tutor", "assistant"}
+BUILTINS = {"general", "research", "code", "writer", "math-tutor", "assistant", "coordinator"}
 
 
 def test_builtins_load() -> None:
@@ -53,4 +53,4 @@ def test_parse_agent_rejects_bad_fields(data: dict, message: str) -> None:
 
 
 def test_suggest_close_names() -> None:
-    assert load_agents(None).suggest("writr") == ["writer"]
+    assert load_agents(None).suggest("writr")[0] == "writer"

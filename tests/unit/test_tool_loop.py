@@ -246,3 +246,17 @@ async def test_a_model_without_native_tools_uses_the_text_protocol(tmp_path: Pat
     assert "calculator" in model.calls[0][0].content and '"tool"' in model.calls[0][0].content
     assert model.calls[1][-2].role == "assistant" and model.calls[1][-1].role == "user"
     assert "6*7 = 42" in model.calls[1][-1].content
+
+
+async def test_logs_carry_tool_names_and_timings_never_arguments_or_results(tmp_path: Path, caplog) -> None:
+    async def secretive(args: dict) -> str:
+        return "RESULT-MARKER-7731"
+
+    tool = Tool("secretive", "returns a marker", OBJECT, secretive)
+    model = ScriptedProvider("a", steps=[call("secretive", x="ARGUMENT-MARKER-4410"), answer("ok")])
+    engine = make_engine(tmp_path, [model])
+    give_tools(engine, tool)
+    with caplog.at_level("INFO"):
+        await engine.handle(Turn(KEY, "U1", "ann", "go"), RecordingSink())
+    assert "secretive" in caplog.text and "seconds=" in caplog.text
+    assert "ARGUMENT-MARKER" not in caplog.text and "RESULT-MARKER" not in caplog.text
