@@ -17,7 +17,8 @@ from pathlib import Path
 from bot.filemode import private_file
 from bot.store import MIGRATIONS, Store
 
-TABLES = ("conversations", "messages", "turns", "settings", "feedback")
+TABLES = ("conversations", "messages", "turns", "settings", "feedback")  # every hybridbot database has these
+COUNTED = (*TABLES, "tasks")  # shown in the summary when present (a backup of an older schema has no tasks)
 
 
 class BackupError(Exception):
@@ -70,7 +71,7 @@ def _validate(conn: sqlite3.Connection, path: str | Path, what: str) -> BackupIn
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+    return _counts_if_present(conn)
 
 
 def export_database(database: str | Path, dest: str | Path, *, force: bool = False) -> BackupInfo:
@@ -119,4 +120,4 @@ def import_database(backup: str | Path, database: str | Path, *, force: bool = F
 
 def _counts_if_present(conn: sqlite3.Connection) -> dict[str, int]:
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES if t in present}
+    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED if t in present}

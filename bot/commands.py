@@ -32,8 +32,9 @@ COMMANDS: dict[str, str] = {
     "why": "why the last answer went to the model it did",
     "usage": "answers and tokens by model over the last 30 days",
     "feedback": "rate the last answer: /feedback good|bad|clear",
-    "forget": "delete everything stored about you (messages, answers to them, ratings, settings): /forget me",
     "tools": "the tools this agent can use here, and which are withheld here and why",
+    "forget": "delete everything stored about you (messages, answers to them, ratings, settings, tasks): /forget me",
+    "tasks": "your tasks: /tasks (open), /tasks done (completed), /tasks complete N",
 }
 MODEL_MODES = ("auto", "local", "cloud")
 LOCALITY_MARK = {"local": "🔒", "cloud": "☁"}
@@ -46,6 +47,7 @@ class CommandContext:
     user_name: str = ""
     private: bool = False  # DM or private mode
     can_change_channel: bool = True  # False for non-admins when channel changes are admin-only
+    tz: str | None = None  # the person's IANA time zone, when the platform gives one (Slack)
 
 
 @dataclass(frozen=True)
@@ -384,7 +386,8 @@ async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> Comma
 
     if [a.lower() for a in args] != ["me"]:
         return CommandResult(
-            "/forget me deletes your stored messages, my answers to them, your ratings and your personal settings"
+            "/forget me deletes your stored messages, my answers to them, your ratings, your personal settings"
+            " and your tasks"
             " everywhere on this platform. Type exactly /forget me to do it; it can't be undone.",
             ok=False,
         )
@@ -399,6 +402,10 @@ async def _tools(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
     from bot.tool_commands import tools_command  # bot/tool_commands.py: /tools
 
     return await tools_command(engine, ctx, args)
+async def _tasks(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
+    from bot.tasks_command import tasks_command
+
+    return await tasks_command(engine, ctx, args)
 
 
 _HANDLERS = {
@@ -412,4 +419,5 @@ _HANDLERS = {
     "feedback": _feedback,
     "forget": _forget,
     "tools": _tools,
+    "tasks": _tasks,
 }

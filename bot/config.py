@@ -253,6 +253,7 @@ class FetchUrlConfig(_Section):
     max_bytes: int = Field(2_000_000, ge=1_000, le=50_000_000)
     timeout: float = Field(10.0, gt=0, le=120)
     max_redirects: int = Field(3, ge=0, le=10)
+    max_chars: int = Field(8_000, ge=500, le=200_000)  # of readable text handed to the model; the rest is cut
 
 
 class ToolsConfig(_Section):
@@ -260,6 +261,17 @@ class ToolsConfig(_Section):
     time_budget: float = Field(60.0, gt=0, le=3_600)  # all tool calls of one turn together
     timezone: str = "UTC"  # for `now` and due dates when the platform gives no time zone
     fetch_url: FetchUrlConfig = Field(default_factory=FetchUrlConfig)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris'") from None
+        return value
 
 
 class AgentsConfig(_Section):

@@ -65,7 +65,7 @@ class Engine:
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
         self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
         self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
-        self.tools = ToolRegistry(builtin_tools(settings))  # built-ins; MCP servers and knowledge add sources
+        self.tools = ToolRegistry(builtin_tools(settings, store))  # built-ins; MCP servers and knowledge add sources
         self.tools.add_builtin(make_ask_agent_tool(self))  # the coordinator consults other agents (bot/consult.py)
         self.approvals = Approvals(settings.tools.approval_timeout, store=store)  # tool calls awaiting a yes/no
 

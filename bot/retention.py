@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot import store_approvals
 from bot.store import Store
+from bot.store_tasks import TaskStore
 from bot.store_tools import forget_tool_calls, purge_tool_calls
 
 log = logging.getLogger("hybridbot.retention")
@@ -54,12 +55,13 @@ class Forgotten:
     summaries: int
     turns: int
     approvals: int = 0  # tool approval requests they made (bot/store_approvals.py)
+    tasks: int = 0
 
     @property
     def text(self) -> str:
         return (
             f"Done — I deleted {self.messages} message(s) of yours and {self.answers} answer(s) to them,"
-            f" {self.feedback} rating(s) and {self.settings} personal setting(s);"
+            f" {self.feedback} rating(s), {self.settings} personal setting(s) and {self.tasks} task(s);"
             f" {self.summaries} conversation summary(ies) that included your messages were cleared,"
             f" and {self.turns} usage record(s) no longer name you."
             + (f" {self.approvals} tool approval request(s) of yours were deleted." if self.approvals else "")
@@ -67,7 +69,7 @@ class Forgotten:
 
 
 def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
-    """Delete a user's messages (and the bot's answers to them), feedback and personal settings on a
+    """Delete a user's messages (and the bot's answers to them), feedback, personal settings and tasks on a
     platform (user ids are platform-wide, so this covers every workspace and DM of theirs there)."""
     conn = store.conn
     in_platform = "conversation_id IN (SELECT id FROM conversations WHERE platform=?)"
@@ -121,10 +123,16 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
             f"UPDATE turns SET user_id='' WHERE user_id=? AND {in_platform}", (user_id, platform)
         ).rowcount
         approvals = store_approvals.forget_user(conn, platform, user_id)
+        tasks = TaskStore(store).forget_user(platform, user_id)
     log.info(
-        "forgot a user: %d messages, %d answers, %d feedback, %d settings", len(mine), len(answers), feedback, settings
+        "forgot a user: %d messages, %d answers, %d feedback, %d settings, %d tasks",
+        len(mine),
+        len(answers),
+        feedback,
+        settings,
+        tasks,
     )
-    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, approvals)
+    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, approvals, tasks)
 
 
 def _like(text: str) -> str:

@@ -142,6 +142,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX approvals_by_turn ON approvals (turn_id);
     CREATE INDEX approvals_by_outcome ON approvals (outcome);
     CREATE INDEX approvals_by_asker ON approvals (platform, asker);
+    # 7: a person's tasks (bot/store_tasks.py): numbered per (platform, workspace, user), due dates in UTC
+    """
+    CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL, workspace TEXT NOT NULL, user_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '',
+        due_at REAL, due_all_day INTEGER NOT NULL DEFAULT 0,
+        done_at REAL,
+        local_only INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL,
+        UNIQUE (platform, workspace, user_id, number)
+    );
     """,
 ]
 

@@ -89,7 +89,8 @@ async def run_calls(
 ) -> list[CallOutcome]:
     """Each call's result, in call order. A call not offered is refused; a tool that changes things runs
     only after its approval; the rest run concurrently within the turn's remaining tool time."""
-    token = CALL_CONTEXT.set(call_context(ctx, private=private, tz=engine.settings.tools.timezone))
+    tz = ctx.turn.tz or engine.settings.tools.timezone  # the person's own zone when the platform gave one
+    token = CALL_CONTEXT.set(call_context(ctx, private=private, tz=tz))
     try:
         planned: list[tuple[int, Tool, Any]] = []
         outcomes: dict[int, tuple[Tool | None, ToolResult]] = {}

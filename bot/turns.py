@@ -19,6 +19,7 @@ class Turn:
     text: str
     private: bool = False  # a DM or private mode: local models only, always
     event_id: str | None = None  # platform event id, for answering redeliveries once
+    tz: str | None = None  # the person's IANA time zone when the platform gives one (Slack users.info `tz`)
 
 
 @dataclass

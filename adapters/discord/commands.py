@@ -15,7 +15,7 @@ from bot.commands import COMMANDS
 from bot.config import PRIVACY_LEVELS
 
 SCOPES = ("here", "thread", "channel", "me", "workspace")
-COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "tools", "help")
+COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "tools", "tasks", "help")
 DESCRIPTION_LIMIT = 100
 
 
@@ -122,12 +122,18 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     @app_commands.command(name="tools", description=_describe("tools"))
     async def tools(interaction: discord.Interaction) -> None:
         await h.run(interaction, "tools", [])
+    @app_commands.command(name="tasks", description=_describe("tasks"))
+    @app_commands.describe(show="open (default) or done", complete="the number of a task to mark done")
+    @app_commands.choices(show=_choices(("open", "done")))
+    async def tasks(interaction: discord.Interaction, show: str | None = None, complete: int | None = None) -> None:
+        words = ["complete", str(complete)] if complete is not None else _args(show)
+        await h.run(interaction, "tasks", words)
 
     @app_commands.command(name="help", description=_describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
 
-    commands = [model, agent, reset, privacy, why, usage, forget, tools, help_]
+    commands = [model, agent, reset, privacy, why, usage, forget, tools, tasks, help_]
     for command in commands:
         command.allowed_contexts = contexts
         command.allowed_installs = installs

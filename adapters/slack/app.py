@@ -53,6 +53,7 @@ HTTP_BODY_LIMIT = 8 * 1024 * 1024
 class UserInfo:
     name: str
     is_admin: bool = False
+    tz: str | None = None  # the user's IANA time zone from users.info (`now` and task due dates)
 
 
 @dataclass
@@ -132,7 +133,8 @@ class SlackBot:
             data = (await patiently(lambda: self.client.users_info(user=user_id))).get("user") or {}
             profile = data.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
-            info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")))
+            tz = data.get("tz") if isinstance(data.get("tz"), str) else None
+            info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")), tz)
         except SlackApiError as error:  # e.g. user_not_found, missing scope: use the id, don't ask again
             if retry_after(error) is not None:  # still rate limited past the bound: ask again next time
                 log.info("users.info for %s still rate limited; using the id for now", user_id)

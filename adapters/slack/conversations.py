@@ -172,21 +172,30 @@ async def run_turn(
     if assistant and (channel, str(key_thread)) not in bot.assistant_threads and text:
         bot.assistant_threads.add((channel, str(key_thread)))
         await _quiet(bot, "assistant.threads.setTitle", channel_id=channel, thread_ts=key_thread, title=text[:60])
-    name = (await bot.user(user_id)).name if user_id else "someone"
+    info = await bot.user(user_id) if user_id else None
+    name, tz = (info.name, info.tz) if info else ("someone", None)
     if text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS:
-        await _thread_command(bot, key, user_id, name, text, reply_thread, private=private)
+        await _thread_command(bot, key, user_id, name, text, reply_thread, private=private, tz=tz)
         return
-    turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}")
+    turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}", tz=tz)
     result = await bot.engine.handle(turn, sink)
     log.info("slack turn %s in %s: %s", result.turn_id, key, result.status)
 
 
 async def _thread_command(
-    bot: SlackBot, key: SessionKey, user: str, name: str, text: str, thread: str | None, *, private: bool
+    bot: SlackBot,
+    key: SessionKey,
+    user: str,
+    name: str,
+    text: str,
+    thread: str | None,
+    *,
+    private: bool,
+    tz: str | None,
 ) -> None:
     """`@bot /reset` in a thread: slash commands carry no thread, so this is how a thread is addressed."""
     ctx = CommandContext(
-        key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel)
+        key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel), tz=tz
     )
     result = await run_command(bot.engine, ctx, text)
     await _ephemeral(bot, key.channel, user, thread, escape(result.text))

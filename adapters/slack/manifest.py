@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.commands import COMMANDS
 
-SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "tools", "help")
+SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "tools", "tasks", "help")
 REQUEST_URL = "https://YOUR-PUBLIC-HOST/slack/events"
 # Web API method → the bot scopes that allow it (any one of them), from Slack's method reference. Every method
 # the adapter calls is listed (tests/unit/test_slack_scopes.py checks the code against this map).
@@ -62,6 +62,7 @@ USAGE_HINTS = {
     "model": "[auto|local|cloud|provider:model] [here|channel|me|workspace]",
     "agent": "[name|list|show name] [here|channel|me|workspace]",
     "privacy": "[local-only|standard|redact|cloud-ok]",
+    "tasks": "[done|complete N]",
 }
 
 

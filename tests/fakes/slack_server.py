@@ -11,6 +11,7 @@ Run it by hand: ``python -m tests.fakes.slack_server --port 8100``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import itertools
@@ -21,6 +22,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -156,9 +158,12 @@ class FakeSlack:
     def new_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.{next(self._ts):06d}"
 
-    def add_user(self, user_id: str, name: str, *, admin: bool = False) -> None:
+    def add_user(self, user_id: str, name: str, *, admin: bool = False, tz: str | None = None) -> None:
         profile = {"display_name": name, "real_name": name.title()}
         self.users[user_id] = {"id": user_id, "name": name, "is_admin": admin, "profile": profile}
+        if tz is not None:  # users.info gives tz, tz_label and tz_offset (seconds east of UTC)
+            offset = dt.datetime.now(ZoneInfo(tz)).utcoffset() or dt.timedelta()
+            self.users[user_id] |= {"tz": tz, "tz_label": tz, "tz_offset": int(offset.total_seconds())}
 
     # --- Web API -------------------------------------------------------------------------
 
