@@ -402,6 +402,8 @@ async def _tools(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
     from bot.tool_commands import tools_command  # bot/tool_commands.py: /tools
 
     return await tools_command(engine, ctx, args)
+
+
 async def _tasks(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
     from bot.tasks_command import tasks_command
 

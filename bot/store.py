@@ -142,6 +142,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX approvals_by_turn ON approvals (turn_id);
     CREATE INDEX approvals_by_outcome ON approvals (outcome);
     CREATE INDEX approvals_by_asker ON approvals (platform, asker);
+    """,
     # 7: a person's tasks (bot/store_tasks.py): numbered per (platform, workspace, user), due dates in UTC
     """
     CREATE TABLE tasks (

@@ -122,6 +122,7 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     @app_commands.command(name="tools", description=_describe("tools"))
     async def tools(interaction: discord.Interaction) -> None:
         await h.run(interaction, "tools", [])
+
     @app_commands.command(name="tasks", description=_describe("tasks"))
     @app_commands.describe(show="open (default) or done", complete="the number of a task to mark done")
     @app_commands.choices(show=_choices(("open", "done")))
