@@ -16,7 +16,7 @@ from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.normalise import normalise
 from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone, _phone_verdict
-from bot.privacy.rule import first_char_trie
+from bot.privacy.rule import WORD_START, first_char_trie
 from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
 
 MAX_BASE64_DEPTH = 2  # base64 inside base64 is looked into; a third level is not
@@ -148,7 +148,7 @@ def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
 
 _WORD_RULES = tuple(rule for rule in RULES if rule.words)
 _ALL_WORDS = sorted({w for rule in _WORD_RULES for w in rule.words})
-_WORDS_RE = re.compile(first_char_trie(_ALL_WORDS, r"\b"))
+_WORDS_RE = re.compile(first_char_trie(_ALL_WORDS, WORD_START))
 # The trie finds the longest word at a place; a rule whose word is a prefix of it starts there too.
 _RULES_FOR = {w: tuple(r for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
 
