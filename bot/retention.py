@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from bot import store_placeholders
 from bot.store import Store
 
 log = logging.getLogger("hybridbot.retention")
@@ -29,6 +30,8 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         conn.execute(f"UPDATE turns SET user_message_id=NULL WHERE user_message_id IN ({ids})", (cutoff,))
         conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({ids})", (cutoff,))
         count = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
+        # Placeholder values not carried by any prompt since the cutoff go with the messages they came from.
+        store_placeholders.purge_unused_since(conn, cutoff)
         # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
         conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
         # A summary whose last summarised message has expired summarises only expired text.
@@ -98,6 +101,8 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
             f"DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
             (user_id, platform),
         )
+        # The redact level's placeholders for values they wrote.
+        store_placeholders.forget_author(conn, platform, user_id)
         feedback = conn.execute(
             f"DELETE FROM feedback WHERE user_id=? AND turn_id IN (SELECT id FROM turns WHERE {in_platform})",
             (user_id, platform),

@@ -24,7 +24,8 @@ from bot.providers.guarded import REPETITION
 from bot.retry import policy_for, retrying_stream
 from bot.router import RouteDecision, RouteRequest, route
 from bot.store import Conversation
-from bot.turn_prompt import PrivacyGuardError, build_prompt
+from bot.redact import Restorer
+from bot.turn_prompt import PrivacyGuardError, build_prompt, placeholders_for
 from bot.turns import ReplySink, RouteInfo, Turn, TurnResult
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class StepOutput:
     usage: Usage = field(default_factory=Usage)
     first_token_ms: float | None = None
     repeated: bool = False  # bot.providers.guarded cut a looping answer
+    restorer: Restorer | None = None  # redact level: placeholders in the answer become the real values
 
     @property
     def text(self) -> str:
@@ -152,10 +154,12 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
     model = decision.model
     assert model is not None
     messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place)
+    table = placeholders_for(engine, ctx.conv, model)  # redact level: the answer names the real values
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
     events = _open_stream(engine, model, messages, ctx.agent)
-    out, status, error_text, failure = StepOutput(), "done", "", None
+    restorer = Restorer(table) if table is not None else None
+    out, status, error_text, failure = StepOutput(restorer=restorer), "done", "", None
     slots, held = engine.slots(model.provider), False
     try:
         await slots.acquire(ctx.sink.on_status)  # a busy local endpoint queues turns: "⏳ 2 ahead of you"
@@ -186,8 +190,10 @@ async def model_step(events: AsyncIterator[StreamEvent], ctx: TurnContext, out: 
         if isinstance(event, TextDelta) and event.text:
             if out.first_token_ms is None:
                 out.first_token_ms = (time.perf_counter() - ctx.started) * 1000
-            out.parts.append(event.text)
-            await ctx.sink.on_text(event.text)
+            text = out.restorer.feed(event.text) if out.restorer else event.text
+            if text:
+                out.parts.append(text)
+                await ctx.sink.on_text(text)
         elif isinstance(event, ToolCall):
             out.tool_calls.append(event)  # the tool loop's seam: collected, not run yet
         elif isinstance(event, Usage):
@@ -195,6 +201,9 @@ async def model_step(events: AsyncIterator[StreamEvent], ctx: TurnContext, out: 
         elif isinstance(event, Finish):
             out.repeated = event.reason == REPETITION
             break
+    if out.restorer and (rest := out.restorer.flush()):  # an unclosed "⟨…" at the end is shown as it came
+        out.parts.append(rest)
+        await ctx.sink.on_text(rest)
 
 
 def _stopped_by_user(engine: Engine, turn_id: int) -> bool:
@@ -269,6 +278,8 @@ def _finish(
     """Store the answer (with its privacy marks) and the turn's outcome in one transaction."""
     answer_text = out.text
     marks = answer_marks(answer_text, local_model=model.locality == "local", prompt_private=prompt_private)
+    if out.restorer and out.restorer.swapped:
+        marks["sensitive"] = True  # it names values the cloud only saw as placeholders
     latency_ms = (time.perf_counter() - ctx.started) * 1000
     usage = out.usage
     engine.store.finish_turn(
