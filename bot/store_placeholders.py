@@ -13,6 +13,7 @@ import time
 from bot.redact import Placeholder, Placeholders
 from bot.store import Store
 
+
 def load(store: Store, conversation_id: int) -> Placeholders:
     rows = store.conn.execute(
         "SELECT token, kind, value, author_id FROM placeholders WHERE conversation_id=? ORDER BY rowid",

@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from bot import privacy
+from bot import privacy, store_placeholders
 from bot.agents import Agent
 from bot.context import build_context, history_budget
 from bot.marks import Place, PrivateSeen
 from bot.providers.base import ChatMessage, ModelInfo
-from bot import store_placeholders
 from bot.redact import Placeholders, redacted_history
 from bot.store import Conversation
 

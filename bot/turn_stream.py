@@ -21,10 +21,10 @@ from bot.marks import Place, answer_marks
 from bot.messages import CANCELLED, STOPPED_REPEATING, provider_failure
 from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, StreamEvent, TextDelta, ToolCall, Usage
 from bot.providers.guarded import REPETITION
+from bot.redact import Restorer
 from bot.retry import policy_for, retrying_stream
 from bot.router import RouteDecision, RouteRequest, route
 from bot.store import Conversation
-from bot.redact import Restorer
 from bot.turn_prompt import PrivacyGuardError, build_prompt, placeholders_for
 from bot.turns import ReplySink, RouteInfo, Turn, TurnResult
 

@@ -51,7 +51,11 @@ def test_history_releases_sensitive_messages_with_placeholders_and_never_local_o
 
 
 def test_placeholders_are_not_findings_so_the_cloud_guard_lets_them_pass() -> None:
-    for text in ("password: \u27e8PASSWORD_1\u27e9", "pw=\u27e8PASSWORD_1\u27e9", 'API_KEY="\u27e8GENERIC_SECRET_1\u27e9"'):
+    for text in (
+        "password: \u27e8PASSWORD_1\u27e9",
+        "pw=\u27e8PASSWORD_1\u27e9",
+        'API_KEY="\u27e8GENERIC_SECRET_1\u27e9"',
+    ):
         assert not privacy.is_sensitive(privacy.scan(text)), text
 
 
