@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.privacy import is_sensitive, scan
+from bot.privacy import is_sensitive, personal_rules, scan
+from bot.privacy.phone_gate import may_be_valid
 
 
 def kinds(text: str) -> set[str]:
@@ -96,3 +99,41 @@ def test_pass_as_a_name_needs_a_password_shaped_value(text: str) -> None:
 
 def test_look_alike_letters_inside_a_latin_token_are_still_undone() -> None:
     assert "aws_access_key" in kinds("key: \u0410KIA" + "IOSFODNN7QWERTYU")  # Cyrillic А in an ASCII token
+
+
+# --- the phone gate: a cheap necessary condition before any phonenumbers parse ------------------
+
+_PHONE_LIKE = st.builds(
+    lambda plus, paren, groups, cut: (
+        ("+" if plus else "") + (f"({groups[:cut]}) " if paren else groups[:cut] + " ") + groups[cut:]
+    ),
+    st.booleans(),
+    st.booleans(),
+    st.text(alphabet="0123456789", min_size=7, max_size=14),
+    st.integers(min_value=1, max_value=4),
+)
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(_PHONE_LIKE, st.booleans())
+def test_the_phone_gate_never_changes_a_verdict(candidate: str, context: bool) -> None:
+    verdict = personal_rules._phone_verdict.__wrapped__
+    gated = verdict(candidate, context)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(personal_rules, "may_be_valid", lambda candidate, region: True)
+        assert verdict(candidate, context) == gated
+
+
+@pytest.mark.parametrize(
+    ("candidate", "region", "expected"),
+    [
+        ("0152 38471926", "DE", True),
+        ("(415) 382-9047", "US", True),
+        ("4711 0815 2234", "US", False),  # an order number: no US number starts 47…
+        ("+49 151 23456789", "US", True),  # "+": the country code picks the region
+        ("+999 1234 5678", "US", False),  # no country has code 999
+        ("919789734848", "IN", True),  # parse strips a leading country code: so does the gate
+    ],
+)
+def test_the_phone_gate_on_examples(candidate: str, region: str, expected: bool) -> None:
+    assert may_be_valid(candidate, region) is expected
