@@ -89,6 +89,7 @@ from bot.privacy.personal_rules import NATIONAL_PHONE_REGIONS
 from bot.privacy.rules import RULES, Rule
 from bot.privacy.scanner import (
     MAX_BASE64_DEPTH,
+    borderline,
     clear_caches,
     describe,
     is_sensitive,
@@ -105,6 +106,7 @@ __all__ = [
     "RULES",
     "SENSITIVE_THRESHOLD",
     "Finding",
+    "borderline",
     "Rule",
     "clear_caches",
     "describe",

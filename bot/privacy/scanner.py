@@ -367,6 +367,26 @@ def _resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     return chosen
 
 
+# Kinds whose context words alone make a message worth a second look (bot/privacy_judge.py).
+_CUE_KINDS = frozenset({"password", "generic_secret", "national_id", "bank_account", "health", "financial"})
+_CUE_RULES = frozenset(id(rule) for rule in _WORD_RULES if rule.kind in _CUE_KINDS)
+BORDERLINE_CONFIDENCE = 0.2  # a finding this sure, but below the threshold, is borderline
+
+
+def borderline(text: str, findings: Iterable[Finding] | None = None) -> bool:
+    """Not sensitive by the rules, but close: a finding below the threshold (a number that may be a
+    phone, a name-shaped birth date), or a context word for a secret, an id, an account, health or
+    money with no value the rules could validate ("the password is my dog's name")."""
+    findings = scan(text) if findings is None else list(findings)
+    if is_sensitive(findings):
+        return False
+    if any(f.confidence >= BORDERLINE_CONFIDENCE for f in findings):
+        return True
+    lowered = text.lower()
+    starts = _word_starts(lowered, lowered) or {}
+    return not _CUE_RULES.isdisjoint(starts)
+
+
 def is_sensitive(findings: Iterable[Finding]) -> bool:
     return any(f.confidence >= SENSITIVE_THRESHOLD for f in findings)
 
