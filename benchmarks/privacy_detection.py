@@ -11,7 +11,7 @@ Detectors:
   detect-secrets  Yelp's detect-secrets with its default plugins and filters, fed each message as the
                   lines of a file (pip install detect-secrets, or the project's `bench` extra)
 
-Several corpora are reported in one run (default: the tuning corpus and the unseen corpus).
+Several corpora are reported in one run (default: the tuning corpus and the three unseen ones).
 
 Quality is message-level: precision, recall and F1 overall, and per category on the subset of
 messages labelled with that category plus every negative message (so each category's precision
@@ -40,6 +40,8 @@ from bot import privacy  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "data" / "privacy_corpus.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "privacy_unseen.jsonl"
+UNSEEN_NEXT = ROOT / "benchmarks" / "data" / "privacy_unseen_next.jsonl"
+UNSEEN_R3 = ROOT / "benchmarks" / "data" / "privacy_unseen_r3.jsonl"  # round 3: written first, never tuned on
 BASELINE_WORDS = ("password", "secret", "token", "key", "credential")
 WINDOW_BYTES = 4096
 
@@ -255,12 +257,12 @@ def report(path: Path, rows: list[dict], detectors: dict, runs: int, compare: Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list the detector's misses (tuning corpus only!)")
-    parser.add_argument("--corpus", type=Path, action="append", help="repeatable; default: tuning and unseen corpora")
+    parser.add_argument("--corpus", type=Path, action="append", help="repeatable; default: tuning, unseen, next-round and round-3 corpora")
     parser.add_argument("--compare-root", type=Path, help="another checkout whose detector to score in the same run")
     parser.add_argument("--runs", type=int, default=3, help="timing runs (figures are min–max)")
     parser.add_argument("--quick", action="store_true", help="tuning corpus, one run (the test suite runs this)")
     args = parser.parse_args()
-    corpora = args.corpus or ([CORPUS] if args.quick else [CORPUS, UNSEEN])
+    corpora = args.corpus or ([CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3])
     runs = 1 if args.quick else args.runs
     detectors: dict[str, tuple[Callable[[str], bool] | None, Callable[[], None]]] = {
         "hybridbot": (hybridbot, privacy.clear_caches),  # no memoised validation carried between timings
