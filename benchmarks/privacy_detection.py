@@ -257,7 +257,12 @@ def report(path: Path, rows: list[dict], detectors: dict, runs: int, compare: Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list the detector's misses (tuning corpus only!)")
-    parser.add_argument("--corpus", type=Path, action="append", help="repeatable; default: tuning, unseen, next-round and round-3 corpora")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="repeatable; default: tuning, unseen, next-round and round-3 corpora",
+    )
     parser.add_argument("--compare-root", type=Path, help="another checkout whose detector to score in the same run")
     parser.add_argument("--runs", type=int, default=3, help="timing runs (figures are min–max)")
     parser.add_argument("--quick", action="store_true", help="tuning corpus, one run (the test suite runs this)")
