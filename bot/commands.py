@@ -285,8 +285,8 @@ async def _reset(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
 LEVEL_WORDS = {
     "local-only": "every message stays on local models",
     "standard": "messages are scanned; anything sensitive stays local, the rest may use the cloud",
-    "redact": "messages are scanned; the cloud may be used, but it gets [REDACTED:kind] placeholders instead of "
-    "secrets and personal data (this bot's own record keeps the original)",
+    "redact": "messages are scanned; the cloud may be used, but it gets placeholders such as ⟨EMAIL_1⟩ instead of "
+    "secrets and personal data, swapped back in the answer you see (this bot's own record keeps the original)",
     "cloud-ok": "the cloud may be used, but secrets still stay local",
 }
 

@@ -113,6 +113,10 @@ class PrivacyConfig(_Section):
     channels: dict[str, PrivacyLevel] = Field(default_factory=dict)
     # ...unless the operator lets channel admins loosen these levels (then they are only defaults).
     allow_loosening: bool = False
+    # A local model's second opinion on messages the rules find borderline (bot/privacy_judge.py): it can
+    # only make a turn more private; no verdict within judge_budget seconds counts as sensitive.
+    judge: Literal["off", "local"] = "off"
+    judge_budget: float = Field(2.0, gt=0.0, le=30.0)
 
 
 def stricter(a: str, b: str) -> str:

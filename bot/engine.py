@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import difficulty_steps, routing_labels, turn_stream
+from bot import difficulty_steps, privacy_judge, routing_labels, turn_stream
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -257,6 +257,7 @@ class Engine:
         # Classified again: the level may have tightened while it waited; marks only ever tighten.
         previous = self._previous_text(conv.id, turn.user_id, message_id)
         seen = self._classify(conv, text, stored_private=stored.local_only, previous=previous)
+        seen = await self._judge_privacy(conv, seen, text, turn_id)
         if seen.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         self.store.tighten_message(message_id, **seen.marks)
@@ -279,6 +280,17 @@ class Engine:
         if result.status == "done":
             await self._maybe_summarise(conv)
         return result
+
+    async def _judge_privacy(self, conv: Conversation, seen: Classified, text: str, turn_id: int) -> Classified:
+        """privacy.judge = "local": a local model's verdict on a borderline message (bot/privacy_judge.py)."""
+        if not privacy_judge.should_judge(self.settings.privacy, seen, text):
+            return seen
+        started = time.perf_counter()
+        verdict = await privacy_judge.second_opinion(
+            self.catalog, self.settings.privacy, self.settings.routing.local_model, text
+        )
+        log.info("turn %s privacy judge: %s in %.0f ms", turn_id, verdict, (time.perf_counter() - started) * 1000)
+        return privacy_judge.apply_verdict(seen, verdict, self.privacy_level(conv))
 
     async def _plan_route(
         self, turn: Turn, conv: Conversation, seen: Classified, agent: Agent, text: str, regenerating: int | None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot.agents import Agent
 from bot.providers.base import ChatMessage, Finish, ModelInfo, StreamEvent, TextDelta, ToolCall, Usage
 from bot.providers.guarded import REPETITION
+from bot.redact import Restorer
 from bot.retry import policy_for, retrying_stream
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class StepOutput:
     usage: Usage = field(default_factory=Usage)
     first_token_ms: float | None = None
     repeated: bool = False  # bot.providers.guarded cut a looping answer
+    restorer: Restorer | None = None  # redact level: placeholders in the answer become the real values
 
     @property
     def text(self) -> str:
@@ -53,8 +55,10 @@ async def model_step(events: AsyncIterator[StreamEvent], ctx: TurnContext, out: 
         if isinstance(event, TextDelta) and event.text:
             if out.first_token_ms is None:
                 out.first_token_ms = (time.perf_counter() - ctx.started) * 1000
-            out.parts.append(event.text)
-            await ctx.sink.on_text(event.text)
+            text = out.restorer.feed(event.text) if out.restorer else event.text
+            if text:
+                out.parts.append(text)
+                await ctx.sink.on_text(text)
         elif isinstance(event, ToolCall):
             out.tool_calls.append(event)  # run by the tool loop after the step
         elif isinstance(event, Usage):
@@ -62,6 +66,9 @@ async def model_step(events: AsyncIterator[StreamEvent], ctx: TurnContext, out: 
         elif isinstance(event, Finish):
             out.repeated = event.reason == REPETITION
             break
+    if out.restorer and (rest := out.restorer.flush()):  # an unclosed "⟨…" at the end is shown as it came
+        out.parts.append(rest)
+        await ctx.sink.on_text(rest)
 
 
 def open_stream(

@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot import store_approvals
+from bot import store_approvals, store_placeholders
 from bot.store import Store
 from bot.store_tasks import TaskStore
 from bot.store_tools import forget_tool_calls, purge_tool_calls
@@ -33,6 +33,8 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({ids})", (cutoff,))
         count = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
         purge_tool_calls(store, cutoff)  # tool arguments and results live as long as messages
+        # Placeholder values not carried by any prompt since the cutoff go with the messages they came from.
+        store_placeholders.purge_unused_since(conn, cutoff)
         # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
         conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
         store_approvals.purge(conn, cutoff)  # approval summaries describe tool arguments: they go too
@@ -106,6 +108,8 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
             f"DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
             (user_id, platform),
         )
+        # The redact level's placeholders for values they wrote.
+        store_placeholders.forget_author(conn, platform, user_id)
         feedback = conn.execute(
             f"DELETE FROM feedback WHERE user_id=? AND turn_id IN (SELECT id FROM turns WHERE {in_platform})",
             (user_id, platform),

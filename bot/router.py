@@ -50,7 +50,7 @@ REASONS: dict[str, str] = {
     "fallback-unhealthy": "the first choice was unavailable, so another model answered",
     "no-local-model": "no local model is available",
     "redacted-for-cloud": "the message carries sensitive content, so the cloud model got placeholders "
-    "([REDACTED:kind]) instead of it (this channel's privacy level is redact)",
+    "(such as ⟨EMAIL_1⟩, swapped back in the answer) instead of it (this channel's privacy level is redact)",
 }
 
 SHORT: dict[str, str] = {

@@ -158,6 +158,17 @@ MIGRATIONS: list[str] = [
         UNIQUE (platform, workspace, user_id, number)
     );
     """,
+    # 8: the redact level's reversible placeholders (bot/redact.py, queries in bot/store_placeholders.py)
+    """
+    CREATE TABLE placeholders (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        token TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, author_id TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL, used_at REAL NOT NULL,
+        PRIMARY KEY (conversation_id, token)
+    );
+    CREATE UNIQUE INDEX placeholders_by_value ON placeholders (conversation_id, value);
+    CREATE INDEX placeholders_by_use ON placeholders (used_at);
+    """,
 ]
 
 T = TypeVar("T")
@@ -320,6 +331,8 @@ class Store:
                 (conversation_id,),
             )
             count = self.conn.execute("DELETE FROM messages WHERE conversation_id=?", (conversation_id,)).rowcount
+            # The redact level's placeholder values were taken from those messages.
+            self.conn.execute("DELETE FROM placeholders WHERE conversation_id=?", (conversation_id,))
             self.conn.execute(
                 "UPDATE conversations SET summary='', summary_upto=0, summary_sensitive=0, sticky_private=0,"
                 " updated_at=? WHERE id=?",

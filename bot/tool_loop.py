@@ -87,7 +87,7 @@ class ToolLoop:
         await self._make_offer()
         while True:
             last = not self._may_use_tools()
-            step = StepOutput()
+            step = StepOutput(restorer=out.restorer if self.model.locality == "cloud" else None)
             try:
                 await self._step(step, last=last)
             finally:

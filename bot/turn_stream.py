@@ -20,10 +20,11 @@ from bot.marks import Place, answer_marks
 from bot.messages import CANCELLED, STOPPED_REPEATING, provider_failure
 from bot.model_step import StepOutput, model_step
 from bot.providers.base import ErrorKind, ModelInfo, ProviderError
+from bot.redact import Restorer
 from bot.router import RouteDecision, RouteRequest, route
 from bot.store import Conversation
 from bot.tool_loop import MADE_LOCAL, ToolLoop, ToolLoopStopped
-from bot.turn_prompt import PrivacyGuardError, build_prompt
+from bot.turn_prompt import PrivacyGuardError, build_prompt, placeholders_for
 from bot.turns import ReplySink, RouteInfo, Turn, TurnResult
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
     loop = ToolLoop(engine, ctx, decision, messages)
-    out, status, error_text, failure = StepOutput(), "done", "", None
+    table = placeholders_for(engine, ctx.conv, model)  # redact level: the answer names the real values
+    out = StepOutput(restorer=Restorer(table) if table is not None else None)
+    status, error_text, failure = "done", "", None
     try:
         await loop.hold()  # a busy local endpoint queues turns: "⏳ 2 ahead of you"
         await loop.run(out)
@@ -239,6 +242,8 @@ def _finish(
     """Store the answer (with its privacy marks) and the turn's outcome in one transaction."""
     answer_text = out.text
     marks = answer_marks(answer_text, local_model=model.locality == "local", prompt_private=prompt_private)
+    if out.restorer and out.restorer.swapped:
+        marks["sensitive"] = True  # it names values the cloud only saw as placeholders
     latency_ms = (time.perf_counter() - ctx.started) * 1000
     usage = out.usage
     engine.store.finish_turn(

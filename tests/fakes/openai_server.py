@@ -334,6 +334,8 @@ class FakeOpenAI(FakeServer):
         # A callable gets the request body and returns calls, or None to answer with text (a tool loop's
         # last step). "raw_arguments" sends that text as the arguments verbatim (malformed JSON, for faults).
         self.tool_call_reply: ToolCallReply = None
+        # Stream the reply in pieces of this many characters (a tokenizer that cuts inside words), not word by word
+        self.chunk_chars: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -451,7 +453,9 @@ class _Completion:
             pieces = sum(len(_fragments(c["function"]["arguments"])) for c in calls)
             return cls(model, [""] * pieces, calls, "tool_calls", prompt_tokens)
         default = f"Hello from {model}. You said: {last_user_text(messages)[:200]}"
-        chunks = split_into_chunks(server.reply_text(body, default))
+        text = server.reply_text(body, default)
+        n = server.chunk_chars
+        chunks = [text[i : i + n] for i in range(0, len(text), n)] if n else split_into_chunks(text)
         finish = "stop"
         if limit and len(chunks) > limit:
             chunks, finish = chunks[:limit], "length"
