@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from bot.knowledge.config import KnowledgeConfig
+
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
 PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")  # strictest first
 
@@ -279,6 +281,7 @@ class CoreSettings(_Section):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     tools: ToolsConfig = Field(default_factory=ToolsConfig)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # bot/knowledge/config.py
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)

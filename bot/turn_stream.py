@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.agents import Agent
+from bot.knowledge.grounding import Grounding
 from bot.marks import Place, answer_marks
 from bot.messages import CANCELLED, STOPPED_REPEATING, provider_failure
 from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, StreamEvent, TextDelta, ToolCall, Usage
@@ -56,6 +57,7 @@ class TurnContext:
     sink: ReplySink
     started: float  # time.perf_counter() when the turn started
     place: Place
+    grounding: Grounding | None = None  # passages retrieved before routing (bot/knowledge)
 
 
 @dataclass
@@ -151,7 +153,9 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
     ProviderError when the model fails before any text (the fallback loop then tries another)."""
     model = decision.model
     assert model is not None
-    messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place)
+    messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place, ctx.grounding)
+    if ctx.grounding:
+        engine.knowledge.note_sources(ctx.turn_id, ctx.grounding.sources)
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
     events = _open_stream(engine, model, messages, ctx.agent)

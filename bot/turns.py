@@ -28,12 +28,14 @@ class RouteInfo:
     locality: str
     agent: str
     reasons: list[str]
+    sources: int = 0  # passages' documents the model saw (bot/knowledge)
 
     @property
     def footer(self) -> str:
-        return footer(
+        text = footer(
             locality=self.locality, provider=self.provider, model=self.model, agent=self.agent, reasons=self.reasons
         )
+        return f"{text} · 📚 {self.sources} source{'s' if self.sources != 1 else ''}" if self.sources else text
 
 
 @dataclass
