@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any
 
+from hybridbot_app import kb
+
 EXIT_CONFIG = 2
 
 
@@ -49,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--workspace", metavar="ID", help="one workspace (default: every workspace with labels)")
     route.add_argument("--min-labels", type=int, default=20, metavar="N", help="labels needed to refit (20)")
     route.add_argument("--dry-run", action="store_true", help="print before/after, save nothing")
+    kb.add_parser(sub)
     return parser
 
 
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": _backup,
         "import": _backup,
         "route": _route,
+        "kb": kb.run,
     }
     try:
         return asyncio.run(handler[args.command](settings, args))
