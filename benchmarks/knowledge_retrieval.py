@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.knowledge.config import CollectionConfig, KnowledgeConfig  # noqa: E402
 from bot.knowledge.indexer import index_collection  # noqa: E402
-from bot.knowledge.query import match_expression  # noqa: E402
+from bot.knowledge.query import content_words  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store_knowledge import SqliteKnowledgeIndex  # noqa: E402
 
@@ -38,7 +38,7 @@ def load_questions() -> list[dict]:
 
 
 def first_relevant_rank(index: SqliteKnowledgeIndex, question: str, topics: set[str]) -> int | None:
-    hits = index.search(match_expression(question), ["pydoc"], DEPTH)
+    hits = index.search(content_words(question), ["pydoc"], DEPTH)
     return next((rank for rank, hit in enumerate(hits, start=1) if Path(hit.path).stem in topics), None)
 
 

@@ -129,8 +129,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX kb_chunks_by_document ON kb_chunks (document_id);
     CREATE VIRTUAL TABLE kb_fts USING fts5(
-        collection UNINDEXED, title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2'
+        collection, title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2'
     );
+    CREATE VIRTUAL TABLE kb_vocab USING fts5vocab(kb_fts, 'row');
     CREATE TABLE turn_sources (
         turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
         ord INTEGER NOT NULL,

@@ -17,6 +17,10 @@ from bot.knowledge.index import CollectionStats, Hit, Source, StoredDocument
 
 # BM25 weights of the FTS columns (collection, title, heading, text): the collection column is only a filter.
 BM25_WEIGHTS = (0.0, 2.0, 2.0, 1.0)
+TOKENIZER = "porter unicode61 remove_diacritics 2"  # as kb_fts (migration 5)
+# BM25 scores every passage that holds any query word: words are kept rarest first while the passages they
+# occur in add up to at most this (the rarest is always kept), so a question full of common words stays fast.
+MAX_POSTINGS = 5_000
 
 
 class SqliteKnowledgeIndex:
@@ -67,7 +71,7 @@ class SqliteKnowledgeIndex:
                 ).lastrowid
                 conn.execute(
                     "INSERT INTO kb_fts (rowid, collection, title, heading, text) VALUES (?, ?, ?, ?, ?)",
-                    (chunk_id, collection, title, chunk.search_heading, chunk.text),
+                    (chunk_id, collection_token(collection), title, chunk.search_heading, chunk.text),
                 )
                 count += 1
             conn.execute(
@@ -115,16 +119,18 @@ class SqliteKnowledgeIndex:
 
     # --- search --------------------------------------------------------------
 
-    def search(self, match: str, collections: Sequence[str], limit: int) -> list[Hit]:
-        """The best `limit` passages for an FTS5 MATCH expression in these collections (BM25)."""
-        if not collections or not match:
+    def search(self, words: Sequence[str], collections: Sequence[str], limit: int) -> list[Hit]:
+        """The best `limit` passages holding any of these words in these collections (BM25)."""
+        words = self._affordable(words)
+        if not collections or not words:
             return []
-        marks = ",".join("?" * len(collections))
+        terms = " OR ".join(f'"{w.replace(chr(34), "")}"' for w in words)
+        match = f"collection : ({' OR '.join(collection_token(c) for c in collections)}) AND ({terms})"
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         rows = self.conn.execute(
             f"SELECT rowid, -bm25(kb_fts, {weights}) AS score, text FROM kb_fts"
-            f" WHERE kb_fts MATCH ? AND collection IN ({marks}) ORDER BY bm25(kb_fts, {weights}) LIMIT ?",
-            (match, *collections, limit),
+            f" WHERE kb_fts MATCH ? ORDER BY bm25(kb_fts, {weights}) LIMIT ?",
+            (match, limit),
         ).fetchall()
         if not rows:
             return []
@@ -144,6 +150,33 @@ class SqliteKnowledgeIndex:
             hits.append(Hit(chunk_id, place[1], place[2], place[3], heading, place[5], place[6], text, score))
         return hits
 
+    def _affordable(self, words: Sequence[str]) -> list[str]:
+        """The words to search with (see MAX_POSTINGS), in their original order. Each word is tokenized by the
+        index's own tokenizer (a scratch FTS5 table), so its passage count is read from the index vocabulary."""
+        if len(words) < 2:
+            return list(words)
+        conn = self.conn
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_query USING fts5(w, tokenize = '{TOKENIZER}')")
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_query_terms USING fts5vocab(temp, kb_query, 'instance')"
+        )
+        conn.executemany("INSERT INTO temp.kb_query (rowid, w) VALUES (?, ?)", list(enumerate(words)))
+        tokens = conn.execute("SELECT doc, term FROM temp.kb_query_terms").fetchall()
+        conn.execute("DELETE FROM temp.kb_query")
+        terms = {term for _, term in tokens}
+        marks = ",".join("?" * len(terms))
+        counts = dict(conn.execute(f"SELECT term, doc FROM kb_vocab WHERE term IN ({marks})", list(terms)).fetchall())
+        cost = [0] * len(words)
+        for word_index, term in tokens:
+            cost[word_index] += counts.get(term, 0)
+        kept, total = set(), 0
+        for word_index in sorted(range(len(words)), key=cost.__getitem__):
+            if kept and total + cost[word_index] > MAX_POSTINGS:
+                break
+            kept.add(word_index)
+            total += cost[word_index]
+        return [w for i, w in enumerate(words) if i in kept]
+
     # --- sources cited by answers ---------------------------------------------
 
     def record_sources(self, turn_id: int, sources: Sequence[Source]) -> None:
@@ -162,3 +195,8 @@ class SqliteKnowledgeIndex:
             (turn_id,),
         ).fetchall()
         return [Source(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5]) for r in rows]
+
+
+def collection_token(name: str) -> str:
+    """One FTS token per collection name (names may hold '-' and '_', which the tokenizer splits on)."""
+    return "c" + name.encode().hex()

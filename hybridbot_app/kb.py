@@ -113,7 +113,7 @@ def _when(stamp: float | None) -> str:
 
 
 def _search(config: Any, index: Any, args: argparse.Namespace) -> int:
-    from bot.knowledge.query import match_expression
+    from bot.knowledge.query import content_words
 
     names = args.collection or [c.name for c in config.collections]
     if unknown := _unknown(config, names):
@@ -121,11 +121,11 @@ def _search(config: Any, index: Any, args: argparse.Namespace) -> int:
             f"hybridbot: no collection named {', '.join(unknown)}. Configured: {_known_names(config)}", file=sys.stderr
         )
         return 1
-    match = match_expression(args.query)
-    if not match:
+    words = content_words(args.query)
+    if not words:
         print("The question has no words to search for.", file=sys.stderr)
         return 1
-    hits = index.search(match, names, max(1, args.k))
+    hits = index.search(words, names, max(1, args.k))
     if not hits:
         print("No passages found.")
         return 0

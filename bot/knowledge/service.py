@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.knowledge.config import CollectionConfig, KnowledgeConfig
 from bot.knowledge.grounding import Grounding, Scan, classify_passages, unique_sources
 from bot.knowledge.index import Hit, KnowledgeIndex, Source
-from bot.knowledge.query import match_expression
+from bot.knowledge.query import content_words
 
 log = logging.getLogger("hybridbot.knowledge")
 
@@ -36,8 +36,8 @@ class Knowledge:
         return found
 
     def search(self, question: str, collections: Sequence[CollectionConfig], limit: int | None = None) -> list[Hit]:
-        match = match_expression(question)
-        hits = self.index.search(match, [c.name for c in collections], limit or self.config.top_k)
+        words = content_words(question)
+        hits = self.index.search(words, [c.name for c in collections], limit or self.config.top_k)
         return [h for h in hits if h.score >= self.config.min_score]
 
     def ground(self, question: str, collections: Sequence[CollectionConfig], scan: Scan) -> Grounding:
