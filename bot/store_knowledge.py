@@ -63,17 +63,18 @@ class SqliteKnowledgeIndex:
                     "INSERT INTO kb_documents (collection, path, content_hash, indexed_at) VALUES (?, ?, '', ?)",
                     (collection, path, time.time()),
                 ).lastrowid
-            count = 0
-            for ordinal, chunk in enumerate(chunks):
-                chunk_id = conn.execute(
-                    "INSERT INTO kb_chunks (document_id, ord, heading, page, line) VALUES (?, ?, ?, ?, ?)",
-                    (document_id, ordinal, json.dumps(chunk.heading, ensure_ascii=False), chunk.page, chunk.line),
-                ).lastrowid
-                conn.execute(
-                    "INSERT INTO kb_fts (rowid, collection, title, heading, text) VALUES (?, ?, ?, ?, ?)",
-                    (chunk_id, collection_token(collection), title, chunk.search_heading, chunk.text),
-                )
-                count += 1
+            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM kb_chunks").fetchone()[0]
+            token = collection_token(collection)
+            rows = [(first + n, chunk, json.dumps(chunk.heading, ensure_ascii=False)) for n, chunk in enumerate(chunks)]
+            conn.executemany(
+                "INSERT INTO kb_chunks (id, document_id, ord, heading, page, line) VALUES (?, ?, ?, ?, ?, ?)",
+                [(i, document_id, i - first, heading, c.page, c.line) for i, c, heading in rows],
+            )
+            conn.executemany(
+                "INSERT INTO kb_fts (rowid, collection, title, heading, text) VALUES (?, ?, ?, ?, ?)",
+                [(i, token, title, c.search_heading, c.text) for i, c, _ in rows],
+            )
+            count = len(rows)
             conn.execute(
                 "UPDATE kb_documents SET title=?, kind=?, content_hash=?, size=?, mtime=?, chunks=?, notes=?,"
                 " indexed_at=? WHERE id=?",
