@@ -14,7 +14,9 @@ pytestmark = pytest.mark.slow  # subprocesses
 
 
 async def test_console_answer_cites_the_collection_and_keeps_local_only_passages_local(
-    tmp_path: Path, fake_ollama, fake_openai  # noqa: ANN001
+    tmp_path: Path,
+    fake_ollama,
+    fake_openai,  # noqa: ANN001
 ) -> None:
     write_documents(tmp_path)
     config = tmp_path / "hybridbot.toml"
