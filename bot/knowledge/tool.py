@@ -1,7 +1,8 @@
 """`search_knowledge`: a tool that searches the collections of the asking turn's agent.
 
 In a turn that may send data out (a cloud model), local-only collections are not searched and standard
-passages whose scan would keep a message local are withheld, with a note saying how many.
+passages whose scan would keep a message local are withheld, with a note saying how many. In a local turn
+such a passage makes the conversation sticky-local, as it does when retrieved before the model call.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def search_for_call(engine: Engine, query: str) -> str:
         note = f" ({withheld} withheld: they may only be read by a local model)" if withheld else ""
         return f"No passages found for {query!r}{note}."
     knowledge.note_sources(call.turn_id, [p.source for p in shown])
+    if any(p.keep_local for p in shown) and not conv.sticky_private:
+        # a local model read a passage that must stay local: later turns here stay local too (sticky), so
+        # its answer never reaches a cloud prompt as history
+        engine.store.mark_sticky_private(conv.id)
     blocks = [f"[{n}] {p.source.cite()}\n{p.hit.text[:PASSAGE_CHARS]}" for n, p in enumerate(shown, start=1)]
     if withheld:
         blocks.append(f"({withheld} more passages withheld: they may only be read by a local model.)")

@@ -126,11 +126,13 @@ async def test_search_knowledge_withholds_local_only_and_sensitive_passages_from
     assert SALARY_SECRET not in salary and PAYROLL_EMAIL not in payroll
     assert "withheld" in payroll
     assert HOLIDAYS in holidays and "[1] Handbook — " in holidays
+    assert not app.engine.store.conversation(KEY).sticky_private
     token = CALL_CONTEXT.set(CallContext("slack", "T1", "C1", "U1", turn_id, private=True))
     try:
         assert SALARY_SECRET in search_for_call(app.engine, "salary band staff engineers")
     finally:
         CALL_CONTEXT.reset(token)
+    assert app.engine.store.conversation(KEY).sticky_private  # read by a local model: later turns stay local
 
 
 async def test_the_search_knowledge_tool_is_registered(app) -> None:
