@@ -19,13 +19,17 @@ from bot.knowledge.index import CollectionStats, Hit, Source, StoredDocument
 BM25_WEIGHTS = (0.0, 2.0, 2.0, 1.0)
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # as kb_fts (migration 5)
 # BM25 scores every passage that holds any query word: words are kept rarest first while the passages they
-# occur in add up to at most this (the rarest is always kept), so a question full of common words stays fast.
+# occur in add up to at most this, so a question full of common words stays fast (see _plan).
 MAX_POSTINGS = 5_000
 
 
 class SqliteKnowledgeIndex:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._df: dict[str, int] = {}  # term -> passages holding it (see _costs)
+        self._count: int | None = None
+        self._writes = 0  # this connection's own changes (PRAGMA data_version counts only others')
+        self._version: tuple[int, int] | None = None
 
     # --- documents -----------------------------------------------------------
 
@@ -84,6 +88,7 @@ class SqliteKnowledgeIndex:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._writes += 1
         return count
 
     def touch_document(self, document_id: int, mtime: float) -> None:
@@ -98,6 +103,7 @@ class SqliteKnowledgeIndex:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+        self._writes += 1
 
     def remove_collection(self, collection: str) -> int:
         documents = self.documents(collection)
@@ -122,17 +128,27 @@ class SqliteKnowledgeIndex:
 
     def search(self, words: Sequence[str], collections: Sequence[str], limit: int) -> list[Hit]:
         """The best `limit` passages holding any of these words in these collections (BM25)."""
-        words = self._affordable(words)
         if not collections or not words:
             return []
-        terms = " OR ".join(f'"{w.replace(chr(34), "")}"' for w in words)
+        words, conjunction = self._plan(words)
+        rows = self._ranked(words, collections, limit, conjunction)
+        if conjunction and len(rows) < limit:  # too few passages hold all of them: the rarest alone fills up
+            seen = {row[0] for row in rows}
+            rows += [r for r in self._ranked(words[:1], collections, limit, False) if r[0] not in seen]
+            rows = rows[:limit]
+        return self._hits(rows)
+
+    def _ranked(self, words: Sequence[str], collections: Sequence[str], limit: int, conjunction: bool) -> list:
+        terms = (" AND " if conjunction else " OR ").join(f'"{w.replace(chr(34), "")}"' for w in words)
         match = f"collection : ({' OR '.join(collection_token(c) for c in collections)}) AND ({terms})"
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        rows = self.conn.execute(
+        return self.conn.execute(
             f"SELECT rowid, -bm25(kb_fts, {weights}) AS score, text FROM kb_fts"
             f" WHERE kb_fts MATCH ? ORDER BY bm25(kb_fts, {weights}) LIMIT ?",
             (match, limit),
         ).fetchall()
+
+    def _hits(self, rows: list) -> list[Hit]:
         if not rows:
             return []
         ids = [row[0] for row in rows]
@@ -151,11 +167,37 @@ class SqliteKnowledgeIndex:
             hits.append(Hit(chunk_id, place[1], place[2], place[3], heading, place[5], place[6], text, score))
         return hits
 
-    def _affordable(self, words: Sequence[str]) -> list[str]:
-        """The words to search with (see MAX_POSTINGS), in their original order. Each word is tokenized by the
-        index's own tokenizer (a scratch FTS5 table), so its passage count is read from the index vocabulary."""
+    def _plan(self, words: Sequence[str]) -> tuple[list[str], bool]:
+        """The words to search with, and whether all of them must occur (see MAX_POSTINGS).
+
+        Words are kept rarest first while the passages holding them add up to at most MAX_POSTINGS (the rarest
+        always), in the question's order. When even the rarest is that common, the two or three rarest are
+        required together instead (their expected overlap fits), the rarest first."""
         if len(words) < 2:
-            return list(words)
+            return list(words), False
+        cost = self._costs(words)
+        order = sorted(range(len(words)), key=cost.__getitem__)
+        if cost[order[0]] > MAX_POSTINGS:
+            passages = max(1, self._passages())
+            chosen, expected = [order[0]], float(cost[order[0]])
+            for index in order[1:3]:
+                chosen.append(index)
+                expected *= cost[index] / passages
+                if expected <= MAX_POSTINGS:
+                    break
+            return [words[i] for i in chosen], True
+        kept, total = set(), 0
+        for index in order:
+            if kept and total + cost[index] > MAX_POSTINGS:
+                break
+            kept.add(index)
+            total += cost[index]
+        return [w for i, w in enumerate(words) if i in kept], False
+
+    def _costs(self, words: Sequence[str]) -> list[int]:
+        """Passages holding each word, read from the index vocabulary (cached until the index changes). Each
+        word is tokenized by the index's own tokenizer (a scratch FTS5 table), stems and all."""
+        self._check_version()
         conn = self.conn
         conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_query USING fts5(w, tokenize = '{TOKENIZER}')")
         conn.execute(
@@ -164,19 +206,28 @@ class SqliteKnowledgeIndex:
         conn.executemany("INSERT INTO temp.kb_query (rowid, w) VALUES (?, ?)", list(enumerate(words)))
         tokens = conn.execute("SELECT doc, term FROM temp.kb_query_terms").fetchall()
         conn.execute("DELETE FROM temp.kb_query")
-        terms = {term for _, term in tokens}
-        marks = ",".join("?" * len(terms))
-        counts = dict(conn.execute(f"SELECT term, doc FROM kb_vocab WHERE term IN ({marks})", list(terms)).fetchall())
+        missing = list({term for _, term in tokens if term not in self._df})
+        if missing:
+            marks = ",".join("?" * len(missing))
+            found = dict(conn.execute(f"SELECT term, doc FROM kb_vocab WHERE term IN ({marks})", missing).fetchall())
+            self._df.update({term: found.get(term, 0) for term in missing})
         cost = [0] * len(words)
-        for word_index, term in tokens:
-            cost[word_index] += counts.get(term, 0)
-        kept, total = set(), 0
-        for word_index in sorted(range(len(words)), key=cost.__getitem__):
-            if kept and total + cost[word_index] > MAX_POSTINGS:
-                break
-            kept.add(word_index)
-            total += cost[word_index]
-        return [w for i, w in enumerate(words) if i in kept]
+        for index, term in tokens:
+            cost[index] += self._df[term]
+        return cost
+
+    def _passages(self) -> int:
+        if self._count is None:
+            self._count = int(self.conn.execute("SELECT count(*) FROM kb_chunks").fetchone()[0])
+        return self._count
+
+    def _check_version(self) -> None:
+        """Forget cached counts when this or another connection (a `kb index` run) changed the database."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0], self._writes
+        if version != self._version:
+            self._df.clear()
+            self._count = None
+            self._version = version
 
     # --- sources cited by answers ---------------------------------------------
 
