@@ -69,7 +69,8 @@ class SqliteKnowledgeIndex:
                 ).lastrowid
             first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM kb_chunks").fetchone()[0]
             token = collection_token(collection)
-            rows = [(first + n, chunk, json.dumps(chunk.heading, ensure_ascii=False)) for n, chunk in enumerate(chunks)]
+            headings: dict[tuple[str, ...], str] = {}  # neighbouring passages share their heading path
+            rows = [(first + n, chunk, _heading_json(chunk.heading, headings)) for n, chunk in enumerate(chunks)]
             conn.executemany(
                 "INSERT INTO kb_chunks (id, document_id, ord, heading, page, line) VALUES (?, ?, ?, ?, ?, ?)",
                 [(i, document_id, i - first, heading, c.page, c.line) for i, c, heading in rows],
@@ -252,3 +253,10 @@ class SqliteKnowledgeIndex:
 def collection_token(name: str) -> str:
     """One FTS token per collection name (names may hold '-' and '_', which the tokenizer splits on)."""
     return "c" + name.encode().hex()
+
+
+def _heading_json(heading: tuple[str, ...], seen: dict[tuple[str, ...], str]) -> str:
+    text = seen.get(heading)
+    if text is None:
+        text = seen[heading] = json.dumps(heading, ensure_ascii=False)
+    return text

@@ -84,8 +84,10 @@ def markdown(text: str) -> tuple[str, list[Section]]:
 
 
 def _setext(lines: list[str], index: int) -> bool:
+    if index + 1 >= len(lines) or lines[index + 1].lstrip(" ")[:1] not in ("=", "-"):
+        return False  # the common case, decided without a regex
     line = lines[index].strip()
-    if not line or index + 1 >= len(lines) or not SETEXT.match(lines[index + 1]):
+    if not line or not SETEXT.match(lines[index + 1]):
         return False
     # "text\n---" under a list item or a table row is not a heading
     return not line.startswith(("-", "*", "+", "|", ">")) and (index == 0 or not lines[index - 1].strip())
