@@ -9,7 +9,7 @@ Privacy per level (the same meaning as channel levels):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.index import Hit, Source
@@ -82,7 +82,7 @@ class Grounding:
         return ChatMessage(role="system", content="\n\n".join(blocks))
 
 
-def unique_sources(sources) -> list[Source]:  # type: ignore[no-untyped-def]
+def unique_sources(sources: Iterable[Source]) -> list[Source]:
     """Sources in order of first use, one per document and page/heading."""
     seen: dict[tuple[str, str, tuple[str, ...], int | None], Source] = {}
     for source in sources:

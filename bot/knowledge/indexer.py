@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.documents import DocumentError, Limits, extract
 from bot.knowledge.chunking import chunk_sections
 from bot.knowledge.config import CollectionConfig, KnowledgeConfig
-from bot.knowledge.index import KnowledgeIndex
+from bot.knowledge.index import KnowledgeIndex, StoredDocument
 
 log = logging.getLogger(__name__)
 HIDDEN_PARTS = (".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv")
@@ -101,7 +101,16 @@ def index_collection(
     return report
 
 
-def _index_file(index, name, path, known, settings, limits, report) -> None:  # type: ignore[no-untyped-def]
+def _index_file(
+    index: KnowledgeIndex,
+    name: str,
+    path: str,
+    known: StoredDocument | None,
+    settings: KnowledgeConfig,
+    limits: Limits,
+    report: IndexReport,
+) -> None:
+    """One file: skipped when unchanged (size and time, then content hash), else extracted, chunked and stored."""
     try:
         stat = os.stat(path)
     except OSError as error:

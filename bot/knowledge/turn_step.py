@@ -9,6 +9,7 @@ from bot.agents import Agent
 from bot.knowledge.grounding import Grounding, Scan, sources_notice
 from bot.marks import ConversationFlags, classify
 from bot.session import SessionKey
+from bot.store import Conversation
 from bot.turns import TurnResult
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def passage_scan(conv: ConversationFlags, level: str) -> Scan:
     return scan
 
 
-def ground_turn(engine: Engine, conv, agent: Agent, text: str, key: SessionKey) -> Grounding:  # type: ignore[no-untyped-def]
+def ground_turn(engine: Engine, conv: Conversation, agent: Agent, text: str, key: SessionKey) -> Grounding:
     """Passages for the question from the agent's collections searchable here (before routing)."""
     if not agent.knowledge:
         return Grounding()
