@@ -23,7 +23,6 @@ class CollectionConfig(_Section):
     privacy: CollectionPrivacy = "standard"
     channels: list[str] = Field(default_factory=list)  # channel ids where it is searchable; empty = everywhere
     agents: list[str] = Field(default_factory=list)  # agents that search it; empty = any agent naming it
-    description: str = ""
 
     @field_validator("paths")
     @classmethod
