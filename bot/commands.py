@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.config import PRIVACY_LEVELS, stricter
+from bot.knowledge.grounding import sources_notice
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
 from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
@@ -343,6 +344,8 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
     lines += engine.approvals.why_lines(turn.id)  # tools that asked for approval, and how each ended
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
+    if sources := engine.knowledge.sources_of_turn(turn.id):
+        lines.append(sources_notice(sources))
     return CommandResult("\n".join(lines))
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from bot.knowledge.config import KnowledgeConfig
 from bot.tools.mcp_config import McpConfig
 
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
@@ -300,6 +301,7 @@ class CoreSettings(_Section):
     tools: ToolsConfig = Field(default_factory=ToolsConfig)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     mcp: McpConfig = Field(default_factory=McpConfig)  # [[mcp.servers]]: MCP servers as tools (README "MCP servers")
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # bot/knowledge/config.py
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)

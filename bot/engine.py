@@ -20,6 +20,9 @@ from bot.catalog import Catalog
 from bot.config import Settings, stricter
 from bot.consult import make_ask_agent_tool
 from bot.context import WindowAnchors
+from bot.knowledge import turn_step
+from bot.knowledge.service import Knowledge
+from bot.knowledge.tool import search_knowledge_tool
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
 from bot.messages import EMPTY_MESSAGE, too_long
@@ -34,6 +37,7 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, TurnRecord
+from bot.store_knowledge import SqliteKnowledgeIndex
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
@@ -68,6 +72,8 @@ class Engine:
         self.tools = ToolRegistry(builtin_tools(settings, store))  # built-ins; MCP servers and knowledge add sources
         self.tools.add_builtin(make_ask_agent_tool(self))  # the coordinator consults other agents (bot/consult.py)
         self.approvals = Approvals(settings.tools.approval_timeout, store=store)  # tool calls awaiting a yes/no
+        self.knowledge = Knowledge(settings.knowledge, SqliteKnowledgeIndex(store.conn))  # collections, citations
+        self.tools.add_builtin(search_knowledge_tool(self))
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -266,13 +272,18 @@ class Engine:
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
+        grounding = turn_step.ground_turn(self, conv, agent, text, turn.key)  # before routing: it may keep it local
+        if grounding.keep_local and not conv.sticky_private:
+            self.store.mark_sticky_private(conv.id)
         request = await self._plan_route(turn, conv, seen, agent, text, message_id if again else None)
+        request = replace(request, private_knowledge=grounding.keep_local)
         task = asyncio.current_task()
         assert task is not None
         self._running[turn.key] = (turn_id, task)
         try:
-            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, Place(message_id, again))
-            result = await turn_stream.answer(self, ctx, request)
+            place = Place(message_id, again)
+            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, place, grounding)
+            result = turn_step.cite(self, turn_id, await turn_stream.answer(self, ctx, request))
         finally:
             self._running.pop(turn.key, None)
         self.metrics.turn_finished(self.store.turn(turn_id))

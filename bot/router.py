@@ -28,6 +28,7 @@ REASONS: dict[str, str] = {
     "stored-private": "the message was written while this conversation had to stay local, so it stays local",
     "sensitive-content": "the message carries sensitive content",
     "secret-content": "the message carries a secret",
+    "knowledge-private": "a passage from the team's documents is local-only or carries sensitive content",
     "pinned": "a model is pinned with /model",
     "pinned-local": "/model is set to local",
     "pinned-cloud": "/model is set to cloud",
@@ -60,6 +61,7 @@ SHORT: dict[str, str] = {
     "stored-private": "written under a stricter level",
     "sensitive-content": "sensitive content",
     "secret-content": "secret detected",
+    "knowledge-private": "private passage",
     "pinned": "pinned",
     "pinned-local": "pinned local",
     "pinned-cloud": "pinned cloud",
@@ -93,6 +95,7 @@ class RouteRequest:
     stored_private: bool = False  # regenerating a message stored as local-only (see Store.add_message)
     sensitive: bool = False  # any sensitive finding in this message
     secret: bool = False  # a secret among the findings
+    private_knowledge: bool = False  # a retrieved passage is local-only or sensitive (bot/knowledge/grounding.py)
     model_setting: str = "auto"  # auto | local | cloud | provider:model
     agent_route: str = "auto"
     needs_tools: bool = False
@@ -133,6 +136,8 @@ def privacy_reasons(req: RouteRequest) -> list[str]:
         reasons.append("sticky-private")
     if req.stored_private and not reasons:  # only when nothing else already keeps it local
         reasons.append("stored-private")
+    if req.private_knowledge:
+        reasons.append("knowledge-private")
     if req.privacy_level == "redact":
         pass  # sensitive spans are replaced with placeholders for the cloud instead (see _select)
     elif req.secret:

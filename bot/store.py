@@ -169,6 +169,35 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX placeholders_by_value ON placeholders (conversation_id, value);
     CREATE INDEX placeholders_by_use ON placeholders (used_at);
     """,
+    # 9: knowledge collections (bot/store_knowledge.py): documents, passages in FTS5, the sources answers cited
+    """
+    CREATE TABLE kb_documents (
+        id INTEGER PRIMARY KEY,
+        collection TEXT NOT NULL, path TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '',
+        content_hash TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0, mtime REAL NOT NULL DEFAULT 0,
+        chunks INTEGER NOT NULL DEFAULT 0, notes TEXT NOT NULL DEFAULT '',
+        indexed_at REAL NOT NULL,
+        UNIQUE (collection, path)
+    );
+    CREATE TABLE kb_chunks (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES kb_documents(id),
+        ord INTEGER NOT NULL, heading TEXT NOT NULL DEFAULT '[]', page INTEGER, line INTEGER
+    );
+    CREATE INDEX kb_chunks_by_document ON kb_chunks (document_id);
+    CREATE VIRTUAL TABLE kb_fts USING fts5(
+        collection, title, heading, text, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE kb_vocab USING fts5vocab(kb_fts, 'row');
+    CREATE TABLE turn_sources (
+        turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        collection TEXT NOT NULL, path TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
+        heading TEXT NOT NULL DEFAULT '[]', page INTEGER, line INTEGER,
+        PRIMARY KEY (turn_id, ord)
+    );
+    """,
 ]
 
 T = TypeVar("T")

@@ -191,7 +191,7 @@ class ToolLoop:
         engine.catalog.settle(self.model)
         engine.catalog.begin(local)
         self.model, self.made_local = local, True
-        self.messages, _ = build_prompt(engine, ctx.conv, local, ctx.agent, ctx.place)
+        self.messages, _ = build_prompt(engine, ctx.conv, local, ctx.agent, ctx.place, ctx.grounding)
         self.notices.append(MADE_LOCAL_NOTICE)
         await self.hold()
 

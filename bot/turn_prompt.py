@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot import privacy, store_placeholders
 from bot.agents import Agent
 from bot.context import build_context, history_budget
+from bot.knowledge.grounding import Grounding, with_passages
 from bot.marks import Place, PrivateSeen
 from bot.providers.base import ChatMessage, ModelInfo
 from bot.redact import Placeholders, redacted_history
@@ -26,13 +27,21 @@ class PrivacyGuardError(Exception):
 
 
 def build_prompt(
-    engine: Engine, conv: Conversation, model: ModelInfo, agent: Agent, place: Place
+    engine: Engine,
+    conv: Conversation,
+    model: ModelInfo,
+    agent: Agent,
+    place: Place,
+    grounding: Grounding | None = None,
 ) -> tuple[list[ChatMessage], bool]:
-    """The prompt, and whether it carries anything private (a sensitive message or summary).
+    """The prompt, and whether it carries anything private (a sensitive message or summary, a passage that
+    keeps the turn local). `grounding`: passages retrieved before the call (bot/knowledge).
 
     At the redact level the conversation's placeholder table is stored before this returns (the
     answer is restored from it: `placeholders_for`)."""
     cloud = model.locality == "cloud"
+    if cloud and grounding is not None and grounding.keep_local:
+        raise PrivacyGuardError  # routing keeps such turns local; this is the last line
     table = placeholders_for(engine, conv, model)
     bot = engine.settings.bot
     budget = history_budget(min(model.context_length, bot.max_context_tokens), bot.max_answer_tokens)
@@ -57,11 +66,13 @@ def build_prompt(
             refill=anchors.refill,
         )
     anchors.remember(anchor_key, window.oldest_included_id)
-    if cloud and carries_secret(window.messages):
+    messages = with_passages(window.messages, grounding)
+    if cloud and carries_secret(messages):
         raise PrivacyGuardError
     if table is not None:
         store_placeholders.save(engine.store, conv.id, table)  # before the call: the answer is restored from it
-    return window.messages, private.seen or (bool(summary) and conv.summary_sensitive)
+    grounded_private = grounding is not None and grounding.keep_local
+    return messages, private.seen or (bool(summary) and conv.summary_sensitive) or grounded_private
 
 
 def placeholders_for(engine: Engine, conv: Conversation, model: ModelInfo) -> Placeholders | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.agents import Agent
+from bot.knowledge.grounding import Grounding
 from bot.marks import Place, answer_marks
 from bot.messages import CANCELLED, STOPPED_REPEATING, provider_failure
 from bot.model_step import StepOutput, model_step
@@ -59,6 +60,7 @@ class TurnContext:
     started: float  # time.perf_counter() when the turn started
     place: Place
     request: RouteRequest | None = None  # the route request (set by `answer`): the tool loop re-routes locally
+    grounding: Grounding | None = None  # passages retrieved before routing (bot/knowledge)
 
 
 async def answer(engine: Engine, ctx: TurnContext, request: RouteRequest) -> TurnResult:
@@ -141,7 +143,9 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
     then tries another)."""
     model = decision.model
     assert model is not None
-    messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place)
+    messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place, ctx.grounding)
+    if ctx.grounding:
+        engine.knowledge.note_sources(ctx.turn_id, ctx.grounding.sources)
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
     loop = ToolLoop(engine, ctx, decision, messages)

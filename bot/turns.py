@@ -30,10 +30,11 @@ class RouteInfo:
     agent: str
     reasons: list[str]
     tools: int = 0  # tool calls made during the turn
+    sources: int = 0  # passages' documents the model saw (bot/knowledge)
 
     @property
     def footer(self) -> str:
-        return footer(
+        text = footer(
             locality=self.locality,
             provider=self.provider,
             model=self.model,
@@ -41,6 +42,7 @@ class RouteInfo:
             reasons=self.reasons,
             tools=self.tools,
         )
+        return f"{text} · 📚 {self.sources} source{'s' if self.sources != 1 else ''}" if self.sources else text
 
 
 @dataclass

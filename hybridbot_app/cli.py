@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any
 
+from hybridbot_app import kb
+
 EXIT_CONFIG = 2
 
 
@@ -52,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     from hybridbot_app.mcp_cli import add_parser as add_mcp_parser
 
     add_mcp_parser(sub)
+    kb.add_parser(sub)
     return parser
 
 
@@ -87,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": _backup,
         "route": _route,
         "mcp": _mcp,
+        "kb": kb.run,
     }
     try:
         return asyncio.run(handler[args.command](settings, args))

@@ -30,6 +30,8 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "discord_first_text.py": ("p95", "max"),
     "discord_vs_llmcord.py": ("first text p50", "worst", "× 429"),
     "engine_overhead.py": ("p99", "turns/s", "overhead p99"),
+    "knowledge_index.py": ("MB/s", "query at", "p99", "RSS after"),
+    "knowledge_retrieval.py": ("BM25 recall@5", "BM25 MRR@10"),
     "memory_rss.py": ("RSS after",),
     "slack_burst.py": ("× 429", "all answered in"),
     "slack_first_text.py": ("median", "p95"),
