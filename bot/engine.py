@@ -282,7 +282,7 @@ class Engine:
         self._running[turn.key] = (turn_id, task)
         try:
             place = Place(message_id, again)
-            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, place, grounding)
+            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, place, grounding=grounding)
             result = turn_step.cite(self, turn_id, await turn_stream.answer(self, ctx, request))
         finally:
             self._running.pop(turn.key, None)
