@@ -14,6 +14,7 @@ from bot.config import PRIVACY_LEVELS, stricter
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
 from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
+from bot.attachment_why import attachment_lines
 from bot.router import explain
 from bot.sanitize import clean_text
 from bot.session import SessionKey
@@ -334,6 +335,7 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
     if turn.finding_kinds:
         kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in turn.finding_kinds)
         lines.append(f"Detected in the message (not shown): {kinds}.")
+    lines += attachment_lines(engine.store, turn)
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
     return CommandResult("\n".join(lines))
@@ -401,3 +403,11 @@ _HANDLERS = {
     "feedback": _feedback,
     "forget": _forget,
 }
+
+
+# /remember and /memory live in their own module (a memory each person controls).
+from bot.memory_commands import COMMANDS as _MEMORY_COMMANDS  # noqa: E402
+from bot.memory_commands import HANDLERS as _MEMORY_HANDLERS  # noqa: E402
+
+COMMANDS.update(_MEMORY_COMMANDS)
+_HANDLERS.update(_MEMORY_HANDLERS)

@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import difficulty_steps, routing_labels, turn_stream
+from bot import attachment_ingest, difficulty_steps, routing_labels, store_attachments, turn_stream
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -36,8 +36,9 @@ from bot.store import Conversation, Store, TurnRecord
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
+from bot.turn_extras import images_of
 from bot.turn_stream import TurnContext
-from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
+from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn, with_notes
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
@@ -123,7 +124,7 @@ class Engine:
     async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
         turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
-        if not text:
+        if not text and not turn.attachments:
             result = TurnResult("rejected", EMPTY_MESSAGE)
             await sink.on_done(result)
             return result
@@ -138,6 +139,12 @@ class Engine:
             return TurnResult("duplicate", "")
         if refusal := await self._admit(turn.key, turn.user_id, sink):
             return refusal
+        prepared = await attachment_ingest.prepare(self.settings.attachments, turn)  # files read here, locally
+        if not prepared.has_content:
+            result = TurnResult("rejected", "\n".join(prepared.notes) or EMPTY_MESSAGE)
+            await sink.on_done(result)
+            return result
+        turn, text, sink = prepared.turn, prepared.turn.text.strip(), with_notes(sink, prepared.notes)
         # Stored with its pending turn before the event is marked seen (one transaction): a crash
         # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
         conv = self.store.conversation(turn.key, private=turn.private)
@@ -153,6 +160,7 @@ class Engine:
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
         message_id, turn_id = accepted
+        store_attachments.record(self.store, turn_id, prepared.reports)
         ahead = self._queue.waiting(turn.key)
         if ahead:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
@@ -296,6 +304,8 @@ class Engine:
             escalated=assessed.escalated,
             judged=assessed.judged,
             prefer_local=routing.prefer_local,
+            needs_vision=bool(images_of(turn)),
+            images_local=bool(images_of(turn)) and self.settings.privacy.images == "local",
             preferred_local=routing.local_model,
             preferred_cloud=routing.cloud_model,
             sticky_private=conv.sticky_private or seen.keep_local,

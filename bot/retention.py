@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from bot import store_memory
 from bot.store import Store
 
 log = logging.getLogger("hybridbot.retention")
@@ -31,6 +32,9 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         count = conn.execute("DELETE FROM messages WHERE created_at < ?", (cutoff,)).rowcount
         # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
         conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
+        # File names read with turns, and remembered facts, expire like messages (bot/store_memory.py).
+        conn.execute("DELETE FROM turn_attachments WHERE created_at < ?", (cutoff,))
+        store_memory.delete_older(store, cutoff)
         # A summary whose last summarised message has expired summarises only expired text.
         conn.execute(
             "UPDATE conversations SET summary='', summary_sensitive=0 WHERE summary != ''"
@@ -49,12 +53,13 @@ class Forgotten:
     settings: int
     summaries: int
     turns: int
+    facts: int = 0  # remembered facts (/remember)
 
     @property
     def text(self) -> str:
         return (
             f"Done — I deleted {self.messages} message(s) of yours and {self.answers} answer(s) to them,"
-            f" {self.feedback} rating(s) and {self.settings} personal setting(s);"
+            f" {self.feedback} rating(s), {self.settings} personal setting(s) and {self.facts} remembered fact(s);"
             f" {self.summaries} conversation summary(ies) that included your messages were cleared,"
             f" and {self.turns} usage record(s) no longer name you."
         )
@@ -98,6 +103,11 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
             f"DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
             (user_id, platform),
         )
+        conn.execute(  # the names of files they sent (no content is kept there)
+            f"DELETE FROM turn_attachments WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
+            (user_id, platform),
+        )
+        facts = store_memory.delete_all(store, platform, user_id)
         feedback = conn.execute(
             f"DELETE FROM feedback WHERE user_id=? AND turn_id IN (SELECT id FROM turns WHERE {in_platform})",
             (user_id, platform),
@@ -116,7 +126,7 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
     log.info(
         "forgot a user: %d messages, %d answers, %d feedback, %d settings", len(mine), len(answers), feedback, settings
     )
-    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns)
+    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, facts)
 
 
 def _like(text: str) -> str:

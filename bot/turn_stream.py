@@ -24,6 +24,7 @@ from bot.providers.guarded import REPETITION
 from bot.retry import policy_for, retrying_stream
 from bot.router import RouteDecision, RouteRequest, route
 from bot.store import Conversation
+from bot.turn_extras import extend_prompt
 from bot.turn_prompt import PrivacyGuardError, build_prompt
 from bot.turns import ReplySink, RouteInfo, Turn, TurnResult
 
@@ -152,6 +153,7 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
     model = decision.model
     assert model is not None
     messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place)
+    messages, prompt_private = extend_prompt(engine, ctx.turn, ctx.conv, model, messages, prompt_private)
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
     events = _open_stream(engine, model, messages, ctx.agent)

@@ -34,10 +34,19 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class ImagePart:
+    """An image sent with a user message, to a model with the `vision` capability."""
+
+    mime: str  # image/png, image/jpeg, image/gif, image/webp
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class ChatMessage:
     role: Literal["system", "user", "assistant", "tool"]
     content: str
     name: str | None = None  # speaker's display name, for multi-person threads
+    images: tuple[ImagePart, ...] = ()  # only on the turn's own question, only for vision models
 
 
 # --- stream events -----------------------------------------------------------

@@ -6,6 +6,7 @@ The ``openai`` package is imported lazily, so importing this module stays cheap.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email.utils
 import json
@@ -87,7 +88,15 @@ def to_openai_message(message: ChatMessage) -> dict[str, Any]:
     content = message.content
     if message.role == "user" and message.name:
         content = f"{message.name}: {content}"
+    if message.images:  # content parts: the text, then each image as a data URI
+        parts: list[dict[str, Any]] = [{"type": "text", "text": content}]
+        parts += [{"type": "image_url", "image_url": {"url": data_uri(i.mime, i.data)}} for i in message.images]
+        return {"role": message.role, "content": parts}
     return {"role": message.role, "content": content}
+
+
+def data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -121,6 +130,7 @@ class OpenAIProvider:
         api_key: str,
         locality: Locality = "cloud",
         models: list[str] | None = None,
+        vision_models: list[str] | None = None,
         context_lengths: dict[str, int] | None = None,
         timeout: float = 60.0,
         connect_timeout: float = 5.0,
@@ -137,6 +147,7 @@ class OpenAIProvider:
         self.name = name
         self.locality: Locality = locality
         self._models = list(models) if models else None
+        self._vision = set(vision_models) if vision_models is not None else None  # None: known names
         self._context_lengths = dict(context_lengths or {})
         self._idle_timeout = idle_timeout
         # The SDK retries 408/409/429/5xx and connection errors itself (sleeping as long as a
@@ -176,7 +187,7 @@ class OpenAIProvider:
             locality=self.locality,
             context_length=self._context_lengths.get(model) or known_context_length(model),
             tools=True,
-            vision=model.startswith(_VISION_PREFIXES),
+            vision=model in self._vision if self._vision is not None else model.startswith(_VISION_PREFIXES),
         )
 
     async def list_models(self) -> list[ModelInfo]:
