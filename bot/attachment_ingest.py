@@ -139,7 +139,9 @@ def _unavailable(report: Report, reason: str, limit: int) -> Report:
         report.size = max(report.size, limit + 1)
         return _too_large(report, limit)
     report.status = "unavailable"
-    report.note = f"📎 {report.name}: not read — {FETCH_WORDS.get(reason, FETCH_WORDS['failed'])}. Try sending it again."
+    report.note = (
+        f"📎 {report.name}: not read — {FETCH_WORDS.get(reason, FETCH_WORDS['failed'])}. Try sending it again."
+    )
     return report
 
 
@@ -161,19 +163,23 @@ async def _extract(config: AttachmentsConfig, kind: str, name: str, mime: str, d
         return tidy_json(text) if extension(name) == "json" else text
     try:
         async with asyncio.timeout(config.extract_timeout):
-            return await asyncio.to_thread(document_text, data, name, mime)
+            return await asyncio.to_thread(document_text, data, name, mime, config)
     except TimeoutError:
         raise BrokenFile(f"reading it took longer than {config.extract_timeout:g} s.") from None
 
 
-def document_text(data: bytes, name: str, mime: str) -> str:
+def document_text(data: bytes, name: str, mime: str, config: AttachmentsConfig) -> str:
     """PDF/DOCX text through the knowledge extractors (pypdf, python-docx); BrokenFile when they fail."""
-    from bot.documents import extract  # imported on first use: the parsers are heavy
+    from bot.documents import DocumentError, Limits, extract  # on first use: the parsers are heavy
 
+    # Read a few budgets' worth: enough to say how much was left out, without parsing a whole book.
+    limits = Limits(max_bytes=config.max_file_bytes, max_chars=config.max_chars * 4)
     try:
-        extracted = extract(data, name, mime)
-    except Exception as error:  # a damaged or encrypted file: any parser error means "can't read it"
-        raise BrokenFile("the file seems damaged or protected.") from error
+        extracted = extract(data, name, mime, limits)
+    except DocumentError as error:  # its message is a sentence for the person
+        raise BrokenFile(str(error)) from error
+    except Exception as error:  # a parser bug on a strange file is still "can't read it", not a crash
+        raise BrokenFile("the file seems damaged.") from error
     text = extracted.text.strip()
     if not text:
         raise BrokenFile("it has no text I can extract (a scan or an image-only file?).")

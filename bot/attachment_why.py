@@ -39,4 +39,3 @@ def _describe(report: Report) -> str:
         kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in report.finding_kinds)
         return f"{what}; found (not shown): {kinds}"
     return f"{what}; nothing sensitive found"
-

@@ -10,11 +10,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.attachment_why import attachment_lines
 from bot.config import PRIVACY_LEVELS, stricter
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
 from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
-from bot.attachment_why import attachment_lines
 from bot.router import explain
 from bot.sanitize import clean_text
 from bot.session import SessionKey

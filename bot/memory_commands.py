@@ -29,7 +29,9 @@ async def _remember(engine: Engine, ctx: CommandContext, args: list[str]) -> Com
         return CommandResult(OFF, ok=False)
     text = " ".join(args).strip()
     if not text:
-        return CommandResult("Tell me what to remember: /remember <fact>, e.g. /remember I prefer metric units.", ok=False)
+        return CommandResult(
+            "Tell me what to remember: /remember <fact>, e.g. /remember I prefer metric units.", ok=False
+        )
     if len(text) > config.max_fact_chars:
         return CommandResult(f"That is {len(text)} characters; a fact can be up to {config.max_fact_chars}.", ok=False)
     platform = ctx.key.platform

@@ -269,7 +269,7 @@ def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], 
 def _refusal(req: RouteRequest, must_local: bool) -> str:
     if req.needs_vision and req.images_local:
         return (
-            "This message has an image, and images stay on local models (privacy.images = \"local\"), but no "
+            'This message has an image, and images stay on local models (privacy.images = "local"), but no '
             "local model that reads images is available — so nothing was sent to the cloud. Ask the operator "
             "to pull one (e.g. `ollama pull llava` or `ollama pull qwen2.5vl`), or describe the image in words."
         )

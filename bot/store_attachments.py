@@ -33,7 +33,9 @@ def of_turn(store: Store, turn_id: int) -> list[Report]:
         (turn_id,),
     )
     return [
-        Report(r["name"], r["kind"], r["status"], r["size"], r["chars"], r["total_chars"], json.loads(r["finding_kinds"]))
+        Report(
+            r["name"], r["kind"], r["status"], r["size"], r["chars"], r["total_chars"], json.loads(r["finding_kinds"])
+        )
         for r in rows
     ]
 

@@ -56,9 +56,7 @@ def delete(store: Store, platform: str, user_id: str, fact_id: int) -> bool:
 
 def delete_all(store: Store, platform: str, user_id: str) -> int:
     """Every fact of a person on a platform (also called inside /forget me's transaction: no BEGIN here)."""
-    return store.conn.execute(
-        "DELETE FROM memory_facts WHERE platform=? AND user_id=?", (platform, user_id)
-    ).rowcount
+    return store.conn.execute("DELETE FROM memory_facts WHERE platform=? AND user_id=?", (platform, user_id)).rowcount
 
 
 def delete_older(store: Store, cutoff: float) -> int:
