@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.commands import COMMANDS
 
-SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
+SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "remember", "memory", "help")
 REQUEST_URL = "https://YOUR-PUBLIC-HOST/slack/events"
 # Web API method → the bot scopes that allow it (any one of them), from Slack's method reference. Every method
 # the adapter calls is listed (tests/unit/test_slack_scopes.py checks the code against this map).
@@ -43,7 +43,8 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "reaction_added": ("reactions:read",),
     "reaction_removed": ("reactions:read",),
 }
-FEATURE_SCOPES = {"slash commands": ("commands",)}
+# files:read: downloading files shared with a message (url_private with the bot token; adapters/slack/files.py)
+FEATURE_SCOPES = {"slash commands": ("commands",), "files in messages": ("files:read",)}
 BOT_EVENTS = tuple(EVENT_SCOPES)
 
 
@@ -62,6 +63,8 @@ USAGE_HINTS = {
     "model": "[auto|local|cloud|provider:model] [here|channel|me|workspace]",
     "agent": "[name|list|show name] [here|channel|me|workspace]",
     "privacy": "[local-only|standard|redact|cloud-ok]",
+    "remember": "<a fact about you>",
+    "memory": "[forget <n>|all] [channels on|off]",
 }
 
 
