@@ -163,12 +163,12 @@ async def _extract(config: AttachmentsConfig, kind: str, name: str, mime: str, d
         return tidy_json(text) if extension(name) == "json" else text
     try:
         async with asyncio.timeout(config.extract_timeout):
-            return await asyncio.to_thread(document_text, data, name, mime, config)
+            return await asyncio.to_thread(document_text, data, kind, name, mime, config)
     except TimeoutError:
         raise BrokenFile(f"reading it took longer than {config.extract_timeout:g} s.") from None
 
 
-def document_text(data: bytes, name: str, mime: str, config: AttachmentsConfig) -> str:
+def document_text(data: bytes, kind: str, name: str, mime: str, config: AttachmentsConfig) -> str:
     """PDF/DOCX text through the knowledge extractors (pypdf, python-docx); BrokenFile when they fail."""
     from bot.documents import DocumentError, Limits, extract  # on first use: the parsers are heavy
 
@@ -180,6 +180,8 @@ def document_text(data: bytes, name: str, mime: str, config: AttachmentsConfig) 
         raise BrokenFile(str(error)) from error
     except Exception as error:  # a parser bug on a strange file is still "can't read it", not a crash
         raise BrokenFile("the file seems damaged.") from error
+    if extracted.kind != kind:  # named .pdf/.docx but something else inside: not what it claims to be
+        raise BrokenFile(f"it is not really a {KIND_WORDS[kind]} inside.")
     text = extracted.text.strip()
     if not text:
         raise BrokenFile("it has no text I can extract (a scan or an image-only file?).")
