@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from slack_sdk.errors import SlackApiError
+
 from adapters.slack.app import SlackBot
 from bot.attachments import Attachment, Fetcher, FetchError
 from bot.http_download import download
@@ -26,9 +28,31 @@ def attachments_of(bot: SlackBot, event: dict[str, Any]) -> tuple[Attachment, ..
         url = item.get("url_private_download") or item.get("url_private")
         name = str(item.get("name") or item.get("title") or "file")
         size = item.get("size") if isinstance(item.get("size"), int) else 0
-        fetch = _fetcher(bot, url, str(item.get("mimetype") or "")) if isinstance(url, str) and url else None
-        found.append(Attachment(name, str(item.get("mimetype") or ""), size, fetch=fetch))
+        mime = str(item.get("mimetype") or "")
+        if isinstance(url, str) and url:
+            fetch: Fetcher | None = _fetcher(bot, url, mime)
+        elif isinstance(item.get("id"), str):  # file_access "check_file_info" (e.g. Slack Connect): ask files.info
+            fetch = _looked_up(bot, item["id"], mime)
+        else:
+            fetch = None
+        found.append(Attachment(name, mime, size, fetch=fetch))
     return tuple(found)
+
+
+def _looked_up(bot: SlackBot, file_id: str, mime: str) -> Fetcher:
+    async def fetch(max_bytes: int) -> bytes:
+        try:
+            info = await bot.client.files_info(file=file_id)
+        except SlackApiError as error:
+            reason = "not_found" if error.response.get("error") == "file_not_found" else "forbidden"
+            raise FetchError(reason, str(error.response.get("error"))) from None
+        file = info.get("file") or {}
+        url = file.get("url_private_download") or file.get("url_private")
+        if not isinstance(url, str) or not url:
+            raise FetchError("failed", "files.info gave no address")
+        return await _fetcher(bot, url, mime or str(file.get("mimetype") or ""))(max_bytes)
+
+    return fetch
 
 
 def _trusted(bot: SlackBot, url: str) -> bool:

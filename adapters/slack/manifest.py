@@ -25,6 +25,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "assistant.threads.setTitle": ("assistant:write",),
     "assistant.threads.setSuggestedPrompts": ("assistant:write",),
     "users.info": ("users:read",),
+    "files.info": ("files:read",),  # a shared file whose event carries no URL (file_access "check_file_info")
     "views.publish": (),
 }
 # Methods whose scope depends on the conversation: one scope per conversation type the bot asks about.

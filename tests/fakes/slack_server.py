@@ -144,6 +144,13 @@ class FakeSlack:
         url = f"http://127.0.0.1:{self.port}/files-pri/{hosted.id}/{urllib.parse.quote(name)}"
         return {**FileHost.describe(hosted), "title": name, "url_private": url, "url_private_download": url}
 
+    def m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.file_host.files.get(str(args.get("file", "")))
+        if hosted is None:
+            return {"ok": False, "error": "file_not_found"}
+        url = f"http://127.0.0.1:{self.port}/files-pri/{hosted.id}/{urllib.parse.quote(hosted.name)}"
+        return {"ok": True, "file": {**FileHost.describe(hosted), "url_private": url, "url_private_download": url}}
+
     async def _file(self, request: web.Request) -> web.StreamResponse:
         token = BOT_TOKEN if "files:read" in self.scopes else "(files:read not granted)"
         return await self.file_host.serve(request, token=token)
