@@ -13,12 +13,17 @@ import threading
 from collections.abc import Callable
 from typing import TextIO, TypeVar
 
+from adapters.console.attach import attachments_from
+from bot.attachments import Attachment
 from bot.commands import CommandContext, run_command
 from bot.engine import Engine, Turn, TurnResult
 from bot.session import SessionKey
 
 T = TypeVar("T")
-CONSOLE_HELP = "Console: /retry answers the last question again · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+CONSOLE_HELP = (
+    "Console: /retry answers the last question again · /attach PATH sends a file with your next message"
+    " · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+)
 
 
 def _prompt_input() -> str | None:
@@ -119,6 +124,7 @@ class Console:
         self.private = private
         self._current: asyncio.Task[TurnResult] | None = None
         self._last_turn: int | None = None
+        self._attached: list[Attachment] = []  # /attach: files for the next message
 
     async def _read_line(self) -> str | None:
         if self.interactive:
@@ -151,7 +157,8 @@ class Console:
             if line.startswith("/"):
                 await self._command(line, sink)
                 continue
-            turn = Turn(self.key, self.user, self.user, line, private=self.private)
+            files, self._attached = tuple(self._attached), []  # /attach: files for this message
+            turn = Turn(self.key, self.user, self.user, line, private=self.private, attachments=files)
             self._current = asyncio.ensure_future(self.engine.handle(turn, sink))
             try:
                 result = await self._current
@@ -176,6 +183,14 @@ class Console:
             finally:
                 self._current = None
             self._last_turn = result.turn_id or self._last_turn
+            return
+        if line.split(maxsplit=1)[0] == "/attach":
+            files, problems = attachments_from(line)
+            self._attached += files
+            names = ", ".join(f.name for f in self._attached)
+            self.out.write(
+                "\n".join([*problems, f"Attached for your next message: {names}." if names else ""]).strip() + "\n"
+            )
             return
         ctx = CommandContext(self.key, self.user, self.user, private=self.private)
         result = await run_command(self.engine, ctx, line)
