@@ -236,3 +236,12 @@ def test_privacy_images_setting_is_validated(tmp_path) -> None:
     with pytest.raises(ConfigError) as error:
         load_settings(config, env={})
     assert "images" in str(error.value)
+
+
+async def test_at_the_redact_level_a_sensitive_file_reaches_the_cloud_only_as_placeholders(app, fake_openai) -> None:
+    await run_command(app.engine, CommandContext(KEY, "U1"), "/privacy redact")
+    data = f"Escalations go to {EMAIL} after 6pm.\n".encode()
+    result = await app.engine.handle(turn(COMPLEX, file("oncall.txt", data)), RecordingSink())
+    assert result.route.locality == "cloud" and "sensitive parts redacted" in result.route.footer
+    assert fake_openai.saw_text("[REDACTED:email]") and fake_openai.saw_text("after 6pm")
+    assert not fake_openai.saw_text(EMAIL)
