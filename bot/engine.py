@@ -125,14 +125,10 @@ class Engine:
         turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
         if not text and not turn.attachments:
-            result = TurnResult("rejected", EMPTY_MESSAGE)
-            await sink.on_done(result)
-            return result
+            return await _rejected(sink, EMPTY_MESSAGE)
         limit = self.settings.bot.max_message_chars
         if len(text) > limit:
-            result = TurnResult("rejected", too_long(len(text), limit))
-            await sink.on_done(result)
-            return result
+            return await _rejected(sink, too_long(len(text), limit))
         event = f"{turn.key.platform}:{turn.event_id}" if turn.event_id else None
         if event and self.store.seen(event):
             log.info("redelivered event %s ignored", turn.event_id)
@@ -140,10 +136,8 @@ class Engine:
         if refusal := await self._admit(turn.key, turn.user_id, sink):
             return refusal
         prepared = await attachment_ingest.prepare(self.settings.attachments, turn)  # files read here, locally
-        if not prepared.has_content:
-            result = TurnResult("rejected", "\n".join(prepared.notes) or EMPTY_MESSAGE)
-            await sink.on_done(result)
-            return result
+        if not prepared.has_content:  # only files, none of them readable: say why, call no model
+            return await _rejected(sink, "\n".join(prepared.notes) or EMPTY_MESSAGE)
         turn, text, sink = prepared.turn, prepared.turn.text.strip(), with_notes(sink, prepared.notes)
         # Stored with its pending turn before the event is marked seen (one transaction): a crash
         # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
@@ -345,3 +339,10 @@ class Engine:
         source = routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), "")
         difficulty_steps.record_label(self.store, self.settings.routing, turn_id, source)
         return True
+
+
+async def _rejected(sink: ReplySink, text: str) -> TurnResult:
+    """Bad input gets a clear answer and nothing is stored or sent to a model."""
+    result = TurnResult("rejected", text)
+    await sink.on_done(result)
+    return result
