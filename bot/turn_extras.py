@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot import memory, store_memory
 from bot.providers.base import ChatMessage, ImagePart, ModelInfo
-from bot.turn_prompt import PrivacyGuardError
+from bot.turn_prompt import PrivacyGuardError, carries_secret
 from bot.turns import Turn
 
 if TYPE_CHECKING:
@@ -64,11 +64,15 @@ def _with_facts(
     chosen = memory.choose(facts, cloud=cloud)
     if not chosen.lines:
         return messages, False
-    text = memory.prompt_text(turn.user_name, chosen.lines)
+    text = memory.prompt_text("" if cloud else turn.user_name, chosen.lines)  # names are content too
     if messages and messages[0].role == "system":
         first = messages[0]
-        return [replace(first, content=f"{first.content}\n\n{text}"), *messages[1:]], chosen.sensitive
-    return [ChatMessage("system", text), *messages], chosen.sensitive
+        messages = [replace(first, content=f"{first.content}\n\n{text}"), *messages[1:]]
+    else:
+        messages = [ChatMessage("system", text), *messages]
+    if cloud and carries_secret(messages[:1]):  # facts are scanned when stored; checked again before they leave
+        raise PrivacyGuardError
+    return messages, chosen.sensitive
 
 
 def _with_images(messages: list[ChatMessage], images: tuple[ImagePart, ...]) -> list[ChatMessage]:
