@@ -116,7 +116,7 @@ async def _read_one(
         return _unavailable(report, "timeout", limit), "", None
     report.size = len(data)
     if kind == "image":
-        return _image(report, attachment, data)
+        return _image(report, data)
     try:
         text = await _extract(config, kind, name, attachment.mime, data)
     except BrokenFile as error:
@@ -139,14 +139,13 @@ def _unavailable(report: Report, reason: str, limit: int) -> Report:
         report.size = max(report.size, limit + 1)
         return _too_large(report, limit)
     report.status = "unavailable"
-    report.note = (
-        f"📎 {report.name}: not read — {FETCH_WORDS.get(reason, FETCH_WORDS['failed'])}. Try sending it again."
-    )
+    again = "" if reason == "forbidden" else " Try sending it again."
+    report.note = f"📎 {report.name}: not read — {FETCH_WORDS.get(reason, FETCH_WORDS['failed'])}.{again}"
     return report
 
 
-def _image(report: Report, attachment: Attachment, data: bytes) -> tuple[Report, str, Attachment | None]:
-    mime = image_mime(report.name, attachment.mime, data)
+def _image(report: Report, data: bytes) -> tuple[Report, str, Attachment | None]:
+    mime = image_mime(data)
     if mime is None:
         report.status = "broken"
         report.note = f"📎 {report.name}: this doesn't look like a PNG, JPEG, GIF or WebP image, so I can't show it."

@@ -146,7 +146,7 @@ def kind_of(name: str, mime: str) -> str:
     return "unsupported"
 
 
-def image_mime(name: str, mime: str, data: bytes) -> str | None:
+def image_mime(data: bytes) -> str | None:
     """The image's real type from its first bytes (None: not an image a model can read, or broken)."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"

@@ -136,7 +136,9 @@ async def test_local_model_down_with_a_sensitive_fact_in_a_dm_is_refused_never_c
         await app.engine.aclose()
 
 
-async def test_a_fact_stored_unflagged_that_carries_a_secret_is_still_stopped_before_the_cloud(app, fake_openai) -> None:
+async def test_a_fact_stored_unflagged_that_carries_a_secret_is_still_stopped_before_the_cloud(
+    app, fake_openai
+) -> None:
     # As if stored before the detector knew this kind: the prompt guard rescans facts bound for the cloud.
     secret = "AKIA" + "ZQ4RT7WX2LPN8KJD"
     store_memory.add(app.engine.store, "console", "U1", f"my key is {secret}", sensitive=False, kinds=[])

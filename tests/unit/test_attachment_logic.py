@@ -44,11 +44,11 @@ def test_decode_text_handles_boms_latin1_and_binary() -> None:
 
 
 def test_image_mime_trusts_the_bytes_not_the_name() -> None:
-    assert image_mime("a.png", "image/png", b"\x89PNG\r\n\x1a\n....") == "image/png"
-    assert image_mime("a.png", "image/png", b"\xff\xd8\xff\xe0") == "image/jpeg"
-    assert image_mime("a.gif", "", b"GIF89a...") == "image/gif"
-    assert image_mime("a.webp", "", b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
-    assert image_mime("a.png", "image/png", b"<html>") is None
+    assert image_mime(b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert image_mime(b"\xff\xd8\xff\xe0") == "image/jpeg"
+    assert image_mime(b"GIF89a...") == "image/gif"
+    assert image_mime(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
+    assert image_mime(b"<html>") is None
 
 
 def test_budget_shares_characters_in_order_and_cuts_at_a_line_end() -> None:
