@@ -10,7 +10,7 @@ from bot.store import Store, TurnRecord
 STATUS_WORDS = {
     "read": "read",
     "cut": "partly read (size budget)",
-    "image": "sent to a model that reads images",
+    "image": "an image, for a model that reads images",
     "skipped": "not read",
     "too_large": "not read (too large)",
     "unsupported": "not read (unsupported type)",

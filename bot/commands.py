@@ -328,7 +328,10 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
         return CommandResult("There is no answer in this conversation yet.")
     if not turn.provider or (turn.status in ("refused", "error") and turn.answer_message_id is None):
         reasons = "\n".join(f"• {r}" for r in explain(turn.reasons)) or "• (no route was chosen)"
-        return CommandResult(f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}".strip())
+        files = "\n".join(attachment_lines(engine.store, turn))
+        return CommandResult(
+            f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}\n{files}".strip()
+        )
     badge = "🔒 local" if turn.locality == "local" else "☁ cloud"
     lines = [f"The last answer came from {badge} *{turn.provider}:{turn.model}* with agent *{turn.agent}*, because:"]
     lines += [f"• {r}" for r in explain(turn.reasons)]

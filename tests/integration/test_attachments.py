@@ -201,6 +201,9 @@ async def test_no_local_vision_model_means_a_clear_refusal_never_the_cloud(app, 
     assert result.status == "refused"
     assert "no local model that reads images is available" in result.text and "nothing was sent" in result.text
     assert fake_openai.chat_requests() == []
+    text = await why(app)
+    assert "not answered (refused)" in text and "images stay on local models" in text
+    assert "• p.png (image): an image, for a model that reads images" in text
 
 
 async def test_follow_level_lets_an_image_reach_a_cloud_vision_model_as_a_data_uri(tmp_path, fake_openai) -> None:
