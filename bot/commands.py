@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.attachment_why import attachment_lines
 from bot.config import PRIVACY_LEVELS, stricter
 from bot.knowledge.grounding import sources_notice
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
@@ -333,7 +334,10 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
         return CommandResult("There is no answer in this conversation yet.")
     if not turn.provider or (turn.status in ("refused", "error") and turn.answer_message_id is None):
         reasons = "\n".join(f"• {r}" for r in explain(turn.reasons)) or "• (no route was chosen)"
-        return CommandResult(f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}".strip())
+        files = "\n".join(attachment_lines(engine.store, turn))
+        return CommandResult(
+            f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}\n{files}".strip()
+        )
     badge = "🔒 local" if turn.locality == "local" else "☁ cloud"
     lines = [f"The last answer came from {badge} *{turn.provider}:{turn.model}* with agent *{turn.agent}*, because:"]
     lines += [f"• {r}" for r in explain(turn.reasons)]
@@ -342,6 +346,7 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
         lines.append(f"Detected in the message (not shown): {kinds}.")
     lines += tool_lines(tool_calls_of_turn(engine.store, turn.id))
     lines += engine.approvals.why_lines(turn.id)  # tools that asked for approval, and how each ended
+    lines += attachment_lines(engine.store, turn)
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
     if sources := engine.knowledge.sources_of_turn(turn.id):
@@ -426,3 +431,11 @@ _HANDLERS = {
     "tools": _tools,
     "tasks": _tasks,
 }
+
+
+# /remember and /memory live in their own module (a memory each person controls).
+from bot.memory_commands import COMMANDS as _MEMORY_COMMANDS  # noqa: E402
+from bot.memory_commands import HANDLERS as _MEMORY_HANDLERS  # noqa: E402
+
+COMMANDS.update(_MEMORY_COMMANDS)
+_HANDLERS.update(_MEMORY_HANDLERS)

@@ -118,6 +118,9 @@ class PrivacyConfig(_Section):
     # only make a turn more private; no verdict within judge_budget seconds counts as sensitive.
     judge: Literal["off", "local"] = "off"
     judge_budget: float = Field(2.0, gt=0.0, le=30.0)
+    # Images are not read before routing, so they go to local vision models only, unless "follow-level"
+    # (then an image goes where the message's text may go, cloud included). README "Files and images".
+    images: Literal["local", "follow-level"] = "local"
 
 
 def stricter(a: str, b: str) -> str:
@@ -141,6 +144,8 @@ class OpenAIConfig(_Section):
     base_url: str = ""
     locality: Literal["local", "cloud"] = "cloud"
     models: list[str] = Field(default_factory=list)
+    # Models that read images (README "Files and images"); unset: known OpenAI names (gpt-4o, gpt-4.1, gpt-5).
+    vision_models: list[str] | None = None
     timeout: float = Field(60.0, gt=0)
     connect_timeout: float = Field(5.0, gt=0)
     idle_timeout: float = Field(60.0, gt=0)
@@ -157,6 +162,7 @@ class EndpointConfig(_Section):
     locality: Literal["local", "cloud"]
     api_key_env: str = ""
     models: list[str] = Field(default_factory=list)
+    vision_models: list[str] | None = None  # models that read images; unset: known OpenAI names
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)
@@ -279,6 +285,26 @@ class ToolsConfig(_Section):
         return value
 
 
+class AttachmentsConfig(_Section):
+    """Files and images in messages (README "Files and images")."""
+
+    enabled: bool = True
+    max_files: int = Field(5, ge=1, le=50)  # per message; the rest are named and skipped
+    max_file_bytes: int = Field(20_000_000, ge=1_000, le=500_000_000)  # larger files are not downloaded
+    max_image_bytes: int = Field(8_000_000, ge=1_000, le=100_000_000)
+    max_chars: int = Field(24_000, ge=1_000, le=1_000_000)  # extracted text added to a turn, all files together
+    download_timeout: float = Field(20.0, gt=0, le=600)
+    extract_timeout: float = Field(30.0, gt=0, le=600)  # per file (PDF/DOCX parsing runs in a thread)
+
+
+class MemoryConfig(_Section):
+    """What each person asks the bot to remember (README "Memory")."""
+
+    enabled: bool = True
+    max_facts: int = Field(50, ge=1, le=1_000)  # per person and platform
+    max_fact_chars: int = Field(500, ge=20, le=4_000)
+
+
 class AgentsConfig(_Section):
     max_tool_rounds: int = Field(6, ge=1, le=50)  # model steps that may call tools, per turn
 
@@ -302,6 +328,8 @@ class CoreSettings(_Section):
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     mcp: McpConfig = Field(default_factory=McpConfig)  # [[mcp.servers]]: MCP servers as tools (README "MCP servers")
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # bot/knowledge/config.py
+    attachments: AttachmentsConfig = Field(default_factory=AttachmentsConfig)
+    memory: MemoryConfig = Field(default_factory=MemoryConfig)
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)

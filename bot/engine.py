@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import difficulty_steps, privacy_judge, routing_labels, turn_stream
+from bot import attachment_ingest, difficulty_steps, privacy_judge, routing_labels, store_attachments, turn_stream
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -41,8 +41,9 @@ from bot.store_knowledge import SqliteKnowledgeIndex
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
+from bot.turn_extras import images_of
 from bot.turn_stream import TurnContext
-from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
+from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn, with_notes
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
@@ -133,21 +134,21 @@ class Engine:
     async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
         turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
-        if not text:
-            result = TurnResult("rejected", EMPTY_MESSAGE)
-            await sink.on_done(result)
-            return result
+        if not text and not turn.attachments:
+            return await _rejected(sink, EMPTY_MESSAGE)
         limit = self.settings.bot.max_message_chars
         if len(text) > limit:
-            result = TurnResult("rejected", too_long(len(text), limit))
-            await sink.on_done(result)
-            return result
+            return await _rejected(sink, too_long(len(text), limit))
         event = f"{turn.key.platform}:{turn.event_id}" if turn.event_id else None
         if event and self.store.seen(event):
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
         if refusal := await self._admit(turn.key, turn.user_id, sink):
             return refusal
+        prepared = await attachment_ingest.prepare(self.settings.attachments, turn)  # files read here, locally
+        if not prepared.has_content:  # only files, none of them readable: say why, call no model
+            return await _rejected(sink, "\n".join(prepared.notes) or EMPTY_MESSAGE)
+        turn, text, sink = prepared.turn, prepared.turn.text.strip(), with_notes(sink, prepared.notes)
         # Stored with its pending turn before the event is marked seen (one transaction): a crash
         # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
         conv = self.store.conversation(turn.key, private=turn.private)
@@ -163,6 +164,7 @@ class Engine:
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
         message_id, turn_id = accepted
+        store_attachments.record(self.store, turn_id, prepared.reports)
         ahead = self._queue.waiting(turn.key)
         if ahead:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
@@ -323,6 +325,8 @@ class Engine:
             escalated=assessed.escalated,
             judged=assessed.judged,
             prefer_local=routing.prefer_local,
+            needs_vision=bool(images_of(turn)),
+            images_local=bool(images_of(turn)) and self.settings.privacy.images == "local",
             preferred_local=routing.local_model,
             preferred_cloud=routing.cloud_model,
             sticky_private=conv.sticky_private or seen.keep_local,
@@ -362,3 +366,10 @@ class Engine:
         source = routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), "")
         difficulty_steps.record_label(self.store, self.settings.routing, turn_id, source)
         return True
+
+
+async def _rejected(sink: ReplySink, text: str) -> TurnResult:
+    """Bad input gets a clear answer and nothing is stored or sent to a model."""
+    result = TurnResult("rejected", text)
+    await sink.on_done(result)
+    return result

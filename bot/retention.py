@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from bot import store_approvals, store_placeholders
+from bot import store_approvals, store_memory, store_placeholders
 from bot.store import Store
 from bot.store_tasks import TaskStore
 from bot.store_tools import forget_tool_calls, purge_tool_calls
@@ -38,6 +38,9 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
         # Links from platform messages to turns expire with the messages (the turns, kept, stay valid).
         conn.execute("DELETE FROM message_links WHERE created_at < ?", (cutoff,))
         store_approvals.purge(conn, cutoff)  # approval summaries describe tool arguments: they go too
+        # File names read with turns, and remembered facts, expire like messages (bot/store_memory.py).
+        conn.execute("DELETE FROM turn_attachments WHERE created_at < ?", (cutoff,))
+        store_memory.delete_older(store, cutoff)
         # A summary whose last summarised message has expired summarises only expired text.
         conn.execute(
             "UPDATE conversations SET summary='', summary_sensitive=0 WHERE summary != ''"
@@ -58,12 +61,14 @@ class Forgotten:
     turns: int
     approvals: int = 0  # tool approval requests they made (bot/store_approvals.py)
     tasks: int = 0
+    facts: int = 0  # remembered facts (/remember)
 
     @property
     def text(self) -> str:
         return (
             f"Done — I deleted {self.messages} message(s) of yours and {self.answers} answer(s) to them,"
-            f" {self.feedback} rating(s), {self.settings} personal setting(s) and {self.tasks} task(s);"
+            f" {self.feedback} rating(s), {self.settings} personal setting(s), {self.tasks} task(s)"
+            f" and {self.facts} remembered fact(s);"
             f" {self.summaries} conversation summary(ies) that included your messages were cleared,"
             f" and {self.turns} usage record(s) no longer name you."
             + (f" {self.approvals} tool approval request(s) of yours were deleted." if self.approvals else "")
@@ -110,6 +115,11 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
         )
         # The redact level's placeholders for values they wrote.
         store_placeholders.forget_author(conn, platform, user_id)
+        conn.execute(  # the names of files they sent (no content is kept there)
+            f"DELETE FROM turn_attachments WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
+            (user_id, platform),
+        )
+        facts = store_memory.delete_all(store, platform, user_id)
         feedback = conn.execute(
             f"DELETE FROM feedback WHERE user_id=? AND turn_id IN (SELECT id FROM turns WHERE {in_platform})",
             (user_id, platform),
@@ -136,7 +146,7 @@ def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
         settings,
         tasks,
     )
-    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, approvals, tasks)
+    return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns, approvals, tasks, facts)
 
 
 def _like(text: str) -> str:

@@ -52,6 +52,8 @@ REASONS: dict[str, str] = {
     "no-local-model": "no local model is available",
     "redacted-for-cloud": "the message carries sensitive content, so the cloud model got placeholders "
     "(such as ⟨EMAIL_1⟩, swapped back in the answer) instead of it (this channel's privacy level is redact)",
+    "image-local": "the message carries an image, and images stay on local models (privacy.images)",
+    "vision-needed": "the message carries an image, so a model that reads images answers",
 }
 
 SHORT: dict[str, str] = {
@@ -84,6 +86,8 @@ SHORT: dict[str, str] = {
     "tool-result-sensitive": "tool result kept local",
     "no-local-model": "no local model",
     "redacted-for-cloud": "sensitive parts redacted",
+    "image-local": "image stays local",
+    "vision-needed": "reads images",
 }
 
 
@@ -110,6 +114,8 @@ class RouteRequest:
     unhealthy: frozenset[str] = frozenset()  # model refs known to be failing now
     preferred_local: str = ""
     preferred_cloud: str = ""
+    needs_vision: bool = False  # the turn carries images: only models with the vision capability
+    images_local: bool = False  # ...and they may go to local models only (privacy.images = "local")
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,8 @@ def privacy_reasons(req: RouteRequest) -> list[str]:
         reasons.append("secret-content")
     elif req.sensitive and req.privacy_level != "cloud-ok":
         reasons.append("sensitive-content")
+    if req.images_local:
+        reasons.append("image-local")
     return reasons
 
 
@@ -151,9 +159,11 @@ def _pick(req: RouteRequest, locality: str, *, exclude: frozenset[str]) -> Model
     """The preferred model of a locality, else the first usable one. An agent with tools prefers models with
     native tool calling; any other model still serves it (through the text tool protocol)."""
     preferred = req.preferred_local if locality == "local" else req.preferred_cloud
-    usable = [m for m in req.models if m.locality == locality and m.ref not in exclude]
+    usable = [
+        m for m in req.models if m.locality == locality and m.ref not in exclude and (m.vision or not req.needs_vision)
+    ]
     if req.needs_tools and any(m.tools for m in usable):
-        usable = [m for m in usable if m.tools]
+        usable = [m for m in usable if m.tools]  # prefer tool-capable models; others use the text protocol
     for m in usable:
         if m.ref == preferred:
             return m
@@ -173,7 +183,11 @@ def route(req: RouteRequest) -> RouteDecision:
     # 2. explicit pin
     if setting not in ("auto", "local", "cloud"):
         pinned = _find(req, setting)
-        if pinned is None or pinned.ref in req.unhealthy:
+        if pinned is not None and req.needs_vision and not pinned.vision:
+            reasons.append("pin-unavailable")
+            notices.append(f"The pinned model {setting} can't read images, so another model answered.")
+            want = "local" if must_local else pinned.locality
+        elif pinned is None or pinned.ref in req.unhealthy:
             reasons.append("pin-unavailable")
             notices.append(f"The pinned model {setting} is not available now.")
             want = pinned.locality if pinned else ("local" if must_local else _auto(req, reasons))
@@ -209,6 +223,8 @@ def route(req: RouteRequest) -> RouteDecision:
     if want == "cloud" and req.budget_exhausted:
         reasons.append("budget-exhausted")
         want = "local"
+    if req.needs_vision:
+        reasons.append("vision-needed")
     decision = _select(req, want, must_local, reasons, notices)
     if req.needs_tools and decision.model is not None:
         untooled = _select(replace(req, needs_tools=False), want, must_local, [], [])
@@ -260,6 +276,18 @@ def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], 
 
 
 def _refusal(req: RouteRequest, must_local: bool) -> str:
+    if req.needs_vision and req.images_local:
+        return (
+            'This message has an image, and images stay on local models (privacy.images = "local"), but no '
+            "local model that reads images is available — so nothing was sent to the cloud. Ask the operator "
+            "to pull one (e.g. `ollama pull llava` or `ollama pull qwen2.5vl`), or describe the image in words."
+        )
+    if req.needs_vision:
+        return (
+            "This message has an image, but no model that reads images is available here (or privacy keeps "
+            "this conversation on local models, and none of them reads images). Describe it in words, or ask "
+            "the operator to add a vision model."
+        )
     if must_local:
         return (
             "No local model is available right now, and this conversation must stay on local models "

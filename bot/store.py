@@ -198,6 +198,28 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (turn_id, ord)
     );
     """,
+    # 10: files read with a turn (names and finding kinds for /why; no content), and facts people asked the bot
+    # to remember (bot/store_attachments.py, bot/store_memory.py)
+    """
+    CREATE TABLE turn_attachments (
+        turn_id INTEGER NOT NULL REFERENCES turns(id),
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0, chars INTEGER NOT NULL DEFAULT 0, total_chars INTEGER NOT NULL DEFAULT 0,
+        finding_kinds TEXT NOT NULL DEFAULT '[]',
+        created_at REAL NOT NULL,
+        PRIMARY KEY (turn_id, position)
+    );
+    CREATE TABLE memory_facts (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL, user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        sensitive INTEGER NOT NULL DEFAULT 0,
+        finding_kinds TEXT NOT NULL DEFAULT '[]',
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX memory_facts_by_person ON memory_facts (platform, user_id, id);
+    """,
 ]
 
 T = TypeVar("T")

@@ -25,6 +25,7 @@ from bot.redact import Restorer
 from bot.router import RouteDecision, RouteRequest, route
 from bot.store import Conversation
 from bot.tool_loop import MADE_LOCAL, ToolLoop, ToolLoopStopped
+from bot.turn_extras import extend_prompt
 from bot.turn_prompt import PrivacyGuardError, build_prompt, placeholders_for
 from bot.turns import ReplySink, RouteInfo, Turn, TurnResult
 
@@ -146,6 +147,7 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
     messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place, ctx.grounding)
     if ctx.grounding:
         engine.knowledge.note_sources(ctx.turn_id, ctx.grounding.sources)
+    messages, prompt_private = extend_prompt(engine, ctx.turn, ctx.conv, model, messages, prompt_private)
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
     loop = ToolLoop(engine, ctx, decision, messages)

@@ -14,13 +14,18 @@ from collections.abc import Callable
 from typing import TextIO, TypeVar
 
 from adapters.console.approvals import ConsoleApprovals, interrupted_notes
+from adapters.console.attach import attachments_from
+from bot.attachments import Attachment
 from bot.commands import CommandContext, run_command
 from bot.engine import Engine, Turn, TurnResult
 from bot.session import SessionKey
 from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 T = TypeVar("T")
-CONSOLE_HELP = "Console: /retry answers the last question again · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+CONSOLE_HELP = (
+    "Console: /retry answers the last question again · /attach PATH sends a file with your next message"
+    " · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+)
 
 
 def _prompt_input(prompt: str = "you> ") -> str | None:
@@ -137,6 +142,7 @@ class Console:
         self._reading: asyncio.Future[str | None] | None = None  # a line being read, kept if its reader gave up
         asking = ConsoleApprovals(engine.approvals, user, self.out, lambda: self._read_line(prompt=""))
         self.sink = ConsoleSink(self.out, self.err, interactive=self.interactive, asking=asking)
+        self._attached: list[Attachment] = []  # /attach: files for the next message
 
     async def _read_line(self, prompt: str = "you> ") -> str | None:
         """The next line; a read whose waiter was cancelled (an approval that timed out) is handed to the
@@ -180,7 +186,8 @@ class Console:
             if line.startswith("/"):
                 await self._command(line, sink)
                 continue
-            turn = Turn(self.key, self.user, self.user, line, private=self.private)
+            files, self._attached = tuple(self._attached), []  # /attach: files for this message
+            turn = Turn(self.key, self.user, self.user, line, private=self.private, attachments=files)
             self._current = asyncio.ensure_future(self.engine.handle(turn, sink))
             try:
                 result = await self._current
@@ -205,6 +212,14 @@ class Console:
             finally:
                 self._current = None
             self._last_turn = result.turn_id or self._last_turn
+            return
+        if line.split(maxsplit=1)[0] == "/attach":
+            files, problems = attachments_from(line)
+            self._attached += files
+            names = ", ".join(f.name for f in self._attached)
+            self.out.write(
+                "\n".join([*problems, f"Attached for your next message: {names}." if names else ""]).strip() + "\n"
+            )
             return
         ctx = CommandContext(self.key, self.user, self.user, private=self.private)
         result = await run_command(self.engine, ctx, line)

@@ -14,6 +14,7 @@ from discord import app_commands
 
 from adapters.discord.access import decide, requester
 from adapters.discord.approvals import ApprovalButton
+from adapters.discord.attachments import attachments_of
 from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.interactions import SlashCommands
@@ -38,8 +39,7 @@ SHORT_HELP = (
     "Hi! Mention me with a question and I'll answer in a thread; keep talking there without mentioning me. "
     "React 👍/👎 to rate an answer, 🔁 to answer again, 🛑 to stop. Type /help for commands."
 )
-NO_TEXT = "I can only read text for now — attachments, stickers and embeds aren't supported yet. Ask me in words?"
-ATTACHMENTS_NOTE = "I can't read attachments yet; I answered your text only."
+NO_TEXT = "I can't read stickers or embeds — ask me in words, or attach the file itself?"
 DMS_OFF = "I don't answer direct messages here. Mention me in a server channel instead."
 
 
@@ -142,10 +142,10 @@ class HybridBot(discord.Client):
             return
         names = {m.id: m.display_name for m in message.mentions}
         text = strip_mentions(message.content, me.id, names)
-        if not text:
+        files = attachments_of(message)  # read by the engine once the turn is admitted
+        if not text and not files:
             await self._reply_plain(message, where, NO_TEXT if self._has_media(message) else SHORT_HELP)
             return
-        notes = [ATTACHMENTS_NOTE] if message.attachments else []
         if where.open_thread:
             where = await self._open_thread(message, text, where)
         assert where.key is not None
@@ -156,8 +156,9 @@ class HybridBot(discord.Client):
             text,
             private=where.private,
             event_id=str(message.id),
+            attachments=files,
         )
-        await self.engine.handle(turn, self.sink(where, notes=notes))
+        await self.engine.handle(turn, self.sink(where))
 
     def _seen(self, message_id: int) -> bool:
         if message_id in self._recent:

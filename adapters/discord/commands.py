@@ -11,11 +11,25 @@ from typing import Protocol
 import discord
 from discord import app_commands
 
+from adapters.discord.memory_commands import memory_commands
 from bot.commands import COMMANDS
 from bot.config import PRIVACY_LEVELS
 
 SCOPES = ("here", "thread", "channel", "me", "workspace")
-COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "tools", "tasks", "help")
+COMMAND_NAMES = (
+    "model",
+    "agent",
+    "reset",
+    "privacy",
+    "why",
+    "usage",
+    "forget",
+    "tools",
+    "tasks",
+    "remember",
+    "memory",
+    "help",
+)
 DESCRIPTION_LIMIT = 100
 
 
@@ -134,7 +148,7 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
 
-    commands = [model, agent, reset, privacy, why, usage, forget, tools, tasks, help_]
+    commands = [model, agent, reset, privacy, why, usage, forget, tools, tasks, *memory_commands(h), help_]
     for command in commands:
         command.allowed_contexts = contexts
         command.allowed_installs = installs

@@ -8,8 +8,8 @@
   messaging experience, a top-level message starts a thread (one conversation) answered in that thread.
 - Ignored: the bot's own messages (Bolt), other bots (unless `slack.answer_other_bots`), edits
   (`message_changed`: the earlier answer stands), deletions (`message_deleted`: the stored turn stays
-  until /reset) and join/leave/topic notices. Files and images are not read yet: the text is answered
-  and the user is told.
+  until /reset) and join/leave/topic notices. Files and images shared with a message are read by the
+  engine (adapters/slack/files.py).
 - `@bot /reset` (or any command) in a thread runs the command for that thread; the answer is ephemeral.
 """
 
@@ -23,6 +23,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import MAX_THREADS, SlackBot
+from adapters.slack.files import attachments_of
 from adapters.slack.mrkdwn import escape, from_slack, mentioned_users
 from adapters.slack.sink import Answer
 from bot.commands import COMMANDS, CommandContext, run_command
@@ -33,7 +34,6 @@ log = logging.getLogger("hybridbot.slack.conversations")
 
 EVENTS = ("app_mention", "message")
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
-FILES_NOT_READ = "I can't read files or images yet — I only see the text of your message."
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -164,11 +164,7 @@ async def run_turn(
     sink = bot.sink(key, channel, reply_thread, user_id, assistant=assistant)
     ts = str(event["ts"])
     bot.index.put(channel, ts, Answer(key, channel, reply_thread, question=True))
-    if event.get("files"):
-        if not text:
-            await _post(bot, channel, reply_thread, FILES_NOT_READ)
-            return
-        await _ephemeral(bot, channel, user_id, reply_thread, FILES_NOT_READ)
+    files = attachments_of(bot, event)  # read by the engine once the turn is admitted (adapters/slack/files.py)
     if assistant and (channel, str(key_thread)) not in bot.assistant_threads and text:
         bot.assistant_threads.add((channel, str(key_thread)))
         await _quiet(bot, "assistant.threads.setTitle", channel_id=channel, thread_ts=key_thread, title=text[:60])
@@ -177,7 +173,7 @@ async def run_turn(
     if text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS:
         await _thread_command(bot, key, user_id, name, text, reply_thread, private=private, tz=tz)
         return
-    turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}", tz=tz)
+    turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}", tz=tz, attachments=files)
     result = await bot.engine.handle(turn, sink)
     log.info("slack turn %s in %s: %s", result.turn_id, key, result.status)
 

@@ -44,6 +44,13 @@ class ToolCall:
     raw_arguments: str | None = None
 
 
+class ImagePart:
+    """An image sent with a user message, to a model with the `vision` capability."""
+
+    mime: str  # image/png, image/jpeg, image/gif, image/webp
+    data: bytes = field(repr=False)
+
+
 @dataclass(frozen=True)
 class ChatMessage:
     role: Literal["system", "user", "assistant", "tool"]
@@ -51,6 +58,7 @@ class ChatMessage:
     name: str | None = None  # speaker's display name, for multi-person threads; a tool message: the tool
     tool_calls: tuple[ToolCall, ...] = ()  # an assistant message that called tools (the tool loop)
     tool_call_id: str | None = None  # a tool message: the call it answers
+    images: tuple[ImagePart, ...] = ()  # only on the turn's own question, only for vision models
 
 
 # --- stream events -----------------------------------------------------------

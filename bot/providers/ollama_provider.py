@@ -6,6 +6,7 @@ The ``ollama`` and ``httpx`` packages are imported lazily, so importing this mod
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -41,7 +42,13 @@ def to_ollama_message(message: ChatMessage) -> dict[str, Any]:
     content = message.content
     if message.role == "user" and message.name:
         content = f"{message.name}: {content}"
+    if message.images:  # Ollama's native field: base64 strings, for models with the vision capability
+        return {"role": message.role, "content": content, "images": [b64(i.data) for i in message.images]}
     return {"role": message.role, "content": content}
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 class OllamaProvider:

@@ -6,6 +6,7 @@ The ``openai`` package is imported lazily, so importing this module stays cheap.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email.utils
 import json
@@ -96,12 +97,20 @@ def to_openai_message(message: ChatMessage) -> dict[str, Any]:
     content = message.content
     if message.role == "user" and message.name:
         content = f"{message.name}: {content}"
+    if message.images:  # content parts: the text, then each image as a data URI
+        parts: list[dict[str, Any]] = [{"type": "text", "text": content}]
+        parts += [{"type": "image_url", "image_url": {"url": data_uri(i.mime, i.data)}} for i in message.images]
+        return {"role": message.role, "content": parts}
     return {"role": message.role, "content": content}
 
 
 def _openai_tool_call(call: ToolCall) -> dict[str, Any]:
     arguments = call.raw_arguments if call.raw_arguments is not None else json.dumps(call.arguments)
     return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": arguments}}
+
+
+def data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -135,6 +144,7 @@ class OpenAIProvider:
         api_key: str,
         locality: Locality = "cloud",
         models: list[str] | None = None,
+        vision_models: list[str] | None = None,
         context_lengths: dict[str, int] | None = None,
         timeout: float = 60.0,
         connect_timeout: float = 5.0,
@@ -152,6 +162,7 @@ class OpenAIProvider:
         self.name = name
         self.locality: Locality = locality
         self._models = list(models) if models else None
+        self._vision = set(vision_models) if vision_models is not None else None  # None: known names
         self._context_lengths = dict(context_lengths or {})
         self._idle_timeout = idle_timeout
         self._native_tools = native_tools  # false: the server has no tool calling; the loop uses a text protocol
@@ -192,7 +203,7 @@ class OpenAIProvider:
             locality=self.locality,
             context_length=self._context_lengths.get(model) or known_context_length(model),
             tools=self._native_tools,
-            vision=model.startswith(_VISION_PREFIXES),
+            vision=model in self._vision if self._vision is not None else model.startswith(_VISION_PREFIXES),
         )
 
     async def list_models(self) -> list[ModelInfo]:

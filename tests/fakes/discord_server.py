@@ -20,6 +20,8 @@ from typing import Any, Self
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.file_host import FileHost
+
 TOKEN = "fake-discord-token"
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
 MANAGE_GUILD = 1 << 5
@@ -85,6 +87,7 @@ class FakeDiscord:
         self.category = self._channel("bots", 4)
         self.channel = self._channel("general", 0, parent_id=self.category_id)
         self.other_channel = self._channel("random", 0)
+        self.file_host = FileHost("")  # attachments users post, served as Discord's CDN would
 
     # --- ids, users, channels -------------------------------------------------------
 
@@ -166,6 +169,7 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{channel_id}/{file_id}/{name}", self.file_host.serve)
         self._runner = web.AppRunner(app, shutdown_timeout=0.2, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()
@@ -185,6 +189,20 @@ class FakeDiscord:
         await self.stop()
 
     # --- rate limits -----------------------------------------------------------------
+
+    def attachment(self, name: str, data: bytes, mime: str, channel: dict[str, Any] | None = None) -> dict:
+        """An attachment payload as a message carries it; its URL is served by this stand-in (the CDN)."""
+        channel_id = (channel or self.channel)["id"]
+        hosted = self.file_host.add(name, data, mime, file_id=self.snowflake())
+        url = f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{hosted.id}/{name}"
+        return {
+            "id": hosted.id,
+            "filename": name,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": mime,
+        }
 
     def inject_429(self, method: str, path_pattern: str, *, count: int = 1, retry_after: float = 0.2) -> None:
         """The next ``count`` calls matching METHOD and the path regex get a 429 with ``retry_after``."""

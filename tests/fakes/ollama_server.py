@@ -9,6 +9,7 @@ Run it by hand: ``python -m tests.fakes.ollama_server --port 11434``.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -157,6 +158,21 @@ class FakeOllama(FakeServer):
             }
         )
 
+    def _image_problem(self, body: dict[str, Any]) -> str:
+        """As Ollama: images only for a model with the vision capability, each a base64 string."""
+        images = [i for m in body.get("messages") or [] if isinstance(m, dict) for i in m.get("images") or []]
+        if not images:
+            return ""
+        name = self.resolve(body["model"]) or ""
+        if "vision" not in self.models.get(name, {}).get("capabilities", []):
+            return "this model is missing data required for image input"
+        try:
+            for image in images:
+                base64.b64decode(image, validate=True)
+        except (ValueError, TypeError):
+            return "illegal base64 data in images"
+        return ""
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await _json_object(request)
         if body is None:
@@ -169,6 +185,8 @@ class FakeOllama(FakeServer):
             return early
         if self.resolve(body["model"]) is None:
             return self.error_response(404, f'model "{body["model"]}" not found, try pulling it first')
+        if problem := self._image_problem(body):
+            return self.error_response(400, problem)
         answer = _Answer.build(self, body)
         if not streaming:
             return web.json_response(answer.single())

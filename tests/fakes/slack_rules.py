@@ -15,6 +15,7 @@ METHOD_TIERS = {
     "chat.stopStream": TIER_2,
     "chat.postEphemeral": TIER_4,
     "users.info": TIER_4,
+    "files.info": TIER_4,
     "conversations.info": TIER_3,
     "conversations.replies": TIER_1,
     "views.publish": TIER_4,
@@ -34,6 +35,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "assistant.threads.setTitle": ("assistant:write",),
     "assistant.threads.setSuggestedPrompts": ("assistant:write",),
     "users.info": ("users:read",),
+    "files.info": ("files:read",),
     "reactions.add": ("reactions:write",),
 }
 BY_CONVERSATION = {  # method → scope for a public channel, a private channel, a DM, a group DM

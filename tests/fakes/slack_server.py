@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.file_host import FileHost
 from tests.fakes.slack_rules import (
     BY_CONVERSATION,
     METHOD_SCOPES,
@@ -109,6 +110,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.port = 0
+        self.file_host = FileHost("F")  # files users share: served at url_private with the bot token
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -117,6 +119,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()
@@ -143,6 +146,23 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/api/"
 
     # --- faults and queries -------------------------------------------------------------
+
+    def share_file(self, name: str, data: bytes, mime: str) -> dict[str, Any]:
+        """A file a user shares: the file object a message event carries (download it with the bot token)."""
+        hosted = self.file_host.add(name, data, mime)
+        url = f"http://127.0.0.1:{self.port}/files-pri/{hosted.id}/{urllib.parse.quote(name)}"
+        return {**FileHost.describe(hosted), "title": name, "url_private": url, "url_private_download": url}
+
+    def m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.file_host.files.get(str(args.get("file", "")))
+        if hosted is None:
+            return {"ok": False, "error": "file_not_found"}
+        url = f"http://127.0.0.1:{self.port}/files-pri/{hosted.id}/{urllib.parse.quote(hosted.name)}"
+        return {"ok": True, "file": {**FileHost.describe(hosted), "url_private": url, "url_private_download": url}}
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        token = BOT_TOKEN if "files:read" in self.scopes else "(files:read not granted)"
+        return await self.file_host.serve(request, token=token)
 
     def inject_429(self, method: str, count: int = 1, retry_after: float = 0) -> None:
         self._faults[method].extend([retry_after] * count)

@@ -22,6 +22,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 QUICK_SECONDS = 90  # a quick mode is meant to take seconds; this bound only stops a hung script
 # Words each script's figures are printed with (scripts not listed need only print numbers).
 FIGURES: dict[str, tuple[str, ...]] = {
+    "attachment_pdf.py": ("extraction", "first visible text"),
     "_profile_parts.py": ("CPU per answer by part",),
     "approval_clicks.py": ("click ack", "prompt shows outcome, first", "engine cost per approval"),
     "burst.py": ("answered", "429s met", "local within queue bound"),

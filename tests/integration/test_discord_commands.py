@@ -39,7 +39,22 @@ async def test_commands_are_synced_at_start_as_in_the_manifest(tmp_path, fake_ol
         synced = rb.fake.calls_to("PUT", rf"/applications/{rb.fake.app_id}/commands")
         assert len(synced) == 1
         names = sorted(c["name"] for c in synced[0].json)
-        assert names == ["agent", "forget", "help", "model", "privacy", "reset", "tasks", "tools", "usage", "why"]
+        assert names == sorted(
+            [
+                "agent",
+                "forget",
+                "help",
+                "memory",
+                "model",
+                "privacy",
+                "remember",
+                "reset",
+                "tasks",
+                "tools",
+                "usage",
+                "why",
+            ]
+        )
         assert sorted(synced[0].json, key=lambda c: c["name"]) == sorted(command_payloads(), key=lambda c: c["name"])
 
 
