@@ -44,6 +44,7 @@ class ToolCall:
     raw_arguments: str | None = None
 
 
+@dataclass(frozen=True)
 class ImagePart:
     """An image sent with a user message, to a model with the `vision` capability."""
 
