@@ -246,5 +246,5 @@ async def test_at_the_redact_level_a_sensitive_file_reaches_the_cloud_only_as_pl
     data = f"Escalations go to {EMAIL} after 6pm.\n".encode()
     result = await app.engine.handle(turn(COMPLEX, file("oncall.txt", data)), RecordingSink())
     assert result.route.locality == "cloud" and "sensitive parts redacted" in result.route.footer
-    assert fake_openai.saw_text("[REDACTED:email]") and fake_openai.saw_text("after 6pm")
+    assert fake_openai.saw_text("⟨EMAIL_1⟩") and fake_openai.saw_text("after 6pm")  # reversible placeholder
     assert not fake_openai.saw_text(EMAIL)
