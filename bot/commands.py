@@ -38,6 +38,21 @@ COMMANDS: dict[str, str] = {
     "forget": "delete everything stored about you (messages, answers to them, ratings, settings, tasks): /forget me",
     "tasks": "your tasks: /tasks (open), /tasks done (completed), /tasks complete N",
 }
+# Commands every platform registers as its own slash command (Slack manifest, Discord app commands), in menu order.
+SLASH_COMMANDS = (
+    "model",
+    "agent",
+    "reset",
+    "privacy",
+    "why",
+    "usage",
+    "forget",
+    "tools",
+    "tasks",
+    "remember",
+    "memory",
+    "help",
+)
 MODEL_MODES = ("auto", "local", "cloud")
 LOCALITY_MARK = {"local": "🔒", "cloud": "☁"}
 

@@ -7,22 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, SLASH_COMMANDS
 
-SLASH_COMMANDS = (
-    "model",
-    "agent",
-    "reset",
-    "privacy",
-    "why",
-    "usage",
-    "forget",
-    "tools",
-    "tasks",
-    "remember",
-    "memory",
-    "help",
-)
 REQUEST_URL = "https://YOUR-PUBLIC-HOST/slack/events"
 # Web API method → the bot scopes that allow it (any one of them), from Slack's method reference. Every method
 # the adapter calls is listed (tests/unit/test_slack_scopes.py checks the code against this map).
