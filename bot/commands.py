@@ -23,6 +23,8 @@ from bot.store_tools import tool_calls_of_turn
 from bot.tool_words import agent_tools_text, tool_lines
 
 if TYPE_CHECKING:
+    from bot.attachments import Attachment
+    from bot.digest import HistoryReader, Progress
     from bot.engine import Engine
 
 COMMANDS: dict[str, str] = {
@@ -51,6 +53,8 @@ SLASH_COMMANDS = (
     "tasks",
     "remember",
     "memory",
+    "summarize",
+    "kb",
     "help",
 )
 MODEL_MODES = ("auto", "local", "cloud")
@@ -65,6 +69,10 @@ class CommandContext:
     private: bool = False  # DM or private mode
     can_change_channel: bool = True  # False for non-admins when channel changes are admin-only
     tz: str | None = None  # the person's IANA time zone, when the platform gives one (Slack)
+    history: HistoryReader | None = None  # this place's history, for /summarize (bot/digest.py)
+    progress: Progress | None = None  # progress lines of a long command, shown to the caller as it runs
+    attachments: tuple[Attachment, ...] = ()  # files sent with the command (/kb add)
+    is_admin: bool = False  # a workspace/server admin (or listed in the adapter's admin ids); the console's user
 
 
 @dataclass(frozen=True)
@@ -454,3 +462,12 @@ from bot.memory_commands import HANDLERS as _MEMORY_HANDLERS  # noqa: E402
 
 COMMANDS.update(_MEMORY_COMMANDS)
 _HANDLERS.update(_MEMORY_HANDLERS)
+
+# /summarize (bot/digest_run.py) and /kb add (bot/kb_add.py): digests of history and files added to collections.
+from bot.digest_run import COMMANDS as _DIGEST_COMMANDS  # noqa: E402
+from bot.digest_run import summarize_command as _summarize  # noqa: E402
+from bot.kb_add import COMMANDS as _KB_COMMANDS  # noqa: E402
+from bot.kb_add import kb_command as _kb  # noqa: E402
+
+COMMANDS.update(_DIGEST_COMMANDS | _KB_COMMANDS)
+_HANDLERS.update({"summarize": _summarize, "kb": _kb})
