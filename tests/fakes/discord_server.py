@@ -591,12 +591,16 @@ class FakeDiscord:
         channel: dict[str, Any] | None = None,
         autocomplete: bool = False,
         permissions: str = MEMBER_PERMISSIONS,
+        resolved: dict[str, Any] | None = None,
     ) -> str:
-        """A user runs (or, with autocomplete, types into) a slash command; returns the interaction id."""
+        """A user runs (or, with autocomplete, types into) a slash command; returns the interaction id.
+        ``resolved``: the objects options refer to, e.g. {"attachments": {id: self.attachment(...)}}."""
         channel = channel or self.channel
         iid = self.snowflake()
         known = {c["name"]: c["id"] for cmds in self.commands.values() for c in cmds}
         data = {"id": known.get(name, self.snowflake()), "name": name, "type": 1, "options": options or []}
+        if resolved:
+            data["resolved"] = resolved
         payload = {"id": iid, "application_id": self.app_id, "type": 4 if autocomplete else 2, "data": data}
         payload.update(token=f"token-{iid}", version=1, channel_id=channel["id"], channel=channel, locale="en-US")
         payload.update(app_permissions=ALL_PERMISSIONS, entitlements=[], attachment_size_limit=10_485_760)
