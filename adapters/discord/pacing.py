@@ -36,7 +36,7 @@ NEW, EDIT, OPTIONAL = 0, 1, 2  # priorities: lower goes first; OPTIONAL (typing)
 first_text: ContextVar[bool] = ContextVar("first_text", default=False)
 
 
-class GlobalWindow:
+class RestRequestPacer:
     """At most `limit` requests in any `window` seconds, granted by priority (then arrival); `limit` 0: off."""
 
     def __init__(
@@ -127,7 +127,7 @@ def priority_of(route: Any) -> int:
     return EDIT
 
 
-def paced(request: Callable[..., Awaitable[Any]], window: GlobalWindow) -> Callable[..., Awaitable[Any]]:
+def paced(request: Callable[..., Awaitable[Any]], window: RestRequestPacer) -> Callable[..., Awaitable[Any]]:
     """Wrap discord.py's ``HTTPClient.request``: one call per route bucket at a time, each within the window."""
     locks = BucketLocks()
 

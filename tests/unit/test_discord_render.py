@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.common.pages import open_fence
 from adapters.discord.render import (
     MESSAGE_LIMIT,
     discord_markdown,
     final_text,
-    open_fence,
     split_message,
     strip_mentions,
     thread_name,
