@@ -22,9 +22,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.common.answers import Answer
 from adapters.slack.app import MAX_THREADS, SlackBot
 from adapters.slack.mrkdwn import escape, from_slack, mentioned_users
-from adapters.slack.sink import Answer
 from bot.commands import COMMANDS, CommandContext, run_command
 from bot.engine import Turn
 from bot.session import SessionKey
@@ -163,7 +163,7 @@ async def run_turn(
     key = SessionKey("slack", team, channel, key_thread)
     sink = bot.sink(key, channel, reply_thread, user_id, assistant=assistant)
     ts = str(event["ts"])
-    bot.index.put(channel, ts, Answer(key, channel, reply_thread, question=True))
+    bot.index.put(channel, ts, Answer(key, channel, reply_thread, question=True, private=private))
     if event.get("files"):
         if not text:
             await _post(bot, channel, reply_thread, FILES_NOT_READ)
