@@ -9,7 +9,6 @@ from bot.privacy import redact, scan
 
 MESSAGE_LIMIT = 2000
 THREAD_NAME_LIMIT = 100
-_SLACK_BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -26,11 +25,6 @@ def final_text(answer: str, *, extra: list[str], footer: str | None) -> str:
     if not body:
         return "\n".join(tail)
     return "\n".join([body, *tail]) if tail else body
-
-
-def discord_markdown(text: str) -> str:
-    """The engine writes Slack-style *bold*; Discord spells it **bold**."""
-    return _SLACK_BOLD.sub(r"**\1**", text)
 
 
 def strip_mentions(content: str, bot_id: int, names: dict[int, str]) -> str:

@@ -9,7 +9,6 @@ reading (queued, trying another model) is shown as subtext until then.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ import discord
 from adapters.common.answers import AnswerIndex
 from adapters.common.reply import Draft, SendFailed, Shown, StreamingReply, Surface, Where
 from adapters.discord.pacing import first_text
-from adapters.discord.render import discord_markdown, final_text, split_message
+from adapters.discord.render import final_text, split_message
 from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.discord.sink")
@@ -79,9 +78,8 @@ class DiscordSurface(Surface):
     def pages(self, draft: Draft) -> list[Any]:
         final = draft.final
         if final is not None:
-            shown = dataclasses.replace(final, tail=discord_markdown(final.tail))
-            extra = [f"-# ℹ {notice}" for notice in final.notices]
-            return split_message(final_text(shown.body, extra=extra, footer=final.footer))
+            extra = [f"-# ℹ {notice}" for notice in final.notices]  # Discord reads the core's Markdown as it is
+            return split_message(final_text(final.body, extra=extra, footer=final.footer))
         if draft.text:
             return split_message(draft.text)
         return [f"-# {draft.status}"] if draft.status else []

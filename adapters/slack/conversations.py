@@ -24,7 +24,7 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.common.answers import Answer
 from adapters.slack.app import MAX_THREADS, SlackBot
-from adapters.slack.mrkdwn import escape, from_slack, mentioned_users
+from adapters.slack.mrkdwn import from_slack, mentioned_users, to_mrkdwn
 from bot.commands import COMMANDS, CommandContext, run_command
 from bot.engine import Turn
 from bot.session import SessionKey
@@ -189,9 +189,9 @@ async def _thread_command(
         key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel)
     )
     result = await run_command(bot.engine, ctx, text)
-    await _ephemeral(bot, key.channel, user, thread, escape(result.text))
+    await _ephemeral(bot, key.channel, user, thread, to_mrkdwn(result.text))
     if result.announce:
-        await _post(bot, key.channel, None, f"📣 {escape(result.announce)}")
+        await _post(bot, key.channel, None, f"📣 {to_mrkdwn(result.announce)}")
 
 
 async def _post(bot: SlackBot, channel: str, thread: str | None, text: str) -> None:
