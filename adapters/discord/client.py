@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -12,10 +14,10 @@ from discord import app_commands
 from adapters.common.answers import Answer, AnswerIndex
 from adapters.common.dedupe import RecentIds
 from adapters.common.reactions import react
+from adapters.discord import events
 from adapters.discord.access import decide, requester
 from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
-from adapters.discord.events import reaction_action
 from adapters.discord.interactions import SlashCommands
 from adapters.discord.ops import count_429s
 from adapters.discord.pacing import RestRequestPacer, paced
@@ -115,13 +117,14 @@ class HybridBot(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         me = self.user
-        if me is None or message.author.id == me.id or message.type not in ANSWERED_TYPES:
+        if me is None or not events.answerable(
+            from_self=message.author.id == me.id,
+            from_bot=message.author.bot,
+            answered_type=message.type in ANSWERED_TYPES,
+            respond_to_bots=self.cfg.respond_to_bots,
+        ):
             return
-        if message.author.bot and not self.cfg.respond_to_bots:
-            return
-        if not self._recent.first_sight(
-            str(message.id)
-        ):  # a redelivered event (e.g. replayed on RESUME) is answered once
+        if not self._recent.first_sight(str(message.id)):  # a redelivered event (e.g. on RESUME) is answered once
             log.info("message %s delivered again; ignored", message.id)
             return
         where = await self._where(message)
@@ -153,32 +156,48 @@ class HybridBot(discord.Client):
         await self.engine.handle(turn, self.sink(where, notes=notes))
 
     async def _where(self, message: discord.Message) -> Where | None:
+        """Where the answer goes (events.where_answer_goes decides; this gathers the facts and builds the place)."""
         me = self.user
         assert me is not None
         channel = message.channel
-        if message.guild is None:
-            return Where(SessionKey("discord", "", str(channel.id)), channel, private=True)
-        guild = str(message.guild.id)
-        mentioned = any(user.id == me.id for user in message.mentions)
-        replied = self._replied_to_me(message)
-        if isinstance(channel, discord.PartialMessageable):  # not cached: look it up only if it may be for us
-            if not (mentioned or replied or channel.id in self.bot_threads):
-                return None
+        place = events.Place(
+            dm=message.guild is None,
+            mentioned=any(user.id == me.id for user in message.mentions),
+            replied=self._replied_to_me(message),
+            uncached=isinstance(channel, discord.PartialMessageable),
+            our_thread=channel.id in self.bot_threads,
+            reply_mode=self.cfg.reply_mode,
+        )
+        if not place.uncached:
+            place = self._place_in(channel, place)
+        decision = events.where_answer_goes(place)
+        if decision == events.LOOK_UP:
             channel = await self._resolve(channel.id) or channel
-        if isinstance(channel, discord.Thread):
-            ours = channel.owner_id == me.id or channel.id in self.bot_threads
-            if not (ours or mentioned or replied):
-                return None
+            decision = events.where_answer_goes(self._place_in(channel, place))
+        return self._answer_place(decision, message, channel)
+
+    def _place_in(self, channel: object, place: events.Place) -> events.Place:
+        """The facts once the channel is known: a thread, and whether it is the bot's."""
+        if not isinstance(channel, discord.Thread):
+            return dataclasses.replace(place, uncached=False, thread=False, our_thread=False)
+        ours = channel.owner_id == getattr(self.user, "id", None) or channel.id in self.bot_threads
+        return dataclasses.replace(place, uncached=False, thread=True, our_thread=ours)
+
+    def _answer_place(self, decision: str, message: discord.Message, channel: Any) -> Where | None:
+        guild = str(message.guild.id) if message.guild else ""
+        if decision == events.DM:
+            return Where(SessionKey("discord", "", str(channel.id)), channel, private=True)
+        if decision == events.IN_THREAD:
             return Where(SessionKey("discord", guild, str(channel.parent_id), str(channel.id)), channel)
-        if not (mentioned or replied):
-            return None
         channel_key = SessionKey("discord", guild, str(channel.id))
-        if replied:
+        if decision == events.REPLY:
             known = self._answer_of(message.reference)
             return Where(known.key if known else channel_key, channel, reference=message)
-        if self.cfg.reply_mode == "thread":
+        if decision == events.OPEN_THREAD:
             return Where(None, channel, reference=message, open_thread=True)
-        return Where(channel_key, channel, reference=message)
+        if decision == events.INLINE:
+            return Where(channel_key, channel, reference=message)
+        return None
 
     def _replied_to_me(self, message: discord.Message) -> bool:
         ref = message.reference
@@ -253,7 +272,7 @@ class HybridBot(discord.Client):
 
     async def _react(self, event: discord.RawReactionActionEvent, *, added: bool) -> None:
         me = self.user
-        action = reaction_action(str(event.emoji), event.user_id, me.id if me else None)
+        action = events.reaction_action(str(event.emoji), event.user_id, me.id if me else None)
         if action is None:
             return
         answer = self._answer(event)
