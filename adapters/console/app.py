@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from adapters.console.render import to_console
 from bot.commands import CommandContext, run_command
@@ -40,6 +40,7 @@ async def _in_daemon_thread(read: Callable[[], T]) -> T:
             setter(value)
 
     def work() -> None:
+        outcome: tuple[Callable[[Any], object], Any]
         try:
             result = read()
         except BaseException as exc:  # hand every outcome to the loop, which decides
@@ -179,8 +180,8 @@ class Console:
             self._last_turn = result.turn_id or self._last_turn
             return
         ctx = CommandContext(self.key, self.user, self.user, private=self.private)
-        result = await run_command(self.engine, ctx, line)
-        text = result.text + (f"\n{CONSOLE_HELP}" if line.strip().startswith("/help") else "")
+        answer = await run_command(self.engine, ctx, line)
+        text = answer.text + (f"\n{CONSOLE_HELP}" if line.strip().startswith("/help") else "")
         self.out.write(to_console(text, ansi=self.interactive) + "\n")
         self.out.flush()
 

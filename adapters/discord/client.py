@@ -75,7 +75,7 @@ class HybridBot(discord.Client):
         self.engine = engine
         self.cfg = cfg
         self.pace = RestRequestPacer(limit=int(cfg.rest_requests_per_second))
-        self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign]
+        self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign, assignment]
         self.edit_pacer = ChannelEditPacer(cfg.edit_interval)
         self.answers = AnswerIndex(engine.store, PLATFORM)  # message → answer and turn (memory, then the store)
         self.bot_threads: set[int] = set()
@@ -159,7 +159,7 @@ class HybridBot(discord.Client):
         """Where the answer goes (events.where_answer_goes decides; this gathers the facts and builds the place)."""
         me = self.user
         assert me is not None
-        channel = message.channel
+        channel: Any = message.channel
         place = events.Place(
             dm=message.guild is None,
             mentioned=any(user.id == me.id for user in message.mentions),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -108,7 +108,8 @@ class SlashCommands:
         ]
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        name = interaction.command.name if interaction.command else (interaction.data or {}).get("name", "?")
+        data: dict[str, Any] = dict(interaction.data or {})
+        name = interaction.command.name if interaction.command else str(data.get("name", "?"))
         if isinstance(error, BadOptions | app_commands.TransformerError | app_commands.CommandSignatureMismatch):
             text = BAD_OPTIONS.format(name=name, detail=_detail(error))
             log.info("/%s had options I could not read: %s", name, type(error).__name__)
