@@ -353,9 +353,6 @@ class Store:
             turn_id = self.create_turn(conversation_id, message_id, user_id=user_id, workspace=workspace)
         return message_id, turn_id
 
-    def update_message(self, message_id: int, content: str) -> None:
-        self.conn.execute("UPDATE messages SET content=? WHERE id=?", (content, message_id))
-
     def message(self, message_id: int) -> StoredMessage | None:
         row = self.conn.execute("SELECT * FROM messages WHERE id=?", (message_id,)).fetchone()
         return _message(row) if row else None
@@ -483,14 +480,6 @@ class Store:
             params,
         ).fetchall()
         return [dict(r) for r in rows]
-
-    def cloud_tokens_since(self, workspace: str, since: float) -> int:
-        row = self.conn.execute(
-            "SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turns"
-            " WHERE workspace=? AND locality='cloud' AND created_at >= ?",
-            (workspace, since),
-        ).fetchone()
-        return int(row[0])
 
     # --- settings ------------------------------------------------------------
 

@@ -12,6 +12,16 @@ SUMMARY_INSTRUCTIONS = (
 MAX_SUMMARY_CHARS = 1200
 
 
+class LocalOnlyError(Exception):
+    """Work that reads a conversation's whole history was handed a model that is not local."""
+
+
+def require_local(model: ModelInfo, what: str) -> None:
+    """A real check (an `assert` disappears under `python -O`): summaries and judgements stay on local models."""
+    if model.locality != "local":
+        raise LocalOnlyError(f"{what} run on local models only, not on {model.ref} ({model.locality})")
+
+
 def summary_prompt(previous: str, messages: list[StoredMessage]) -> list[ChatMessage]:
     lines = [f"Earlier summary: {previous}"] if previous else []
     for m in messages:
@@ -21,7 +31,7 @@ def summary_prompt(previous: str, messages: list[StoredMessage]) -> list[ChatMes
 
 
 async def summarise(provider: Provider, model: ModelInfo, previous: str, messages: list[StoredMessage]) -> str:
-    assert model.locality == "local", "summaries are written by local models only"
+    require_local(model, "summaries")
     parts: list[str] = []
     async for event in provider.stream_chat(
         model.name, summary_prompt(previous, messages), temperature=0.2, max_tokens=256

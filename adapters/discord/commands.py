@@ -15,7 +15,6 @@ from bot.commands import COMMANDS
 from bot.config import PRIVACY_LEVELS
 
 SCOPES = ("here", "thread", "channel", "me", "workspace")
-COMMAND_NAMES = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
 DESCRIPTION_LIMIT = 100
 
 

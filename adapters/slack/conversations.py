@@ -31,7 +31,6 @@ from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.slack.conversations")
 
-EVENTS = ("app_mention", "message")
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 FILES_NOT_READ = "I can't read files or images yet — I only see the text of your message."
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")

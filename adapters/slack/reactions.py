@@ -20,8 +20,6 @@ from adapters.slack.events import reaction_action
 
 log = logging.getLogger("hybridbot.slack.reactions")
 
-EVENTS = ("reaction_added", "reaction_removed")
-
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
     async def on_added(event: dict[str, Any], body: dict[str, Any]) -> None:

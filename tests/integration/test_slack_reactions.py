@@ -14,7 +14,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 
 
 def _turn_id(answer) -> int:  # noqa: ANN001
-    from adapters.slack.blocks import turn_id_from_blocks
+    from tests.helpers import turn_id_from_blocks
 
     turn_id = turn_id_from_blocks(answer.blocks)
     assert turn_id is not None

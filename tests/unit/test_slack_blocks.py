@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from adapters.slack.blocks import answer_blocks, choice_menu, home_view, section, turn_id_from_blocks
+from adapters.slack.blocks import answer_blocks, choice_menu, home_view, section
 from adapters.slack.limits import MARGIN, ChannelPostPacer
 from bot.commands import Choice
+from tests.helpers import turn_id_from_blocks
 
 
 def test_answer_blocks_carry_the_turn_in_the_footer_block_id() -> None:
