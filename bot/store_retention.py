@@ -5,6 +5,7 @@ Both run in one transaction on the store's own connection (bot/retention.py deci
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from bot.store import Store
@@ -67,19 +68,7 @@ def forget_user_rows(store: Store, platform: str, user_id: str) -> Forgotten:
                 (user_id, platform),
             )
         ]
-        gone = mine + answers
-        summaries = 0
-        for chunk in _chunks(gone):
-            marks = ",".join("?" * len(chunk))
-            summaries += conn.execute(
-                "UPDATE conversations SET summary='', summary_sensitive=0 WHERE summary != '' AND id IN"
-                f" (SELECT DISTINCT conversation_id FROM messages WHERE id IN ({marks})"
-                " AND id <= conversations.summary_upto)",
-                chunk,
-            ).rowcount
-            conn.execute(f"UPDATE turns SET user_message_id=NULL WHERE user_message_id IN ({marks})", chunk)
-            conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({marks})", chunk)
-            conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk)
+        summaries = _delete_messages(conn, mine + answers)
         # Their answers on the platform no longer lead back to those turns (before the turns are anonymised).
         conn.execute(
             f"DELETE FROM message_links WHERE turn_id IN (SELECT id FROM turns WHERE user_id=? AND {in_platform})",
@@ -101,6 +90,23 @@ def forget_user_rows(store: Store, platform: str, user_id: str) -> Forgotten:
             f"UPDATE turns SET user_id='' WHERE user_id=? AND {in_platform}", (user_id, platform)
         ).rowcount
     return Forgotten(len(mine), len(answers), feedback, settings, summaries, turns)
+
+
+def _delete_messages(conn: sqlite3.Connection, ids: list[int]) -> int:
+    """Delete messages by id, unlinking their turns and clearing summaries written from them; summaries cleared."""
+    summaries = 0
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        summaries += conn.execute(
+            "UPDATE conversations SET summary='', summary_sensitive=0 WHERE summary != '' AND id IN"
+            f" (SELECT DISTINCT conversation_id FROM messages WHERE id IN ({marks})"
+            " AND id <= conversations.summary_upto)",
+            chunk,
+        ).rowcount
+        conn.execute(f"UPDATE turns SET user_message_id=NULL WHERE user_message_id IN ({marks})", chunk)
+        conn.execute(f"UPDATE turns SET answer_message_id=NULL WHERE answer_message_id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM messages WHERE id IN ({marks})", chunk)
+    return summaries
 
 
 def _like(text: str) -> str:
