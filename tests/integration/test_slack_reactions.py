@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tests.fakes.slack_server import wait_until
@@ -43,7 +41,7 @@ async def test_reaction_on_the_question_is_not_feedback(slack_bot: SlackBot) -> 
     question = await slack_bot.mention("a question")
     answer = await slack_bot.answer("C0GENERAL", question)
     await slack_bot.react("+1", "C0GENERAL", question)
-    await asyncio.sleep(0.2)
+    await slack_bot.settled()
     assert slack_bot.engine.store.feedback(_turn_id(answer)) == {}
 
 
