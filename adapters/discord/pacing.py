@@ -21,9 +21,11 @@ import heapq
 import itertools
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
+
+from bot.keyed_locks import KeyedLocks
 
 LIMIT = 50  # Discord's global limit: requests per second per bot
 # Seconds the window is counted over: more than Discord's second, because a request is counted here when it
@@ -99,25 +101,8 @@ class RestRequestPacer:
             self._sent.append(self._clock())
 
 
-class BucketLocks:
+class BucketLocks(KeyedLocks[str]):
     """One request at a time per rate-limit bucket (route and major parameter)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 def priority_of(route: Any) -> int:
