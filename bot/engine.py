@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import difficulty_steps, routing_labels, turn_stream
+from bot import difficulty_steps, routing_labels, turn_admit, turn_stream
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -21,7 +21,6 @@ from bot.config import Settings, stricter
 from bot.context import WindowAnchors
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
-from bot.messages import EMPTY_MESSAGE, too_long
 from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.providers.base import ProviderError
@@ -123,32 +122,15 @@ class Engine:
     async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
         turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
-        if not text:
-            result = TurnResult("rejected", EMPTY_MESSAGE)
-            await sink.on_done(result)
-            return result
-        limit = self.settings.bot.max_message_chars
-        if len(text) > limit:
-            result = TurnResult("rejected", too_long(len(text), limit))
-            await sink.on_done(result)
-            return result
+        if refusal := turn_admit.refuse_text(text, self.settings.bot.max_message_chars):
+            return await _reject(sink, refusal)
         event = f"{turn.key.platform}:{turn.event_id}" if turn.event_id else None
         if event and self.store.seen(event):
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
-        if refusal := await self._admit(turn.key, turn.user_id, sink):
-            return refusal
-        # Stored with its pending turn before the event is marked seen (one transaction): a crash
-        # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
-        conv = self.store.conversation(turn.key, private=turn.private)
-        marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
-        accepted = self.store.accept_turn(
-            event,
-            conv.id,
-            {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
-            user_id=turn.user_id,
-            workspace=turn.key.workspace,
-        )
+        if limited := await self._admit(turn.key, turn.user_id, sink):
+            return limited
+        accepted = self._store_turn(turn, text, event)
         if accepted is None:
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
@@ -158,29 +140,36 @@ class Engine:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
         return await self._queue(turn.key, self._run_turn(turn, text, sink, message_id, turn_id))
 
+    def _store_turn(self, turn: Turn, text: str, event: str | None) -> tuple[int, int] | None:
+        """The message, classified, with its pending turn, before the event is marked seen (one transaction): a
+        crash from here on loses nothing, and a restart answers the pending turn. None: the event was seen."""
+        conv = self.store.conversation(turn.key, private=turn.private)
+        marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
+        return self.store.accept_turn(
+            event,
+            conv.id,
+            {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
+            user_id=turn.user_id,
+            workspace=turn.key.workspace,
+        )
+
     async def _admit(self, key: SessionKey, user_id: str, sink: ReplySink) -> TurnResult | None:
         """Per-user and per-channel limits, for every way a model call starts (messages, 🔁, resumes)."""
         refusal = self.limits.admit(key.platform, key.workspace, key.channel, user_id)
         if not refusal:
             return None
         self.metrics.turn_rejected("rate_limited")  # not stored, not sent to any model
-        result = TurnResult("rejected", refusal)
-        await sink.on_done(result)
-        return result
+        return await _reject(sink, refusal)
 
     async def regenerate(self, key: SessionKey, turn_id: int, sink: ReplySink, *, user_id: str = "") -> TurnResult:
         """Answer a stored user message again (🔁), replacing nothing: the new answer is a new turn."""
         old = self.store.turn(turn_id)
         message = self.store.message(old.user_message_id) if old and old.user_message_id else None
         if old is None or message is None:
-            result = TurnResult("rejected", "I can't find the question for that answer any more (was it /reset?).")
-            await sink.on_done(result)
-            return result
+            return await _reject(sink, "I can't find the question for that answer any more (was it /reset?).")
         conv = self.store.conversation(key)
         if conv.id != old.conversation_id:
-            result = TurnResult("rejected", "That answer belongs to another conversation.")
-            await sink.on_done(result)
-            return result
+            return await _reject(sink, "That answer belongs to another conversation.")
         if refusal := await self._admit(key, user_id or message.author_id, sink):
             return refusal  # 🔁 counts against the same limits as a new message
         turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
@@ -335,3 +324,10 @@ class Engine:
         source = routing_labels.FEEDBACK_SOURCES.get(max(-1, min(1, value)), "")
         difficulty_steps.record_label(self.store, self.settings.routing, turn_id, source)
         return True
+
+
+async def _reject(sink: ReplySink, text: str) -> TurnResult:
+    """A turn refused before any model call: the sink shows why."""
+    result = TurnResult("rejected", text)
+    await sink.on_done(result)
+    return result
