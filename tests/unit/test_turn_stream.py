@@ -146,11 +146,3 @@ async def test_a_shutdown_cancellation_is_not_taken_for_a_users_stop(tmp_path: P
         await task
     await engine.aclose()
 
-
-def test_admission_refuses_empty_and_oversized_messages_in_words() -> None:
-    from bot.messages import EMPTY_MESSAGE
-    from bot.turn_admit import refuse_text
-
-    assert refuse_text("", 10) == EMPTY_MESSAGE
-    assert "limit is 10" in (refuse_text("x" * 11, 10) or "")
-    assert refuse_text("x" * 10, 10) is None
