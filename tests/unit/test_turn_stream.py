@@ -145,4 +145,3 @@ async def test_a_shutdown_cancellation_is_not_taken_for_a_users_stop(tmp_path: P
     with pytest.raises(asyncio.CancelledError):
         await task
     await engine.aclose()
-
