@@ -148,7 +148,6 @@ class StreamingReply:
         self.notes = list(notes or [])
         self.feedback = feedback  # the engine's, for ratings given while the answer streamed
         self.shown: list[_Message] = []
-        self.on_posted: Callable[[str], None] | None = None  # observers (benchmarks)
         self._native = native
         self._streamed: str | None = None  # the natively streamed message
         self._text = ""
@@ -162,10 +161,6 @@ class StreamingReply:
         self._lock = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
         self._waiting = False  # the flusher waits for its slot (nothing on the wire)
-
-    @property
-    def text(self) -> str:
-        return self._text
 
     # --- ReplySink ------------------------------------------------------------------------
 
@@ -201,7 +196,7 @@ class StreamingReply:
         self._start()
 
     async def on_done(self, result: TurnResult) -> None:
-        self.surface.text_started()
+        self.surface.text_started()  # whatever comes now, the wait is over (typing indicators stop)
         try:
             await self._stop_flusher()
             if result.status != "duplicate":
@@ -329,8 +324,6 @@ class StreamingReply:
                 return  # could not post; the final render tries again
             self.shown.append(_Message(ident, page))
             self._register(ident, streaming=not final)
-            if self.on_posted is not None:
-                self.on_posted(ident)
         for message in self.shown[len(pages) :]:  # the text now fits in fewer messages
             await self.surface.delete(message.ident)
         del self.shown[len(pages) :]
