@@ -31,6 +31,7 @@ async def test_a_routing_judgement_is_never_asked_of_a_cloud_model() -> None:
     assert provider.calls == []
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_check_holds_under_python_dash_o() -> None:
     code = (
         "import asyncio\n"
