@@ -170,7 +170,7 @@ async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, noti
             raise
         status, error_text, failure = "error", provider_failure(error, partial=True), error
     finally:
-        await events.aclose()
+        await events.aclose()  # type: ignore[attr-defined]  # providers stream from async generators
         if held:
             slots.release()
         engine.catalog.settle(model)

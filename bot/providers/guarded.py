@@ -67,7 +67,7 @@ class GuardedProvider:
         profile = self.profile(model)
         knobs = sampling or profile.sampling()
         extra = {"sampling": knobs} if knobs.options() else {}  # providers that take no knobs get none
-        stream = self.inner.stream_chat(  # type: ignore[call-arg]
+        stream = self.inner.stream_chat(
             model,
             messages,
             temperature=profile.temperature_for(temperature),
