@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import difficulty_steps, routing_labels, turn_admit, turn_stream
+from bot import difficulty_steps, routing_labels, summary, turn_admit, turn_stream
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -23,7 +23,6 @@ from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
 from bot.metrics import Metrics
 from bot.preferences import effective
-from bot.providers.base import ProviderError
 from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.recovery import Leftovers
@@ -261,8 +260,8 @@ class Engine:
             self._running.pop(turn.key, None)
         self.metrics.turn_finished(self.store.turn(turn_id))
         await sink.on_done(result)
-        if result.status == "done":
-            await self._maybe_summarise(conv)
+        if result.status == "done":  # the summary step: old messages folded in, by a local model only
+            await summary.fold_old_messages(self, conv.key, trigger=SUMMARY_TRIGGER)
         return result
 
     async def _plan_route(
@@ -289,29 +288,6 @@ class Engine:
             preferred_cloud=routing.cloud_model,
             sticky_private=conv.sticky_private or seen.keep_local,
         )
-
-    async def _maybe_summarise(self, conv: Conversation) -> None:
-        """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
-        conv = self.store.conversation(conv.key)
-        pending = self.store.count_messages(conv.id, after_id=conv.summary_upto, at_most=SUMMARY_TRIGGER * 2)
-        if pending < SUMMARY_TRIGGER * 2:
-            return
-        old = self.store.oldest_messages(conv.id, after_id=conv.summary_upto, limit=SUMMARY_TRIGGER)
-        local = [
-            m for m in await self.catalog.models() if m.locality == "local" and m.ref not in self.catalog.unhealthy()
-        ]
-        if not local or not old:
-            return
-        from bot.summary import summarise
-
-        try:
-            async with self.slots(local[0].provider).hold():  # summaries queue like turns for a local endpoint
-                text = await summarise(self.catalog.provider(local[0].provider), local[0], conv.summary, old)
-        except ProviderError as error:
-            log.info("summary skipped for conversation %s: %s", conv.id, error.kind)
-            return
-        sensitive = conv.summary_sensitive or any(m.sensitive for m in old)
-        self.store.set_summary(conv.id, text, old[-1].id, sensitive)
 
     # --- feedback ------------------------------------------------------------
 
