@@ -105,7 +105,7 @@ def in_window(messages: Iterable[HistoryMessage], oldest: float) -> list[History
 # --- privacy -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Flags:
     private: bool
     sticky_private: bool

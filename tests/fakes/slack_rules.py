@@ -10,6 +10,7 @@ from __future__ import annotations
 TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
 METHOD_TIERS = {
     "chat.update": TIER_3,
+    "chat.delete": TIER_3,
     "chat.startStream": TIER_2,
     "chat.appendStream": TIER_4,
     "chat.stopStream": TIER_2,
@@ -31,6 +32,7 @@ INTERNAL_HISTORY_TIER, INTERNAL_HISTORY_LIMIT = TIER_3, 999
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
     "chat.startStream": ("chat:write",),
     "chat.appendStream": ("chat:write",),
