@@ -68,7 +68,7 @@ class DigestRequest:
 
 
 def duration_words(seconds: float) -> str:
-    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size and seconds % size == 0:
             n = int(seconds // size)
             return f"{n} {unit}{'s' if n != 1 else ''}"

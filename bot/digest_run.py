@@ -85,8 +85,8 @@ async def _read(ctx: CommandContext, request: DigestRequest) -> list[HistoryMess
 
 
 async def _choose_model(engine: Engine, ctx: CommandContext, privacy: DigestPrivacy) -> ModelInfo | None:
-    """A local model when the digest must stay local; else the person's model setting decides (auto prefers the
-    cloud for long reading unless routing.prefer_local is on or the cloud budget is spent)."""
+    """A local model when the digest must stay local; else the person's model setting decides: a pinned model or
+    mode; auto follows routing.prefer_local (local first when on, the default; the cloud first when off)."""
     routing = engine.settings.routing
     unhealthy = engine.catalog.unhealthy()
     models = [m for m in await engine.catalog.models() if m.ref not in unhealthy]
