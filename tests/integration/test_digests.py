@@ -39,7 +39,9 @@ class ListHistory:
 
 def history(count: int, *, extra: list[str] = ()) -> list[HistoryMessage]:
     now = time.time()
-    texts = [f"message {i}: the release train moves to Thursday, ticket OPS-{i} tracks the rollout" for i in range(count)]
+    texts = [
+        f"message {i}: the release train moves to Thursday, ticket OPS-{i} tracks the rollout" for i in range(count)
+    ]
     texts += list(extra)
     return [HistoryMessage(f"user{i % 4}", t, now - 3600 + i) for i, t in enumerate(texts)]
 
@@ -147,7 +149,9 @@ async def test_the_console_summarises_its_own_conversation_with_marks(tmp_path: 
         ]
         store.add_message(conv.id, "user", "my card is 4111 1111 1111 1111", author_id="you", sensitive=True)
         result, _ = await summarize(app, reader, key=KEY)
-        assert result.ok and "🔒" in result.text and fake_openai.chat_requests() == []  # a marked message keeps it local
+        assert (
+            result.ok and "🔒" in result.text and fake_openai.chat_requests() == []
+        )  # a marked message keeps it local
     finally:
         await app.engine.aclose()
 

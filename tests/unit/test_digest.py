@@ -60,7 +60,13 @@ def test_window_keeps_messages_since_oldest_in_order_and_caps_the_count() -> Non
         ("standard", False, ["mail me at jane.doe@acme-corp.io"], True, ("sensitive-history",)),
         ("redact", False, ["mail me at jane.doe@acme-corp.io"], True, ("sensitive-history",)),
         ("cloud-ok", False, ["mail me at jane.doe@acme-corp.io"], False, ()),  # cloud-ok: personal data may go
-        ("cloud-ok", False, ["token ghp_R8mK2vXq9LzT4nB7wY3cF6hJ1dS5aP0eQuGi ok"], True, ("sensitive-history",)),  # secrets never
+        (
+            "cloud-ok",
+            False,
+            ["token ghp_R8mK2vXq9LzT4nB7wY3cF6hJ1dS5aP0eQuGi ok"],
+            True,
+            ("sensitive-history",),
+        ),  # secrets never
     ],
 )
 def test_privacy_follows_the_source_level_and_the_scan(level, private, texts, local, reasons) -> None:
