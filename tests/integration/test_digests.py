@@ -21,6 +21,7 @@ from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import make_app
 
 KEY = SessionKey("console", "local", "console")
+CHANNEL = SessionKey("slack", "T1", "C1")
 EMAIL = "jane.doe@acme-corp.io"
 
 
@@ -53,7 +54,7 @@ async def app(tmp_path: Path, fake_ollama: FakeOllama, fake_openai: FakeOpenAI):
     await app.engine.aclose()
 
 
-async def summarize(app, reader, *, key: SessionKey = SessionKey("slack", "T1", "C1"), private=False, args=""):  # noqa: ANN001, ANN201
+async def summarize(app, reader, *, key: SessionKey = CHANNEL, private=False, args=""):  # noqa: ANN001, ANN201
     lines: list[str] = []
 
     async def progress(line: str) -> None:
@@ -160,7 +161,7 @@ async def test_console_command_prints_progress_and_the_digest(tmp_path: Path, fa
     fake_openai.reply = "- parser ships monday"
     app = make_app(tmp_path, ollama_host=fake_ollama.host, openai_url=fake_openai.base_url)
     read, write = os.pipe()
-    stdin = open(read, encoding="utf-8")  # noqa: SIM115
+    stdin = os.fdopen(read, encoding="utf-8")
     out = io.StringIO()
     try:
         console = Console(app.engine, stdin=stdin, stdout=out)
