@@ -21,6 +21,7 @@ from bot import privacy
 from bot.attachments import Attachment, FetchError
 from bot.commands import CommandContext, CommandResult
 from bot.documents import DocumentError, Limits, extract
+from bot.documents.detect import refusal_for
 from bot.knowledge.config import CollectionConfig
 from bot.knowledge.indexer import index_collection
 from bot.privacy import KIND_LABELS
@@ -106,6 +107,8 @@ def target_folder(collection: CollectionConfig) -> Path | None:
 
 async def _read_checked(file: Attachment, max_bytes: int, collection: CollectionConfig) -> tuple[str, bytes]:
     """('' and the bytes) when the file may join the collection; else (why not, b'')."""
+    if reason := refusal_for(file.name, file.mime or None):  # a format we know and don't read (.xlsx, images…)
+        return f"I can't add {file.name}: {reason}.", b""
     if file.size and file.size > max_bytes:
         return _too_big(file.size, max_bytes), b""
     try:
