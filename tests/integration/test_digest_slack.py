@@ -73,6 +73,7 @@ async def test_channel_digest_pages_with_cursors_and_waits_out_429s(slack_bot: S
     assert "update 339: migration batch 339 done" in prompts and "alice" in prompts
 
 
+@pytest.mark.slow  # waits out the stand-in's Retry-After (1 s) twice
 async def test_thread_digest_reads_replies_15_at_a_time_at_tier_1(slack_bot: SlackBot) -> None:
     """Outside the Marketplace: 1 call and 15 messages a minute (the stand-in's minute is 1 s here)."""
     fake = slack_bot.fake
