@@ -28,6 +28,7 @@ from adapters.slack.app import MAX_THREADS, SlackBot
 from adapters.slack.files import attachments_of
 from adapters.slack.history import with_extras
 from adapters.slack.mrkdwn import from_slack, mentioned_users, to_mrkdwn
+from bot.attachments import Attachment
 from bot.commands import COMMANDS, CommandContext, run_command
 from bot.engine import Turn
 from bot.session import SessionKey
@@ -189,7 +190,7 @@ async def _thread_command(
     *,
     private: bool,
     tz: str | None,
-    files: tuple = (),
+    files: tuple[Attachment, ...] = (),
 ) -> None:
     """`@bot /reset` in a thread: slash commands carry no thread, so this is how a thread is addressed."""
     ctx = CommandContext(
@@ -197,7 +198,9 @@ async def _thread_command(
     )
     command = text[1:].split(" ", 1)[0].lower()
     note = partial(_ephemeral, bot, key.channel, user, thread)
-    ctx = await with_extras(bot, ctx, command, lambda line: note(to_mrkdwn(line)), thread_ts=key.thread, files=files)
+    ctx = await with_extras(
+        bot, ctx, command, lambda line: note(to_mrkdwn(line)), thread_ts=key.thread, files=files, replaces=False
+    )
     result = await run_command(bot.engine, ctx, text)
     await _ephemeral(bot, key.channel, user, thread, to_mrkdwn(result.text))
     if result.announce:

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.app import SlackBot
 from adapters.slack.lookups import retry_after
 from adapters.slack.mrkdwn import from_slack, mentioned_users
+from bot.attachments import Attachment
 from bot.commands import CommandContext
 from bot.digest import HistoryError, HistoryMessage, Progress, Scope
 
@@ -122,14 +123,22 @@ class SlackProgress:
 
 
 async def with_extras(
-    bot: SlackBot, ctx: CommandContext, name: str, send: Any, *, thread_ts: str | None, files: tuple = ()
+    bot: SlackBot,
+    ctx: CommandContext,
+    name: str,
+    send: Any,
+    *,
+    thread_ts: str | None,
+    files: tuple[Attachment, ...] = (),
+    replaces: bool = True,
 ) -> CommandContext:
-    """What /summarize and /kb need beyond a plain command: the place's history and a progress line; the
-    files sent with the command and whether the caller is an admin."""
+    """What /summarize and /kb need beyond a plain command: the place's history and a progress line (`replaces`:
+    each line replaces the last, else each is a new ephemeral note, so only one is sent); the files sent with
+    the command and whether the caller is an admin."""
     from adapters.slack.approvals import is_admin
 
     if name == "summarize":
-        progress = SlackProgress(send)
+        progress = SlackProgress(send, most=3 if replaces else 1)
         history = SlackHistory(bot, ctx.key.channel, thread_ts, notify=progress)
         return replace(ctx, history=history, progress=progress)
     if name == "kb":

@@ -44,6 +44,10 @@ async def app(tmp_path: Path, fake_ollama: FakeOllama, fake_openai: FakeOpenAI):
     await app.engine.aclose()
 
 
+def saved_files(root: Path) -> list[Path]:
+    return [p for p in root.glob("kb*/**/*") if p.is_file()]
+
+
 async def kb(app, text: str, *files: Attachment, admin: bool = True) -> tuple[bool, str]:  # noqa: ANN001
     ctx = CommandContext(KEY, "U1", "ann", is_admin=admin, attachments=files)
     result = await run_command(app.engine, ctx, text)
@@ -74,7 +78,12 @@ async def test_an_admin_adds_a_file_and_it_is_searchable_at_once(app, tmp_path: 
         ("/kb add handbook", [Attachment("a.md", data=b"# A\n")], False, "Only admins can add files"),
         ("/kb add handbok", [Attachment("a.md", data=b"# A\n")], True, "Did you mean **handbook**?"),
         ("/kb add handbook", [], True, "Attach the file to the message"),
-        ("/kb add handbook", [Attachment("a.md", data=b"1"), Attachment("b.md", data=b"2")], True, "One file at a time"),
+        (
+            "/kb add handbook",
+            [Attachment("a.md", data=b"1"), Attachment("b.md", data=b"2")],
+            True,
+            "One file at a time",
+        ),
         ("/kb add handbook", [Attachment("sheet.xlsx", data=b"PK\x03\x04 xl/")], True, "export the sheet as CSV"),
         ("/kb add handbook", [Attachment("big.md", size=9000, data=b"x" * 9000)], True, "a collection takes files up"),
         ("/kb add handbook", [Attachment("bin.md", data=b"\x00\x01\x02" * 50)], True, "I can't add bin.md"),
@@ -97,8 +106,7 @@ async def test_an_admin_adds_a_file_and_it_is_searchable_at_once(app, tmp_path: 
 async def test_refusals_say_why_and_store_nothing(app, tmp_path: Path, command, files, admin, says) -> None:
     ok, text = await kb(app, command, *files, admin=admin)
     assert not ok and says in text
-    saved = [p for p in tmp_path.glob("kb*/**/*") if p.is_file()]
-    assert saved == [] and app.engine.knowledge.index.documents("handbook") == {}
+    assert saved_files(tmp_path) == [] and app.engine.knowledge.index.documents("handbook") == {}
 
 
 async def test_console_attach_then_kb_add(tmp_path: Path, fake_ollama: FakeOllama, fake_openai: FakeOpenAI) -> None:
