@@ -1,12 +1,12 @@
 """A channel's or thread's history for `/summarize`, read with discord.py's `channel.history` (GET
-/channels/{id}/messages, 100 a page; discord.py waits out 429s as Discord's `retry_after` says). Needs the
+/channels/{id}/messages, 100 a page, newest first back to the window's start; discord.py waits out 429s as
+Discord's `retry_after` says). Needs the
 Read Message History permission. In a thread, `thread` reads the thread and `channel` its parent channel.
 Also what `/summarize` and `/kb add` need from an interaction: progress lines, the attached file, admin rights.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -37,10 +37,11 @@ class DiscordHistory:
 
     async def pages(self, scope: Scope, oldest: float) -> AsyncIterator[list[HistoryMessage]]:
         target = self.channel if scope == "thread" or self.parent is None else self.parent
-        after = dt.datetime.fromtimestamp(oldest, dt.UTC)
         page: list[HistoryMessage] = []
-        try:
-            async for message in target.history(limit=MAX_MESSAGES, after=after, oldest_first=True):
+        try:  # newest first, so a window with more than MAX_MESSAGES keeps its newest; stop at the window's start
+            async for message in target.history(limit=MAX_MESSAGES, oldest_first=False):
+                if message.created_at.timestamp() < oldest:
+                    break
                 page.append(_message(message))
                 if len(page) >= PAGE:
                     yield page
