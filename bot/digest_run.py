@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot import digest
-from bot.commands import CommandContext, CommandResult
+from bot.command_types import CommandContext, CommandResult
 from bot.digest import DigestPrivacy, DigestRequest, HistoryError, HistoryMessage, Progress
 from bot.preferences import effective
 from bot.providers.base import ChatMessage, ModelInfo, ProviderError, TextDelta

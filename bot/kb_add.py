@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot import privacy
 from bot.attachments import Attachment, FetchError
-from bot.commands import CommandContext, CommandResult
+from bot.command_types import CommandContext, CommandResult
 from bot.documents import DocumentError, Limits, extract
 from bot.documents.detect import refusal_for
 from bot.knowledge.config import CollectionConfig

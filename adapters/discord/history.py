@@ -16,7 +16,7 @@ import discord
 
 from adapters.discord.attachments import _fetcher
 from bot.attachments import Attachment
-from bot.commands import CommandContext
+from bot.command_types import CommandContext
 from bot.digest import MAX_MESSAGES, HistoryError, HistoryMessage, Scope
 
 if TYPE_CHECKING:

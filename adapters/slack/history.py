@@ -21,7 +21,7 @@ from adapters.slack.app import SlackBot
 from adapters.slack.lookups import retry_after
 from adapters.slack.mrkdwn import from_slack, mentioned_users
 from bot.attachments import Attachment
-from bot.commands import CommandContext
+from bot.command_types import CommandContext
 from bot.digest import HistoryError, HistoryMessage, Progress, Scope
 
 log = logging.getLogger("hybridbot.slack.history")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.commands import CommandContext
+from bot.command_types import CommandContext
 from bot.memory_commands import HANDLERS
 from bot.session import SessionKey
 from bot.tools.base import CALL_CONTEXT, Tool
