@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.command_types import CommandContext
-from bot.memory_commands import HANDLERS
 from bot.session import SessionKey
 from bot.tools.base import CALL_CONTEXT, Tool
 
@@ -32,6 +31,8 @@ def make_remember_tool(engine: Engine) -> Tool:
         call = CALL_CONTEXT.get()
         if call is None or not call.user_id:
             raise ValueError("a fact belongs to a person, and this call has none")
+        from bot.memory_commands import HANDLERS  # here: memory_commands imports bot.commands, which imports it
+
         key = SessionKey(call.platform, call.workspace, call.channel)
         ctx = CommandContext(key, call.user_id, private=call.private, tz=call.tz)
         result = await HANDLERS["remember"](engine, ctx, [str(args["fact"]).strip()])
