@@ -159,6 +159,8 @@ def _check_pin(m: re.Match[str]) -> tuple[float, int, int] | None:
     v = _PIN_VALUE.match(m.string, m.end())
     if v is None or len(set(v.group(1))) < 2:
         return None  # "pin 0000", "pinned", a version
+    if len(v.group(1)) == 6 and m.group(0).lower().replace("-", " ").startswith(("pin code", "pincode")):
+        return None  # an Indian postal PIN code ("pincode 560001"), not a secret
     return 0.8, v.start(1), v.end(1)
 
 

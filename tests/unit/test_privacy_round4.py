@@ -62,7 +62,10 @@ def test_a_pin_after_its_label_is_a_password(text: str) -> None:
     assert "password" in _kinds(text)
 
 
-@pytest.mark.parametrize("text", ["pin numpy to 1.26.4", "pin 0000 is the factory default", "pinned the message"])
+@pytest.mark.parametrize(
+    "text",
+    ["pin numpy to 1.26.4", "pin 0000 is the factory default", "pinned the message", "pincode 560001, Bengaluru"],
+)
 def test_pins_that_are_versions_or_defaults_are_not(text: str) -> None:
     assert "password" not in _kinds(text)
 
