@@ -275,7 +275,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.clock == "thread":
         CLOCK[:] = [time.thread_time, "thread_time"]
-    corpora = args.corpus or ([CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3, UNSEEN_R4, UNSEEN_R5])
+    corpora = args.corpus or (
+        [CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3, UNSEEN_R4, UNSEEN_R5]
+    )
     runs = 1 if args.quick else args.runs
     detectors: dict[str, tuple[Callable[[str], bool] | None, Callable[[], None]]] = {
         "hybridbot": (hybridbot, privacy.clear_caches),  # no memoised validation carried between timings
