@@ -31,6 +31,9 @@ class Rule:
     # A rule group: ``pattern`` is a gate that finds every place a member can start; the scanner
     # runs each member there (``scanner._member_matches``) and validates with the member.
     members: tuple[Rule, ...] = ()
+    # A rule without hints or words may name a cheap necessary test on the text's shape
+    # (``shape_gate.GATES``); the scanner skips it where the test fails.
+    gate: str = ""
 
     @property
     def category(self) -> str:

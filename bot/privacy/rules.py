@@ -255,18 +255,21 @@ RULES: tuple[Rule, ...] = (
         _rx(r"\d(?<![\w.+-].)(?:[ -]?\d){12,18}(?![\w.-]?\d)"),
         _check_card,
         digit=True,
+        gate="card",
     ),
     Rule(
         "iban",
         _rx(r"[A-Z](?<!\w.)[A-Z]\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"),
         _check_iban,
         digit=True,
+        gate="iban",
     ),
     Rule(
         "us_ssn",
         _rx(r"(?P<ssn>\d(?<![\w-].)\d\d-\d\d-\d{4})(?![\w-])(?P<ctx>)"),
         _check_ssn,
         digit=True,
+        gate="ssn",
     ),
     # Without dashes an SSN is just nine digits, so only right after "SSN"/"social security".
     Rule(
@@ -307,6 +310,7 @@ RULES: tuple[Rule, ...] = (
         ),
         _check_phone,
         digit=True,
+        gate="phone",
     ),
     Rule(
         "uk_nino",
@@ -316,6 +320,7 @@ RULES: tuple[Rule, ...] = (
         ),
         _check_nino,
         digit=True,
+        gate="nino",
     ),
     # A postal address tied to a person: "I live at 42 Elm Street, Springfield", "ship it to 9 Rue ..."
     # The regex finds the address itself (it starts with a digit: few places to try); the validator

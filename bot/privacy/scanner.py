@@ -20,6 +20,7 @@ from bot.privacy.normalise import normalise
 from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone, _phone_verdict
 from bot.privacy.rule import UNSPACED_CHAR
 from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
+from bot.privacy.shape_gate import open_gates
 
 MAX_BASE64_DEPTH = 2  # base64 inside base64 is looked into; a third level is not
 
@@ -115,6 +116,7 @@ def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
 
 _HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
 _DIGIT = re.compile(r"\d")
+_NO_GATES: frozenset[str] = frozenset()
 _ONE_CHAR_HINTS = tuple(h for h in _HINTS if len(h) == 1)  # ".", "@", ",": a plain ``in`` is cheapest
 
 
@@ -138,13 +140,16 @@ def _present_hints(lowered: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@functools.lru_cache(maxsize=512)  # few distinct combinations occur; pure
-def _plan(present: frozenset[str], has_digit: bool) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-    """The rules that can match text holding these hints: (phone rules, the others)."""
+@functools.lru_cache(maxsize=4096)  # few distinct combinations occur; pure
+def _plan(present: frozenset[str], has_digit: bool, gates: frozenset[str]) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The rules that can match text holding these hints and passing these shape gates
+    (``shape_gate``): (phone rules, the others)."""
     rules = [
         rule
         for rule in RULES
-        if (not rule.hints or not present.isdisjoint(rule.hints)) and (has_digit or not rule.digit)
+        if (not rule.hints or not present.isdisjoint(rule.hints))
+        and (has_digit or not rule.digit)
+        and (not rule.gate or rule.gate in gates)
     ]
     return tuple(r for r in rules if r.kind == "phone"), tuple(r for r in rules if r.kind != "phone")
 
@@ -338,7 +343,8 @@ def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -
 
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
-    phone_rules, rules = _plan(_present_hints(lowered), _DIGIT.search(text) is not None)
+    has_digit = _DIGIT.search(text) is not None
+    phone_rules, rules = _plan(_present_hints(lowered), has_digit, open_gates(text) if has_digit else _NO_GATES)
     candidates = _candidates(rules, text, lowered, _word_starts(text, lowered))
     if depth < MAX_BASE64_DEPTH:
         candidates += _decoded_findings(text, depth)

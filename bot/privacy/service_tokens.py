@@ -110,6 +110,7 @@ RULES: tuple[Rule, ...] = (
         _rx(r"\d(?<![\w:].)\d{7,10}:(?P<body>[A-Za-z0-9_-]{35})(?![\w-])"),
         _telegram,
         digit=True,
+        gate="telegram",
         anchor=":",
         offset=(8, 11),
     ),
