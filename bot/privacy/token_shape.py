@@ -59,4 +59,4 @@ def _check_shape(m: re.Match[str]) -> tuple[float, int, int] | None:
     return 0.75, prefix.start(), tail.end()
 
 
-RULES: tuple[Rule, ...] = (Rule("service_token", _GATE, _check_shape, digit=True),)
+RULES: tuple[Rule, ...] = (Rule("service_token", _GATE, _check_shape, digit=True, gate="token_run"),)
