@@ -1,0 +1,147 @@
+"""The shape gates (``bot.privacy.shape_gate``) and other cheap pre-checks must not change what is found.
+
+A gate is a necessary test: every match of its rule passes it. Checked on the matches the rules find
+in every labelled corpus message (and in 4 KB windows of them) and in texts built from
+rule-triggering pieces; and the scanner's findings with the gates are the findings with every gate
+forced open. ``benchmarks/privacy_equivalence.py`` compares whole checkouts the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.privacy import RULES, disguise, scanner, shape_gate
+from bot.scan_export import _dumps
+
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+CORPUS = [json.loads(line)["text"] for p in sorted(DATA.glob("privacy_*.jsonl")) for line in p.open() if line.strip()]
+GATED = [rule for rule in RULES if rule.gate]
+
+PIECES = [
+    "+1 ", "(415) ", "555-2671", "07700 900123", "+44 20 7123 4567", "4526 0181 5908 3012", "4526-0181-5908-3012",
+    "GB85 LOYD 4878 2606 8707 09", "DE89370400440532013000", "536-22-1234", "JG 10 37 59 A", "AB123456C",
+    "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "npm.", "sk_", "Abcdefghijklmnopqrstuvwxyz012345", "ab+/",
+    "0", "12", "1234567", "99.5", "x", "Y", " ", "  ", "\n", ".", "-", "_", "/", ":", "+", "(", ")",
+    "٠٥٣٢", "０９０", "é", "К",
+]  # fmt: skip
+
+
+def _windows(texts: list[str], size: int = 4096) -> list[str]:
+    out, current = [], ""
+    for text in texts:
+        current += text + "\n"
+        if len(current) >= size:
+            out.append(current)
+            current = ""
+    return out
+
+
+def _gate_holds_on_every_match(text: str) -> None:
+    for rule in GATED:
+        for m in rule.pattern.finditer(text):
+            assert rule.gate in shape_gate.open_gates(m.group(0)), (rule.kind, m.group(0))
+
+
+def test_gates_name_known_tests() -> None:
+    assert {rule.gate for rule in GATED} == shape_gate.ALL
+    assert len(GATED) == len(shape_gate.NAMES)
+
+
+def test_every_match_of_a_gated_rule_in_the_corpora_passes_its_gate() -> None:
+    matched = 0
+    for text in CORPUS + _windows(CORPUS):
+        _gate_holds_on_every_match(text)
+        matched += any(rule.pattern.search(text) for rule in GATED)
+    assert matched > 100  # the corpora exercise the gated rules
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_every_match_of_a_gated_rule_in_built_texts_passes_its_gate(pieces: list[str]) -> None:
+    _gate_holds_on_every_match("".join(pieces))
+
+
+def test_a_non_ascii_digit_opens_every_gate() -> None:
+    assert shape_gate.open_gates("call ٠٧٧٠٠ ٩٠٠١٢٣") == shape_gate.ALL
+    assert shape_gate.open_gates("ruf an: ０９０ １２３４ ５６７８") == shape_gate.ALL
+    assert shape_gate.open_gates("café at 10") == frozenset()  # non-ASCII, but no non-ASCII digit
+    assert shape_gate.open_gates("call +44 20 7123 4567") >= {"phone"}
+
+
+def _scan_all(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
+    """Findings with the gates, then with every gate forced open."""
+    gated = [scanner.scan(t) for t in texts]
+    scanner._plan.cache_clear()  # plans are cached per set of open gates
+    monkeypatch.setattr(scanner, "open_gates", lambda text: shape_gate.ALL)
+    try:
+        return gated, [scanner.scan(t) for t in texts]
+    finally:
+        scanner._plan.cache_clear()
+
+
+def test_findings_with_gates_are_the_findings_with_every_gate_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = CORPUS + _windows(CORPUS) + ["call ٠٧٧٠٠ ٩٠٠١٢٣ or 07700 900123", "x" * 30 + ".abcdefghij0123456789AB"]
+    gated, opened = _scan_all(texts, monkeypatch)
+    assert gated == opened
+    assert sum(map(bool, gated)) > 1000  # the corpora have findings to compare
+
+
+def _spaced_run_reference(text: str) -> bool:
+    """``disguise._may_hold_spaced_run`` as it was, without its word-length pre-check."""
+    in_row = 0
+    for word in text.split():
+        if len(word) == 1:
+            in_row += 1
+            if in_row >= 8:
+                return True
+            continue
+        in_row = 0
+        if len(word) >= 15 and len(set(word[1::2])) == 1 and word[1] in disguise._SEPARATORS:
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(
+    st.lists(
+        st.sampled_from(["a", "b", " ", "  ", "\n", ".", "-", "ab", "x.y.z.w.v.u.t.s", "g h p _ 1 2 3 4"]), max_size=40
+    )
+)
+def test_spaced_run_precheck_answers_as_before(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert disguise._may_hold_spaced_run(text) == _spaced_run_reference(text)
+
+
+def test_spaced_run_precheck_answers_as_before_on_the_corpora() -> None:
+    for text in CORPUS + _windows(CORPUS):
+        assert disguise._may_hold_spaced_run(text) == _spaced_run_reference(text)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"id": 3, "sensitive": False, "findings": []},
+        {"id": 'é"\\x\n', "sensitive": False, "findings": []},
+        {"id": None, "sensitive": False, "findings": []},
+        {"id": {"a": [1, 2.5]}, "sensitive": False, "findings": []},
+        {"id": 7, "sensitive": True, "findings": [{"kind": "email", "start": 1, "end": 9}]},
+        {"id": 8, "error": "not valid JSON (Expecting value at column 1)"},
+    ],
+)
+def test_scan_output_line_is_json_dumps(record: dict) -> None:
+    assert _dumps(record) == json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def test_random_chat_is_scanned_the_same_with_every_gate_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(4)
+    words = re.findall(r"\S+", " ".join(CORPUS[:300]))
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
+    gated, opened = _scan_all(texts, monkeypatch)
+    assert gated == opened
