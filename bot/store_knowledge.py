@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.index import CollectionStats, Hit, Source, StoredDocument
+from bot.knowledge.vectors import embed_text, text_hash
 
 # BM25 weights of the FTS columns (collection, title, heading, text): the collection column is only a filter.
 BM25_WEIGHTS = (0.0, 2.0, 2.0, 1.0)
@@ -59,9 +60,10 @@ class SqliteKnowledgeIndex:
             row = conn.execute(
                 "SELECT id FROM kb_documents WHERE collection=? AND path=?", (collection, path)
             ).fetchone()
+            old_hashes: list[str] = []
             if row:
                 document_id = row[0]
-                self._delete_chunks(document_id)
+                old_hashes = self._delete_chunks(document_id)
             else:
                 document_id = conn.execute(
                     "INSERT INTO kb_documents (collection, path, content_hash, indexed_at) VALUES (?, ?, '', ?)",
@@ -72,14 +74,26 @@ class SqliteKnowledgeIndex:
             headings: dict[tuple[str, ...], str] = {}  # neighbouring passages share their heading path
             rows = [(first + n, chunk, _heading_json(chunk.heading, headings)) for n, chunk in enumerate(chunks)]
             conn.executemany(
-                "INSERT INTO kb_chunks (id, document_id, ord, heading, page, line) VALUES (?, ?, ?, ?, ?, ?)",
-                [(i, document_id, i - first, heading, c.page, c.line) for i, c, heading in rows],
+                "INSERT INTO kb_chunks (id, document_id, ord, heading, page, line, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        i,
+                        document_id,
+                        i - first,
+                        heading,
+                        c.page,
+                        c.line,
+                        text_hash(embed_text(title, c.heading, c.text)),
+                    )
+                    for i, c, heading in rows
+                ],
             )
             conn.executemany(
                 "INSERT INTO kb_fts (rowid, collection, title, heading, text) VALUES (?, ?, ?, ?, ?)",
                 [(i, token, title, c.search_heading, c.text) for i, c, _ in rows],
             )
             count = len(rows)
+            self._drop_orphan_vectors(old_hashes)  # after the new passages: an unchanged text keeps its vector
             conn.execute(
                 "UPDATE kb_documents SET title=?, kind=?, content_hash=?, size=?, mtime=?, chunks=?, notes=?,"
                 " indexed_at=? WHERE id=?",
@@ -98,7 +112,7 @@ class SqliteKnowledgeIndex:
     def remove_document(self, document_id: int) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self._delete_chunks(document_id)
+            self._drop_orphan_vectors(self._delete_chunks(document_id))
             self.conn.execute("DELETE FROM kb_documents WHERE id=?", (document_id,))
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -112,11 +126,27 @@ class SqliteKnowledgeIndex:
             self.remove_document(document.id)
         return len(documents)
 
-    def _delete_chunks(self, document_id: int) -> None:
+    def _delete_chunks(self, document_id: int) -> list[str]:
+        """Delete a document's passages; returns their text hashes (their vectors may now be unused)."""
+        hashes = [
+            r[0] for r in self.conn.execute("SELECT text_hash FROM kb_chunks WHERE document_id=?", (document_id,))
+        ]
         self.conn.execute(
             "DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE document_id=?)", (document_id,)
         )
         self.conn.execute("DELETE FROM kb_chunks WHERE document_id=?", (document_id,))
+        return hashes
+
+    def _drop_orphan_vectors(self, hashes: list[str]) -> None:
+        """Deletions follow into kb_vectors: vectors of these texts that no passage has any more."""
+        for start in range(0, len(hashes), 500):
+            part = list(set(hashes[start : start + 500]))
+            marks = ",".join("?" * len(part))
+            self.conn.execute(
+                f"DELETE FROM kb_vectors WHERE text_hash IN ({marks}) AND text_hash NOT IN"
+                f" (SELECT text_hash FROM kb_chunks WHERE text_hash IN ({marks}))",
+                part * 2,
+            )
 
     def stats(self) -> list[CollectionStats]:
         rows = self.conn.execute(
@@ -148,6 +178,16 @@ class SqliteKnowledgeIndex:
             f" WHERE kb_fts MATCH ? ORDER BY bm25(kb_fts, {weights}) LIMIT ?",
             (match, limit),
         ).fetchall()
+
+    def passages(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for these (chunk id, score) pairs, in their order (fused rankings)."""
+        if not ranked:
+            return []
+        ids = [chunk_id for chunk_id, _ in ranked]
+        texts = dict(
+            self.conn.execute(f"SELECT rowid, text FROM kb_fts WHERE rowid IN ({','.join('?' * len(ids))})", ids)
+        )
+        return self._hits([(i, score, texts[i]) for i, score in ranked if i in texts])
 
     def _hits(self, rows: list) -> list[Hit]:
         if not rows:

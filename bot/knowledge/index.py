@@ -61,7 +61,7 @@ class Hit:
     page: int | None
     line: int | None
     text: str
-    score: float  # BM25, higher is better
+    score: float  # BM25, or the fused score with vectors; higher is better
 
     @property
     def source(self) -> Source:
@@ -94,6 +94,8 @@ class KnowledgeIndex(Protocol):
     def stats(self) -> list[CollectionStats]: ...
 
     def search(self, words: Sequence[str], collections: Sequence[str], limit: int) -> list[Hit]: ...
+
+    def passages(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]: ...
 
     def record_sources(self, turn_id: int, sources: Sequence[Source]) -> None: ...
 

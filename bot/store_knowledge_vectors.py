@@ -1,0 +1,126 @@
+"""SQL of knowledge vectors (table kb_vectors, migration 11): one vector per passage text and embedder ("space").
+
+Nearest passages are found with sqlite-vec's `vec_distance_cosine` when the extension loads into this Python's
+sqlite3. When it can't (many Python builds have no extension loading), the same SQL function is registered in
+Python — exact, but slower on large collections — and one warning says so. A PostgreSQL counterpart would use
+pgvector with the same methods.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+from array import array
+from collections.abc import Iterator, Sequence
+
+from bot.knowledge.vectors import embed_text, pack, text_hash, unpack
+
+log = logging.getLogger("hybridbot.knowledge")
+_warned: set[str] = set()
+
+
+def load_vector_functions(conn: sqlite3.Connection) -> str:
+    """'sqlite-vec' when the extension loaded, else 'python' (the distance function registered in Python)."""
+    reason = ""
+    try:
+        import sqlite_vec
+
+        conn.enable_load_extension(True)
+        try:
+            sqlite_vec.load(conn)
+        finally:
+            conn.enable_load_extension(False)
+        return "sqlite-vec"
+    except ImportError:
+        reason = "the sqlite-vec package is not installed (pip install sqlite-vec)"
+    except (AttributeError, sqlite3.Error) as error:
+        reason = f"this Python's sqlite3 can't load extensions ({type(error).__name__})"
+    conn.create_function("vec_distance_cosine", 2, _cosine_distance, deterministic=True)
+    if reason not in _warned:
+        _warned.add(reason)
+        log.warning("knowledge vectors: %s; searching them with a slower exact distance in Python", reason)
+    return "python"
+
+
+_query: tuple[bytes, array] | None = None  # the last query vector, unpacked once per search, not per row
+
+
+def _cosine_distance(stored: bytes, query: bytes) -> float:
+    global _query
+    if _query is None or _query[0] is not query and _query[0] != query:
+        _query = (query, unpack(query))
+    a, b = unpack(stored), _query[1]
+    return 1.0 - sum(x * y for x, y in zip(a, b, strict=False))
+
+
+class SqliteVectorIndex:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.backend = load_vector_functions(conn)
+
+    def missing(self, collection: str, space: str, limit: int) -> list[tuple[int, str, str]]:
+        """Up to `limit` passages of a collection without a vector in this space: (chunk id, hash, text to embed).
+        Passages indexed before vectors existed get their hash here."""
+        rows = self.conn.execute(
+            "SELECT c.id, c.text_hash, d.title, c.heading, f.text FROM kb_chunks c"
+            " JOIN kb_documents d ON d.id = c.document_id JOIN kb_fts f ON f.rowid = c.id"
+            " WHERE d.collection = ? AND NOT EXISTS"
+            " (SELECT 1 FROM kb_vectors v WHERE v.space = ? AND v.text_hash = c.text_hash) LIMIT ?",
+            (collection, space, limit),
+        ).fetchall()
+        found, backfill = [], []
+        for chunk_id, known, title, heading, text in rows:
+            body = embed_text(title, json.loads(heading), text)
+            digest = text_hash(body)
+            if digest != known:
+                backfill.append((digest, chunk_id))
+            found.append((chunk_id, digest, body))
+        if backfill:
+            with self._transaction():
+                self.conn.executemany("UPDATE kb_chunks SET text_hash = ? WHERE id = ?", backfill)
+        return found
+
+    def put(self, space: str, vectors: Sequence[tuple[str, Sequence[float]]]) -> None:
+        with self._transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO kb_vectors (space, text_hash, vector) VALUES (?, ?, ?)",
+                [(space, digest, pack(vector)) for digest, vector in vectors],
+            )
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def nearest(self, space: str, query: Sequence[float], collections: Sequence[str], limit: int) -> list[int]:
+        """Chunk ids of the passages nearest the query vector (cosine), best first."""
+        if not collections:
+            return []
+        marks = ",".join("?" * len(collections))
+        rows = self.conn.execute(
+            "SELECT c.id FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id"
+            " JOIN kb_vectors v ON v.space = ? AND v.text_hash = c.text_hash"
+            f" WHERE d.collection IN ({marks}) ORDER BY vec_distance_cosine(v.vector, ?) LIMIT ?",
+            (space, *collections, pack(query), limit),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def count(self, space: str | None = None) -> int:
+        if space is None:
+            return int(self.conn.execute("SELECT count(*) FROM kb_vectors").fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM kb_vectors WHERE space = ?", (space,)).fetchone()[0])
+
+    def drop_unused(self, space: str | None) -> int:
+        """Vectors no passage has any more (deleted or changed documents), and other embedders' (`space` is the
+        configured one; None: no embedder any more): removed."""
+        return self.conn.execute(
+            "DELETE FROM kb_vectors WHERE text_hash NOT IN (SELECT text_hash FROM kb_chunks) OR space IS NOT ?",
+            (space,),
+        ).rowcount
