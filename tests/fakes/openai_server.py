@@ -448,7 +448,6 @@ class FakeOpenAI(FakeServer):
             fault_at=(1 + fault.after) if fault else 0,  # frame 0 is the role-only preamble
         )
 
-
     async def _embeddings(self, request: web.Request) -> web.Response:
         if failure := self._auth_failure(request):
             return failure
