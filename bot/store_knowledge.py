@@ -7,10 +7,11 @@ the same methods over tsvector (and pgvector). Passages live in the FTS table it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.index import CollectionStats, Hit, Source, StoredDocument
@@ -53,10 +54,10 @@ class SqliteKnowledgeIndex:
         notes: Sequence[str],
         chunks: Iterable[Chunk],
     ) -> int:
-        """Insert or re-write one document and its passages in one transaction; returns the passage count."""
+        """Insert or re-write one document and its passages atomically (its own transaction, or a savepoint
+        inside a `batch()`); returns the passage count."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._atomic():
             row = conn.execute(
                 "SELECT id FROM kb_documents WHERE collection=? AND path=?", (collection, path)
             ).fetchone()
@@ -99,26 +100,37 @@ class SqliteKnowledgeIndex:
                 " indexed_at=? WHERE id=?",
                 (title, kind, content_hash, size, mtime, count, "\n".join(notes), time.time(), document_id),
             )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        self._writes += 1
         return count
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around many documents' writes (each still atomic, in a savepoint): FTS5 flushes its
+        index once per transaction, so indexing in batches is several times faster than a commit per file."""
+        with self._atomic():
+            yield
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[None]:
+        conn = self.conn
+        nested = conn.in_transaction
+        conn.execute("SAVEPOINT kb" if nested else "BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO kb" if nested else "ROLLBACK")
+            if nested:
+                conn.execute("RELEASE kb")
+            raise
+        conn.execute("RELEASE kb" if nested else "COMMIT")
+        self._writes += 1
 
     def touch_document(self, document_id: int, mtime: float) -> None:
         self.conn.execute("UPDATE kb_documents SET mtime=? WHERE id=?", (mtime, document_id))
 
     def remove_document(self, document_id: int) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._atomic():
             self._drop_orphan_vectors(self._delete_chunks(document_id))
             self.conn.execute("DELETE FROM kb_documents WHERE id=?", (document_id,))
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-        self._writes += 1
 
     def remove_collection(self, collection: str) -> int:
         documents = self.documents(collection)

@@ -4,6 +4,7 @@ bot/store_knowledge.py; a PostgreSQL tsvector index could implement the same).""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -84,6 +85,8 @@ class KnowledgeIndex(Protocol):
         notes: Sequence[str],
         chunks: Iterable[Chunk],
     ) -> int: ...
+
+    def batch(self) -> AbstractContextManager[None]: ...  # one transaction around many documents' writes
 
     def touch_document(self, document_id: int, mtime: float) -> None: ...
 
