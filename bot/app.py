@@ -37,7 +37,9 @@ def build_app(settings: Settings) -> App:
 
         engine.tools.add_source(McpManager(settings.mcp))
     engine.slots.set_observer(engine.metrics.observe_queue)  # queue depth per endpoint → /metrics
-    catalog.breakers.on_change = lambda ref, state: engine.metrics.set_circuit(*ref.split(":", 1), str(state))
+    catalog.breakers.on_change = lambda ref, state: engine.metrics.set_circuit(
+        ref.partition(":")[0], ref.partition(":")[2], str(state)
+    )
     engine.recover()
     purge_expired(store, settings.bot.message_ttl_days)  # retention at start; `hybridbot run` repeats it hourly
     return App(engine, notes + agents.problems)

@@ -63,11 +63,11 @@ async def prepare(config: AttachmentsConfig, turn: Turn) -> Prepared:
     if not turn.attachments:
         return Prepared(turn)
     if not config.enabled:
-        reports = [
+        skipped = [
             Report(a.name, kind_of(a.name, a.mime), "skipped", a.size, note=f"📎 {a.name}: reading files is off here.")
             for a in turn.attachments
         ]
-        return Prepared(replace(turn, attachments=()), reports)
+        return Prepared(replace(turn, attachments=()), skipped)
     budget = Budget(config.max_chars)
     blocks: list[str] = []
     images: list[Attachment] = []

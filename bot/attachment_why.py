@@ -26,7 +26,7 @@ def attachment_lines(store: Store, turn: TurnRecord) -> list[str]:
         reports = store_attachments.of_turn(store, first) if first is not None else []
     if not reports:
         return []
-    return ["Attachments:"] + [f"• {_describe(r)}" for r in reports]
+    return ["Attachments:"] + [f"- {_describe(r)}" for r in reports]
 
 
 def _describe(report: Report) -> str:

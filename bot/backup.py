@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import store_files
 from bot.filemode import private_file
 from bot.store import MIGRATIONS, Store
 
@@ -40,18 +41,14 @@ class BackupInfo:
 def _open_existing(path: str | Path, what: str) -> sqlite3.Connection:
     if not Path(path).is_file():
         raise BackupError(f"{what} {path} does not exist.")
-    conn = sqlite3.connect(path, timeout=5.0)
     try:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return store_files.connect(path)
     except sqlite3.DatabaseError as error:
-        conn.close()
         raise BackupError(f"{what} {path} is not a SQLite database ({error}).") from None
-    return conn
 
 
 def _validate(conn: sqlite3.Connection, path: str | Path, what: str) -> BackupInfo:
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    version = store_files.schema_version(conn)
     known = len(MIGRATIONS)
     if version == 0:
         raise BackupError(f"{what} {path} is not a hybridbot database (schema version 0).")
@@ -60,18 +57,18 @@ def _validate(conn: sqlite3.Connection, path: str | Path, what: str) -> BackupIn
             f"{what} {path} has schema version {version}, newer than this hybridbot understands ({known})."
             " Upgrade hybridbot first."
         )
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    present = store_files.table_names(conn)
     missing = [t for t in TABLES if t not in present]
     if missing:
         raise BackupError(f"{what} {path} lacks the table(s) {', '.join(missing)}; it is not a hybridbot database.")
-    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    check = store_files.quick_check(conn)
     if check != "ok":
         raise BackupError(f"{what} {path} is damaged (quick_check: {check}).")
     return BackupInfo(str(path), version, _counts(conn))
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return _counts_if_present(conn)
+    return store_files.row_counts(conn, COUNTED)
 
 
 def export_database(database: str | Path, dest: str | Path, *, force: bool = False) -> BackupInfo:
@@ -84,9 +81,8 @@ def export_database(database: str | Path, dest: str | Path, *, force: bool = Fal
     private_file(tmp)  # 0600 from the start: a backup holds the same DM text as the database
     with contextlib.closing(_open_existing(database, "The database")) as src:
         _validate(src, database, "The database")
-        with contextlib.closing(sqlite3.connect(tmp)) as out:
-            src.backup(out)
-            out.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        store_files.copy_into(src, tmp, self_contained=True)
+        with contextlib.closing(store_files.connect(tmp)) as out:
             info = _validate(out, dest, "The export")
     os.replace(tmp, dest)
     return info
@@ -99,7 +95,7 @@ def import_database(backup: str | Path, database: str | Path, *, force: bool = F
         target = Path(database)
         if target.exists() and target.stat().st_size > 0 and not force:
             with contextlib.closing(_open_existing(target, "The database")) as existing:
-                held = {t: n for t, n in _counts_if_present(existing).items() if n}
+                held = {t: n for t, n in _counts(existing).items() if n}
             if held:
                 rows = ", ".join(f"{n:,} {t}" for t, n in held.items())
                 raise BackupError(
@@ -108,16 +104,9 @@ def import_database(backup: str | Path, database: str | Path, *, force: bool = F
                 )
         target.parent.mkdir(parents=True, exist_ok=True)
         private_file(target)
-        with contextlib.closing(sqlite3.connect(target, timeout=5.0)) as out:
-            out.execute("PRAGMA busy_timeout = 5000")
-            src.backup(out)
+        store_files.copy_into(src, target, self_contained=False)
     store = Store(target)  # migrates a backup from an older schema up to this version; WAL again
     try:
         return BackupInfo(str(target), store.schema_version, _counts(store.conn))
     finally:
         store.close()
-
-
-def _counts_if_present(conn: sqlite3.Connection) -> dict[str, int]:
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in COUNTED if t in present}

@@ -1,6 +1,8 @@
 """Platform-neutral commands: /help, /model, /agent, /reset, /privacy, /why, /usage, /feedback.
 
-Each adapter maps its own slash commands here, so Slack, Discord and the console behave the same.
+Each adapter maps its own slash commands here, so Slack, Discord and the console behave the same. Every text
+here (and every text the engine shows users) is Markdown — **bold**, `code`, "- " lists; each adapter renders it
+for its platform (Slack mrkdwn, Discord Markdown, plain text on the console).
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ async def run_command(engine: Engine, ctx: CommandContext, text: str) -> Command
 
 
 async def _help(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
-    lines = [f"*{engine.settings.bot.name}* answers with a local or a cloud model; privacy decides first."]
-    lines += [f"/{name} — {text}" for name, text in COMMANDS.items()]
+    lines = [f"**{engine.settings.bot.name}** answers with a local or a cloud model; privacy decides first."]
+    lines += [f"- /{name} — {text}" for name, text in COMMANDS.items()]
     lines.append("Private conversations (DMs) and messages carrying secrets or personal data stay on local models.")
     if ctx.key.platform == "slack":  # Slack runs no slash command inside a thread or the app's Messages-tab threads
         name = engine.settings.bot.name
@@ -201,7 +203,7 @@ async def _model(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         for m in models
     ]
     if not args:
-        lines = [f"Model: *{current.value}* ({current.source})."]
+        lines = [f"Model: **{current.value}** ({current.source})."]
         lines += [f"{'→ ' if c.current else '  '}{c.label}" for c in choices[len(MODEL_MODES) :]]
         if not models:
             lines.append("No models are reachable right now — run `hybridbot doctor`.")
@@ -237,7 +239,7 @@ async def _model(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         if layer in ("channel", "workspace")
         else None
     )
-    return CommandResult(f"Model set to *{setting}* for {_layer_words(layer)}.{note}", announce=announce)
+    return CommandResult(f"Model set to **{setting}** for {_layer_words(layer)}.{note}", announce=announce)
 
 
 def _layer_words(layer: str) -> str:
@@ -252,7 +254,7 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
     agents = engine.agents
     choices = [Choice(a.name, f"{a.name} — {a.description}", a.name == current.value) for a in agents.agents.values()]
     if not args or args[0].lower() == "list":
-        lines = [f"Agent: *{current.value}* ({current.source})."]
+        lines = [f"Agent: **{current.value}** ({current.source})."]
         lines += [f"{'→ ' if c.current else '  '}{c.label}" for c in choices]
         lines.append("Switch with /agent <name> [here|thread|channel|me|workspace]; details with /agent show <name>.")
         return CommandResult("\n".join(lines), choices=choices)
@@ -264,7 +266,7 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
             return _unknown_agent(engine, args[1] if len(args) > 1 else "", choices)
         tools = await agent_tools_text(engine, agent.tools)
         return CommandResult(
-            f"*{agent.name}* — {agent.description}\nRoute preference: {agent.route} · temperature {agent.temperature}"
+            f"**{agent.name}** — {agent.description}\nRoute preference: {agent.route} · temperature {agent.temperature}"
             f" · tools: {tools}\nInstructions: {agent.instructions}"
         )
     agent = agents.get(args[0])
@@ -280,7 +282,7 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         if layer in ("channel", "workspace")
         else None
     )
-    return CommandResult(f"Agent set to *{agent.name}* for {_layer_words(layer)}.", announce=announce)
+    return CommandResult(f"Agent set to **{agent.name}** for {_layer_words(layer)}.", announce=announce)
 
 
 def _unknown_agent(engine: Engine, name: str, choices: list[Choice]) -> CommandResult:
@@ -313,7 +315,7 @@ async def _privacy(engine: Engine, ctx: CommandContext, args: list[str]) -> Comm
     level = engine.privacy_level(conv)
     if not args:
         why = "this is a private conversation" if conv.private else "this channel's level"
-        text = f"Privacy: *{level}* ({why}) — {LEVEL_WORDS[level]}."
+        text = f"Privacy: **{level}** ({why}) — {LEVEL_WORDS[level]}."
         if conv.sticky_private:
             text += "\nThis conversation carried sensitive content, so it stays local until /reset."
         return CommandResult(
@@ -330,14 +332,14 @@ async def _privacy(engine: Engine, ctx: CommandContext, args: list[str]) -> Comm
     floor = engine.privacy_floor(ctx.key)
     if floor and stricter(wanted, floor) != wanted:
         return CommandResult(
-            f"The operator set this channel to *{floor}* in the bot's configuration ([privacy.channels]). "
+            f"The operator set this channel to **{floor}** in the bot's configuration ([privacy.channels]). "
             f"/privacy can make it stricter here, not looser; ask whoever runs the bot to change it.",
             ok=False,
         )
     if problem := write_setting(engine, ctx, "channel", "privacy", wanted):
         return CommandResult(problem, ok=False)
     return CommandResult(
-        f"Privacy for this channel set to *{wanted}* — {LEVEL_WORDS[wanted]}.",
+        f"Privacy for this channel set to **{wanted}** — {LEVEL_WORDS[wanted]}.",
         announce=f"{ctx.user_name or ctx.user_id} set this channel's privacy to {wanted}.",
     )
 
@@ -348,14 +350,16 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
     if turn is None:
         return CommandResult("There is no answer in this conversation yet.")
     if not turn.provider or (turn.status in ("refused", "error") and turn.answer_message_id is None):
-        reasons = "\n".join(f"• {r}" for r in explain(turn.reasons)) or "• (no route was chosen)"
+        reasons = "\n".join(f"- {r}" for r in explain(turn.reasons)) or "- (no route was chosen)"
         files = "\n".join(attachment_lines(engine.store, turn))
         return CommandResult(
             f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}\n{files}".strip()
         )
     badge = "🔒 local" if turn.locality == "local" else "☁ cloud"
-    lines = [f"The last answer came from {badge} *{turn.provider}:{turn.model}* with agent *{turn.agent}*, because:"]
-    lines += [f"• {r}" for r in explain(turn.reasons)]
+    lines = [
+        f"The last answer came from {badge} **{turn.provider}:{turn.model}** with agent **{turn.agent}**, because:"
+    ]
+    lines += [f"- {r}" for r in explain(turn.reasons)]
     if turn.finding_kinds:
         kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in turn.finding_kinds)
         lines.append(f"Detected in the message (not shown): {kinds}.")
@@ -379,7 +383,7 @@ async def _usage(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
     for r in rows:
         mark = LOCALITY_MARK.get(r["locality"], "")
         lines.append(
-            f"{mark} {r['provider']}:{r['model']} — {r['turns']} answer(s),"
+            f"- {mark} {r['provider']}:{r['model']} — {r['turns']} answer(s),"
             f" {r['prompt_tokens'] or 0:,} in / {r['completion_tokens'] or 0:,} out tokens"
         )
     lines.append(f"You: {sum(r['turns'] for r in mine)} answer(s).")

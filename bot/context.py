@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot import privacy
 from bot.providers.base import ChatMessage
@@ -138,7 +139,7 @@ def build_context(
     messages = [ChatMessage("system", system)] if system else []
     labels = SpeakerLabels(neutral_names)
     for m in picked:
-        role = "assistant" if m.role == "assistant" else "user"
+        role: Literal["user", "assistant"] = "assistant" if m.role == "assistant" else "user"
         name = labels.name(m.author_name or m.author_id, m.author_id) if attribute and role == "user" else None
         messages.append(ChatMessage(role, m.content, name=name or None))
     return ContextWindow(

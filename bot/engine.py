@@ -13,7 +13,16 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import attachment_ingest, difficulty_steps, privacy_judge, routing_labels, store_attachments, turn_stream
+from bot import (
+    attachment_ingest,
+    difficulty_steps,
+    privacy_judge,
+    routing_labels,
+    store_attachments,
+    summary,
+    turn_admit,
+    turn_stream,
+)
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
@@ -25,10 +34,9 @@ from bot.knowledge.service import knowledge_for
 from bot.knowledge.tool import search_knowledge_tool
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
-from bot.messages import EMPTY_MESSAGE, too_long
+from bot.messages import EMPTY_MESSAGE
 from bot.metrics import Metrics
 from bot.preferences import effective
-from bot.providers.base import ProviderError
 from bot.ratelimit import TurnLimits
 from bot.readiness import Readiness
 from bot.recovery import Leftovers
@@ -134,32 +142,19 @@ class Engine:
     async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
         turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
-        if not text and not turn.attachments:
-            return await _rejected(sink, EMPTY_MESSAGE)
-        limit = self.settings.bot.max_message_chars
-        if len(text) > limit:
-            return await _rejected(sink, too_long(len(text), limit))
+        if refusal := turn_admit.refuse_text(text, self.settings.bot.max_message_chars, files=bool(turn.attachments)):
+            return await _reject(sink, refusal)
         event = f"{turn.key.platform}:{turn.event_id}" if turn.event_id else None
         if event and self.store.seen(event):
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
-        if refusal := await self._admit(turn.key, turn.user_id, sink):
-            return refusal
+        if limited := await self._admit(turn.key, turn.user_id, sink):
+            return limited
         prepared = await attachment_ingest.prepare(self.settings.attachments, turn)  # files read here, locally
         if not prepared.has_content:  # only files, none of them readable: say why, call no model
-            return await _rejected(sink, "\n".join(prepared.notes) or EMPTY_MESSAGE)
+            return await _reject(sink, "\n".join(prepared.notes) or EMPTY_MESSAGE)
         turn, text, sink = prepared.turn, prepared.turn.text.strip(), with_notes(sink, prepared.notes)
-        # Stored with its pending turn before the event is marked seen (one transaction): a crash
-        # from here on loses nothing, and a restart answers the pending turn (see `pending_turns`).
-        conv = self.store.conversation(turn.key, private=turn.private)
-        marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
-        accepted = self.store.accept_turn(
-            event,
-            conv.id,
-            {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
-            user_id=turn.user_id,
-            workspace=turn.key.workspace,
-        )
+        accepted = self._store_turn(turn, text, event)
         if accepted is None:
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
@@ -170,29 +165,36 @@ class Engine:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
         return await self._queue(turn.key, self._run_turn(turn, text, sink, message_id, turn_id))
 
+    def _store_turn(self, turn: Turn, text: str, event: str | None) -> tuple[int, int] | None:
+        """The message, classified, with its pending turn, before the event is marked seen (one transaction): a
+        crash from here on loses nothing, and a restart answers the pending turn. None: the event was seen."""
+        conv = self.store.conversation(turn.key, private=turn.private)
+        marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
+        return self.store.accept_turn(
+            event,
+            conv.id,
+            {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
+            user_id=turn.user_id,
+            workspace=turn.key.workspace,
+        )
+
     async def _admit(self, key: SessionKey, user_id: str, sink: ReplySink) -> TurnResult | None:
         """Per-user and per-channel limits, for every way a model call starts (messages, 🔁, resumes)."""
         refusal = self.limits.admit(key.platform, key.workspace, key.channel, user_id)
         if not refusal:
             return None
         self.metrics.turn_rejected("rate_limited")  # not stored, not sent to any model
-        result = TurnResult("rejected", refusal)
-        await sink.on_done(result)
-        return result
+        return await _reject(sink, refusal)
 
     async def regenerate(self, key: SessionKey, turn_id: int, sink: ReplySink, *, user_id: str = "") -> TurnResult:
         """Answer a stored user message again (🔁), replacing nothing: the new answer is a new turn."""
         old = self.store.turn(turn_id)
         message = self.store.message(old.user_message_id) if old and old.user_message_id else None
         if old is None or message is None:
-            result = TurnResult("rejected", "I can't find the question for that answer any more (was it /reset?).")
-            await sink.on_done(result)
-            return result
+            return await _reject(sink, "I can't find the question for that answer any more (was it /reset?).")
         conv = self.store.conversation(key)
         if conv.id != old.conversation_id:
-            result = TurnResult("rejected", "That answer belongs to another conversation.")
-            await sink.on_done(result)
-            return result
+            return await _reject(sink, "That answer belongs to another conversation.")
         if refusal := await self._admit(key, user_id or message.author_id, sink):
             return refusal  # 🔁 counts against the same limits as a new message
         turn = Turn(key, user_id or message.author_id, message.author_name, message.content)
@@ -291,8 +293,8 @@ class Engine:
             self._running.pop(turn.key, None)
         self.metrics.turn_finished(self.store.turn(turn_id))
         await sink.on_done(result)
-        if result.status == "done":
-            await self._maybe_summarise(conv)
+        if result.status == "done":  # the summary step: old messages folded in, by a local model only
+            await summary.fold_old_messages(self, conv.key, trigger=SUMMARY_TRIGGER)
         return result
 
     async def _judge_privacy(self, conv: Conversation, seen: Classified, text: str, turn_id: int) -> Classified:
@@ -333,29 +335,6 @@ class Engine:
             sticky_private=conv.sticky_private or seen.keep_local,
         )
 
-    async def _maybe_summarise(self, conv: Conversation) -> None:
-        """Fold old messages into the rolling summary, using a local model only (privacy and cost)."""
-        conv = self.store.conversation(conv.key)
-        pending = self.store.count_messages(conv.id, after_id=conv.summary_upto, at_most=SUMMARY_TRIGGER * 2)
-        if pending < SUMMARY_TRIGGER * 2:
-            return
-        old = self.store.oldest_messages(conv.id, after_id=conv.summary_upto, limit=SUMMARY_TRIGGER)
-        local = [
-            m for m in await self.catalog.models() if m.locality == "local" and m.ref not in self.catalog.unhealthy()
-        ]
-        if not local or not old:
-            return
-        from bot.summary import summarise
-
-        try:
-            async with self.slots(local[0].provider).hold():  # summaries queue like turns for a local endpoint
-                text = await summarise(self.catalog.provider(local[0].provider), local[0], conv.summary, old)
-        except ProviderError as error:
-            log.info("summary skipped for conversation %s: %s", conv.id, error.kind)
-            return
-        sensitive = conv.summary_sensitive or any(m.sensitive for m in old)
-        self.store.set_summary(conv.id, text, old[-1].id, sensitive)
-
     # --- feedback ------------------------------------------------------------
 
     def feedback(self, turn_id: int, user_id: str, value: int) -> bool:
@@ -369,8 +348,8 @@ class Engine:
         return True
 
 
-async def _rejected(sink: ReplySink, text: str) -> TurnResult:
-    """Bad input gets a clear answer and nothing is stored or sent to a model."""
+async def _reject(sink: ReplySink, text: str) -> TurnResult:
+    """A turn refused before any model call: the sink shows why."""
     result = TurnResult("rejected", text)
     await sink.on_done(result)
     return result

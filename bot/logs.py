@@ -51,10 +51,6 @@ def bind_turn(turn_id: int | None) -> None:
     _turn.set(turn_id)
 
 
-def current_turn() -> int | None:
-    return _turn.get()
-
-
 class TurnIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         turn_id = getattr(record, "turn_id", None) or _turn.get()

@@ -19,8 +19,10 @@ MAX_PROMPT_CHARS = 4_000  # facts together, newest first when there are more
 
 
 class FactLike(Protocol):
-    text: str
-    sensitive: bool
+    @property
+    def text(self) -> str: ...
+    @property
+    def sensitive(self) -> bool: ...
 
 
 def opt_in_scope(platform: str, user_id: str) -> str:

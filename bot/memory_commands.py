@@ -43,9 +43,10 @@ async def _remember(engine: Engine, ctx: CommandContext, args: list[str]) -> Com
         )
     findings = privacy.scan(text)
     if any(f.category == "secret" and f.confidence >= 0.5 for f in findings):
-        kinds = _kinds(sorted({f.kind for f in findings if f.category == "secret"}))
+        secret_kinds = _kinds(sorted({f.kind for f in findings if f.category == "secret"}))
         return CommandResult(
-            f"That looks like a secret ({kinds}); I don't remember secrets. Keep it in a password manager.", ok=False
+            f"That looks like a secret ({secret_kinds}); I don't remember secrets. Keep it in a password manager.",
+            ok=False,
         )
     sensitive = privacy.is_sensitive(findings)
     kinds = sorted({f.kind for f in findings})

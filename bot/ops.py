@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -100,13 +101,17 @@ class Operations:
             await self.server.stop()
 
 
+def _running(task: asyncio.Task[Any]) -> Callable[[], bool]:
+    return lambda: not task.done()
+
+
 async def start_operations(engine: Engine, settings: Settings, adapters: list[asyncio.Task[Any]]) -> Operations:
     """Register each adapter task as a readiness check (an adapter may replace it with a connection
     check under the same name), start the periodic retention purge and, if enabled, the ops server."""
     from bot.retention import retention_loop
 
     for task in adapters:
-        engine.readiness.register(task.get_name(), lambda task=task: not task.done())
+        engine.readiness.register(task.get_name(), _running(task))
     tasks = [asyncio.create_task(retention_loop(engine.store, settings.bot.message_ttl_days), name="retention")]
     server = None
     if settings.ops.enabled:

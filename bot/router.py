@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.providers.base import ModelInfo
+from bot.providers.base import Locality, ModelInfo
 
 # Reason code → plain words, used by /why and the footer.
 REASONS: dict[str, str] = {
@@ -216,7 +216,7 @@ def route(req: RouteRequest) -> RouteDecision:
         want = "local"
     elif req.agent_route in ("local", "cloud"):
         reasons.append(f"agent-prefers-{req.agent_route}")
-        want = req.agent_route
+        want = "local" if req.agent_route == "local" else "cloud"
     else:
         want = _auto(req, reasons)
 
@@ -233,13 +233,14 @@ def route(req: RouteRequest) -> RouteDecision:
     return decision
 
 
-def _auto(req: RouteRequest, reasons: list[str]) -> str:
+def _auto(req: RouteRequest, reasons: list[str]) -> Locality:
     if not req.prefer_local:
         reasons.append("prefer-cloud")
         return "cloud"
     judge = {"cloud": "judge-cloud", "local": "judge-local", "timeout": "judge-no-answer", "unclear": "judge-no-answer"}
     if req.complexity >= req.threshold:
         reasons.append("complex")
+        want: Locality
         if req.escalated:
             reasons.append("escalated-after-dislike")
         elif req.inherited:

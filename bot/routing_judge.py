@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from bot.difficulty import Assessment
 from bot.providers.base import ChatMessage, ModelInfo, Provider, ProviderError, TextDelta
+from bot.summary import require_local
 
 JUDGE_INSTRUCTIONS = (
     "You triage requests sent to a team chat assistant. Reply with exactly one word.\n"
@@ -51,7 +52,7 @@ def borderline(assessed: Assessment, band: float) -> bool:
 
 async def ask_local(provider: Provider, model: ModelInfo, messages: list[ChatMessage], *, seconds: float) -> str | None:
     """A short answer from a local model, or None on timeout or failure."""
-    assert model.locality == "local", "the routing judge runs on local models only"
+    require_local(model, "routing judgements")
     parts: list[str] = []
     try:
         async with asyncio.timeout(seconds):

@@ -41,7 +41,7 @@ def _record(lineno: int, line: str, fmt: str) -> dict[str, Any]:
         return scan_record(lineno, line)
     try:
         obj = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return {"id": lineno, "error": f"not valid JSON ({exc.msg} at column {exc.colno})"}
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         return {"id": lineno, "error": 'expected an object with a string "text" field'}

@@ -12,7 +12,7 @@ import json
 import operator
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -451,7 +451,7 @@ class Store:
                 time.time(),
             ),
         )
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)  # set by every INSERT
 
     def tighten_message(self, message_id: int, *, sensitive: bool, local_only: bool) -> None:
         """Mark a stored message stricter (never looser): the level may have tightened while it waited."""
@@ -475,16 +475,13 @@ class Store:
             turn_id = self.create_turn(conversation_id, message_id, user_id=user_id, workspace=workspace)
         return message_id, turn_id
 
-    def update_message(self, message_id: int, content: str) -> None:
-        self.conn.execute("UPDATE messages SET content=? WHERE id=?", (content, message_id))
-
     def message(self, message_id: int) -> StoredMessage | None:
         row = self.conn.execute("SELECT * FROM messages WHERE id=?", (message_id,)).fetchone()
         return _message(row) if row else None
 
     def newest_messages(
         self, conversation_id: int, *, after_id: int = 0, before_id: int | None = None
-    ) -> Iterator[StoredMessage]:
+    ) -> Generator[StoredMessage, None, None]:
         """Messages newest first, stepped lazily: the caller pays only for the rows it reads."""
         upper = before_id if before_id is not None else 2**62
         cursor = self.conn.execute(
@@ -521,7 +518,7 @@ class Store:
             " VALUES (?, ?, ?, ?, 'pending', ?)",
             (conversation_id, user_message_id, user_id, workspace, time.time()),
         )
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)  # set by every INSERT
 
     def finish_turn(
         self,
@@ -538,8 +535,14 @@ class Store:
         with self._transaction():
             answer_id = None
             if answer:
+                marks = marks or {}
                 answer_id = self.add_message(
-                    conversation_id, "assistant", answer, author_name=author_name, **(marks or {})
+                    conversation_id,
+                    "assistant",
+                    answer,
+                    author_name=author_name,
+                    sensitive=marks.get("sensitive", False),
+                    local_only=marks.get("local_only", False),
                 )
             self.update_turn(turn_id, answer_message_id=answer_id, **fields)
         return answer_id
@@ -583,7 +586,8 @@ class Store:
         ]
 
     def usage(self, *, workspace: str | None, since: float, user_id: str | None = None) -> list[dict[str, Any]]:
-        clauses, params = ["created_at >= ?", "provider != ''"], [since]
+        clauses: list[str] = ["created_at >= ?", "provider != ''"]
+        params: list[object] = [since]
         if workspace is not None:
             clauses.append("workspace = ?")
             params.append(workspace)
@@ -598,14 +602,6 @@ class Store:
             params,
         ).fetchall()
         return [dict(r) for r in rows]
-
-    def cloud_tokens_since(self, workspace: str, since: float) -> int:
-        row = self.conn.execute(
-            "SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turns"
-            " WHERE workspace=? AND locality='cloud' AND created_at >= ?",
-            (workspace, since),
-        ).fetchone()
-        return int(row[0])
 
     # --- settings ------------------------------------------------------------
 

@@ -239,7 +239,8 @@ class SqliteKnowledgeIndex:
                 if expected <= MAX_POSTINGS:
                     break
             return [words[i] for i in chosen], True
-        kept, total = set(), 0
+        kept: set[int] = set()
+        total = 0
         for index in order:
             if kept and total + cost[index] > MAX_POSTINGS:
                 break

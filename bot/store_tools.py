@@ -48,7 +48,7 @@ def tool_calls_of_turn(store: Store, turn_id: int) -> list[ToolCallRecord]:
         " FROM tool_calls WHERE turn_id=? ORDER BY id",
         (turn_id,),
     )
-    return [ToolCallRecord(*row[:8], sensitive=bool(row[8])) for row in rows]
+    return [ToolCallRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8])) for r in rows]
 
 
 def purge_tool_calls(store: Store, cutoff: float) -> int:

@@ -35,7 +35,7 @@ def _marks(tool: Tool) -> str:
 
 def _describe(tool: Tool) -> str:
     first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
-    return f"• `{tool.name}` — {first[:100]} ({_marks(tool)})"
+    return f"- `{tool.name}` — {first[:100]} ({_marks(tool)})"
 
 
 async def tools_command(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
@@ -46,12 +46,12 @@ async def tools_command(engine: Engine, ctx: CommandContext, args: list[str]) ->
     why_private = private_reason(engine, conv)
     tools = await engine.tools.all_tools()
     offered = offer(tools, private=bool(why_private), agent_globs=agent.tools, agent=agent.name)
-    lines = [f"Tools agent *{agent.name}* can use here:"]
-    lines += [_describe(t) for t in offered.tools] or ["• none"]
+    lines = [f"Tools agent **{agent.name}** can use here:"]
+    lines += [_describe(t) for t in offered.tools] or ["- none"]
     kept_local = [name for name, code in offered.withheld.items() if code == SENDS_DATA_OUT]
     if kept_local:
         lines.append(f"Withheld here because {why_private}, and they send data off this machine:")
-        lines += [f"• `{name}`" for name in kept_local]
+        lines += [f"- `{name}`" for name in kept_local]
     elif not why_private:
         lines.append("A message carrying secrets or personal data gets only 🔒 local tools for that turn.")
     other = [name for name, code in offered.withheld.items() if code == NOT_FOR_AGENT]

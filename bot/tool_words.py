@@ -31,7 +31,7 @@ def tool_lines(calls: Sequence[ToolCallRecord]) -> list[str]:
     for call in calls:
         where = "🔒 stays on this machine" if call.locality == "local" else "☁ sends data out"
         outcome = OUTCOME_WORDS.get(call.outcome, call.outcome)
-        lines.append(f"• {call.tool} — {where}; {outcome}, {call.seconds:.2f} s")
+        lines.append(f"- {call.tool} — {where}; {outcome}, {call.seconds:.2f} s")
     if any(call.sensitive for call in calls):
         lines.append("A tool result carried private data, so the rest of the turn stayed on a local model.")
     return lines

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.attachments import Attachment
+from bot.keyed_locks import KeyedLocks
 from bot.messages import footer
 from bot.session import SessionKey
 
@@ -115,23 +115,14 @@ class NullSink:
 
 
 class SessionQueue:
-    """FIFO lock per session (asyncio.Lock wakes waiters in order) that forgets idle sessions."""
+    """FIFO lock per session that forgets idle sessions: one turn at a time per conversation, in arrival order."""
 
     def __init__(self) -> None:
-        self._locks: dict[SessionKey, tuple[asyncio.Lock, int]] = {}
+        self._locks: KeyedLocks[SessionKey] = KeyedLocks()
 
     def waiting(self, key: SessionKey) -> int:
-        return self._locks.get(key, (None, 0))[1]
+        return self._locks.waiting(key)
 
     async def __call__(self, key: SessionKey, work: Awaitable[TurnResult]) -> TurnResult:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                return await work
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        async with self._locks.hold(key):
+            return await work

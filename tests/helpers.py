@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.app import App, build_app
 from bot.config import load_settings
@@ -61,3 +62,14 @@ def requires_embedded():
     if os.environ.get("CI"):
         return pytest.mark.embedded
     return pytest.mark.skipif(not available, reason=f"embedded model not installed: {why}")
+
+
+def turn_id_from_blocks(blocks: list[dict[str, Any]] | None) -> int | None:
+    """The turn a Slack answer's footer names (block_id hb_turn_<id>): how a test tells which turn a message shows."""
+    from adapters.slack.blocks import TURN_BLOCK_PREFIX
+
+    for block in blocks or []:
+        block_id = str(block.get("block_id", ""))
+        if block_id.startswith(TURN_BLOCK_PREFIX) and block_id[len(TURN_BLOCK_PREFIX) :].isdigit():
+            return int(block_id[len(TURN_BLOCK_PREFIX) :])
+    return None

@@ -11,10 +11,11 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from adapters.console.approvals import ConsoleApprovals, interrupted_notes
 from adapters.console.attach import attachments_from
+from adapters.console.render import to_console
 from bot.attachments import Attachment
 from bot.commands import CommandContext, run_command
 from bot.engine import Engine, Turn, TurnResult
@@ -46,6 +47,7 @@ async def _in_daemon_thread(read: Callable[[], T]) -> T:
             setter(value)
 
     def work() -> None:
+        outcome: tuple[Callable[[Any], object], Any]
         try:
             result = read()
         except BaseException as exc:  # hand every outcome to the loop, which decides
@@ -107,9 +109,9 @@ class ConsoleSink:
         if self._wrote_text:
             self.out.write("\n")
         if result.error or (result.status in ("rejected", "refused") and result.text):
-            self.out.write((result.error or result.text) + "\n")
+            self.out.write(to_console(result.error or result.text, ansi=self.interactive) + "\n")
         for notice in result.notices:
-            self.out.write(f"ℹ {notice}\n")
+            self.out.write(f"ℹ {to_console(notice, ansi=self.interactive)}\n")
         if result.route:
             line = f"— {result.route.footer}"
             self.out.write(f"\033[2m{line}\033[0m\n" if self.interactive else line + "\n")
@@ -222,9 +224,9 @@ class Console:
             )
             return
         ctx = CommandContext(self.key, self.user, self.user, private=self.private)
-        result = await run_command(self.engine, ctx, line)
-        text = result.text + (f"\n{CONSOLE_HELP}" if line.strip().startswith("/help") else "")
-        self.out.write(text + "\n")
+        answer = await run_command(self.engine, ctx, line)
+        text = answer.text + (f"\n{CONSOLE_HELP}" if line.strip().startswith("/help") else "")
+        self.out.write(to_console(text, ansi=self.interactive) + "\n")
         self.out.flush()
 
     async def _banner(self) -> None:

@@ -51,7 +51,7 @@ def prompt_text(request: ApprovalRequest, line: str) -> str:
     return f"{prompt_title(shown, mention)}\n*{line}*"[:2000]  # not "-# ": subtext marks an answer's footer
 
 
-class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):  # type: ignore[call-arg]
+class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):
     def __init__(self, approval_id: str, approve: bool) -> None:
         super().__init__(
             discord.ui.Button(
@@ -65,11 +65,11 @@ class ApprovalButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLAT
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ApprovalButton:
         return cls(match["id"], match["choice"] == "y")
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         await on_click(interaction, self.approval_id, self.approve)
 
 

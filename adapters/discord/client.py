@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import sqlite3
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.common.answers import Answer, AnswerIndex
+from adapters.common.dedupe import RecentIds
+from adapters.common.reactions import react
+from adapters.discord import events
 from adapters.discord.access import decide, requester
 from adapters.discord.approvals import ApprovalButton
 from adapters.discord.attachments import attachments_of
@@ -19,19 +22,15 @@ from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.interactions import SlashCommands
 from adapters.discord.ops import count_429s
-from adapters.discord.pacing import GlobalWindow, paced
-from adapters.discord.registry import Answer, AnswerRegistry, StoredLinks
+from adapters.discord.pacing import RestRequestPacer, paced
 from adapters.discord.render import strip_mentions, thread_name
-from adapters.discord.sink import ChannelThrottle, DiscordSink
-from bot.engine import Engine, Turn, TurnResult
+from adapters.discord.sink import ChannelEditPacer, DiscordSink
+from bot.engine import Engine, Turn
 from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.discord")
 
-FEEDBACK = {"👍": 1, "👎": -1}
-REGENERATE = {"🔁", "🔄"}
-STOP = {"🛑", "⏹", "⏹️"}
-SKIN_TONES = "".join(chr(c) for c in range(0x1F3FB, 0x1F400))
+PLATFORM = "discord"
 ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 RECENT_EVENTS = 5000
 
@@ -76,13 +75,12 @@ class HybridBot(discord.Client):
         )
         self.engine = engine
         self.cfg = cfg
-        self.pace = GlobalWindow(limit=int(cfg.rest_requests_per_second))
-        self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign]
-        self.throttle = ChannelThrottle(cfg.edit_interval)
-        self.answers = AnswerRegistry()  # fast path; `links` (the store) finds answers sent before a restart
-        self.links = StoredLinks(engine.store)
+        self.pace = RestRequestPacer(limit=int(cfg.rest_requests_per_second))
+        self.http.request = paced(self.http.request, self.pace)  # type: ignore[method-assign, assignment]
+        self.edit_pacer = ChannelEditPacer(cfg.edit_interval)
+        self.answers = AnswerIndex(engine.store, PLATFORM)  # message → answer and turn (memory, then the store)
         self.bot_threads: set[int] = set()
-        self._recent: OrderedDict[int, None] = OrderedDict()  # message ids handled lately
+        self._recent = RecentIds(RECENT_EVENTS)  # message ids handled lately
         self.tree = app_commands.CommandTree(self)
         self.slash = SlashCommands(self)
         for command in build_commands(self.slash):
@@ -124,11 +122,14 @@ class HybridBot(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         me = self.user
-        if me is None or message.author.id == me.id or message.type not in ANSWERED_TYPES:
+        if me is None or not events.answerable(
+            from_self=message.author.id == me.id,
+            from_bot=message.author.bot,
+            answered_type=message.type in ANSWERED_TYPES,
+            respond_to_bots=self.cfg.respond_to_bots,
+        ):
             return
-        if message.author.bot and not self.cfg.respond_to_bots:
-            return
-        if self._seen(message.id):  # a redelivered event (e.g. replayed on RESUME) is answered once
+        if not self._recent.first_sight(str(message.id)):  # a redelivered event (e.g. on RESUME) is answered once
             log.info("message %s delivered again; ignored", message.id)
             return
         where = await self._where(message)
@@ -160,41 +161,49 @@ class HybridBot(discord.Client):
         )
         await self.engine.handle(turn, self.sink(where))
 
-    def _seen(self, message_id: int) -> bool:
-        if message_id in self._recent:
-            return True
-        self._recent[message_id] = None
-        if len(self._recent) > RECENT_EVENTS:
-            self._recent.popitem(last=False)
-        return False
-
     async def _where(self, message: discord.Message) -> Where | None:
+        """Where the answer goes (events.where_answer_goes decides; this gathers the facts and builds the place)."""
         me = self.user
         assert me is not None
-        channel = message.channel
-        if message.guild is None:
-            return Where(SessionKey("discord", "", str(channel.id)), channel, private=True)
-        guild = str(message.guild.id)
-        mentioned = any(user.id == me.id for user in message.mentions)
-        replied = self._replied_to_me(message)
-        if isinstance(channel, discord.PartialMessageable):  # not cached: look it up only if it may be for us
-            if not (mentioned or replied or channel.id in self.bot_threads):
-                return None
+        channel: Any = message.channel
+        place = events.Place(
+            dm=message.guild is None,
+            mentioned=any(user.id == me.id for user in message.mentions),
+            replied=self._replied_to_me(message),
+            uncached=isinstance(channel, discord.PartialMessageable),
+            our_thread=channel.id in self.bot_threads,
+            reply_mode=self.cfg.reply_mode,
+        )
+        if not place.uncached:
+            place = self._place_in(channel, place)
+        decision = events.where_answer_goes(place)
+        if decision == events.LOOK_UP:
             channel = await self._resolve(channel.id) or channel
-        if isinstance(channel, discord.Thread):
-            ours = channel.owner_id == me.id or channel.id in self.bot_threads
-            if not (ours or mentioned or replied):
-                return None
+            decision = events.where_answer_goes(self._place_in(channel, place))
+        return self._answer_place(decision, message, channel)
+
+    def _place_in(self, channel: object, place: events.Place) -> events.Place:
+        """The facts once the channel is known: a thread, and whether it is the bot's."""
+        if not isinstance(channel, discord.Thread):
+            return dataclasses.replace(place, uncached=False, thread=False, our_thread=False)
+        ours = channel.owner_id == getattr(self.user, "id", None) or channel.id in self.bot_threads
+        return dataclasses.replace(place, uncached=False, thread=True, our_thread=ours)
+
+    def _answer_place(self, decision: str, message: discord.Message, channel: Any) -> Where | None:
+        guild = str(message.guild.id) if message.guild else ""
+        if decision == events.DM:
+            return Where(SessionKey("discord", "", str(channel.id)), channel, private=True)
+        if decision == events.IN_THREAD:
             return Where(SessionKey("discord", guild, str(channel.parent_id), str(channel.id)), channel)
-        if not (mentioned or replied):
-            return None
         channel_key = SessionKey("discord", guild, str(channel.id))
-        if replied:
-            known = self.answers.get(message.reference.message_id if message.reference else None)
+        if decision == events.REPLY:
+            known = self._answer_of(message.reference)
             return Where(known.key if known else channel_key, channel, reference=message)
-        if self.cfg.reply_mode == "thread":
+        if decision == events.OPEN_THREAD:
             return Where(None, channel, reference=message, open_thread=True)
-        return Where(channel_key, channel, reference=message)
+        if decision == events.INLINE:
+            return Where(channel_key, channel, reference=message)
+        return None
 
     def _replied_to_me(self, message: discord.Message) -> bool:
         ref = message.reference
@@ -203,7 +212,12 @@ class HybridBot(discord.Client):
         resolved = ref.resolved
         if isinstance(resolved, discord.Message) and self.user is not None:
             return resolved.author.id == self.user.id
-        return self.answers.get(ref.message_id) is not None
+        return self._answer_of(ref) is not None
+
+    def _answer_of(self, ref: discord.MessageReference | None) -> Answer | None:
+        if ref is None or ref.message_id is None:
+            return None
+        return self.answers.get(str(ref.channel_id), str(ref.message_id))
 
     async def _resolve(self, channel_id: int) -> discord.abc.GuildChannel | discord.Thread | None:
         try:
@@ -237,98 +251,58 @@ class HybridBot(discord.Client):
     def sink(self, where: Where, *, notes: list[str] | None = None) -> DiscordSink:
         key = where.key
         assert key is not None
-        channel_id = getattr(where.channel, "id", 0)
         sink = DiscordSink(
             where.channel,
-            channel_id,
-            self.throttle,
+            getattr(where.channel, "id", 0),
+            self.edit_pacer,
+            key=key,
+            index=self.answers,
+            private=where.private,
             reference=where.reference,
             typing=self.cfg.typing_indicator,
             status_delay=self.cfg.status_delay,
             notes=notes,
-            on_sent=lambda m: self.answers.add(m.id, key, private=where.private),
-            on_done=self._finished,
-            link=lambda message_id, turn: self.links.save(channel_id, [message_id], turn),
+            feedback=self.engine.feedback,
         )
         if self.on_sink is not None:
             self.on_sink(sink)
         return sink
 
-    def _finished(self, messages: list[discord.Message], result: TurnResult) -> None:
-        pending = self.answers.finish([m.id for m in messages], result.turn_id)
-        for user, value in pending.items():
-            if result.turn_id is not None:
-                self.engine.feedback(result.turn_id, user, value)
-        if result.turn_id is not None and messages:  # every message of the answer, so a restart keeps them
-            try:
-                self.links.save(messages[0].channel.id, [m.id for m in messages], result.turn_id)
-            except sqlite3.Error as error:  # the answer stands; only reactions after a restart would miss it
-                log.warning("could not link answer messages to turn %s: %s", result.turn_id, error)
-
-    def _answer(self, event: discord.RawReactionActionEvent) -> Answer | None:
-        """The answer a reaction is on: memory first, then the store (answers sent before a restart)."""
-        answer = self.answers.get(event.message_id)
-        me = self.user
-        if answer is not None or me is None or event.message_author_id not in (None, me.id):
-            return answer
-        stored = self.links.load(event.channel_id, event.message_id)
-        if stored is None:
-            return None
-        answer = self.answers.add(event.message_id, stored.key, private=stored.private)
-        answer.turn_id = stored.turn_id
-        return answer
-
     # --- reactions ---------------------------------------------------------------
 
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
-        answer, emoji = self._reaction(event)
-        if answer is None:
-            return
-        user = str(event.user_id)
-        if emoji in FEEDBACK and answer.turn_id is None:
-            answer.pending[user] = FEEDBACK[emoji]  # still streaming: stored when the turn is known
-        elif emoji in FEEDBACK and answer.turn_id is not None:
-            self.engine.feedback(answer.turn_id, user, FEEDBACK[emoji])
-            log.info("feedback %+d on turn %s", FEEDBACK[emoji], answer.turn_id)
-        elif emoji in STOP:
-            stopped = self.engine.cancel(answer.key, answer.turn_id)
-            log.info("stop requested in %s: %s", answer.key, "stopped" if stopped else "nothing running")
-        elif emoji in REGENERATE and answer.turn_id is not None:
-            channel = self.get_partial_messageable(event.channel_id, guild_id=event.guild_id)
-            where = Where(answer.key, channel, private=answer.private)
-            started = time.perf_counter()
-            result = await self.engine.regenerate(answer.key, answer.turn_id, self.sink(where), user_id=user)
-            log.info("regenerated turn %s → %s in %.0f ms", answer.turn_id, result.turn_id, _ms(started))
+        await self._react(event, added=True)
 
     async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
-        answer, emoji = self._reaction(event)
-        if answer is None or emoji not in FEEDBACK:
-            return
-        user = str(event.user_id)
-        if answer.turn_id is None:
-            if answer.pending.get(user) == FEEDBACK[emoji]:
-                del answer.pending[user]
-            return
-        if self.engine.store.feedback(answer.turn_id).get(user) == FEEDBACK[emoji]:
-            self.engine.feedback(answer.turn_id, user, 0)
-            log.info("feedback removed on turn %s", answer.turn_id)
+        await self._react(event, added=False)
 
-    def _reaction(self, event: discord.RawReactionActionEvent) -> tuple[Answer | None, str]:
-        if self.user is None or event.user_id == self.user.id:
-            return None, ""
+    async def _react(self, event: discord.RawReactionActionEvent, *, added: bool) -> None:
+        me = self.user
+        action = events.reaction_action(str(event.emoji), event.user_id, me.id if me else None)
+        if action is None:
+            return
         answer = self._answer(event)
-        if answer is None:
-            return None, ""
+        if answer is None or self._refused(event):
+            return
+
+        def sink() -> DiscordSink:
+            channel = self.get_partial_messageable(event.channel_id, guild_id=event.guild_id)
+            return self.sink(Where(answer.key, channel, private=answer.private))
+
+        await react(self.engine, answer, action, str(event.user_id), added=added, sink=sink)
+
+    def _answer(self, event: discord.RawReactionActionEvent) -> Answer | None:
+        """The answer a reaction is on: memory first, then the store (answers sent before a restart)."""
+        channel, message = str(event.channel_id), str(event.message_id)
+        me = self.user
+        if me is None or event.message_author_id not in (None, me.id):
+            return self.answers.get(channel, message)
+        return self.answers.find(channel, message)
+
+    def _refused(self, event: discord.RawReactionActionEvent) -> bool:
         author = event.member or discord.Object(event.user_id)
         channel = self.get_channel(event.channel_id) or discord.Object(event.channel_id)
-        if decide(self.cfg, requester(author, channel, dm=event.guild_id is None)):  # type: ignore[arg-type]
-            return None, ""
-        emoji = str(event.emoji).strip(SKIN_TONES)
-        return answer, emoji
-
-
-def _ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
+        return bool(decide(self.cfg, requester(author, channel, dm=event.guild_id is None)))  # type: ignore[arg-type]
 
 
 async def sync_tree(tree: app_commands.CommandTree, guild_ids: list[str]) -> str:

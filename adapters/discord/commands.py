@@ -6,7 +6,7 @@ Each command maps to the engine's platform-neutral command of the same name (`bo
 from __future__ import annotations
 
 import json
-from typing import Protocol
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -134,7 +134,19 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
 
-    commands = [model, agent, reset, privacy, why, usage, forget, tools, tasks, *memory_commands(h), help_]
+    commands: list[app_commands.Command[Any, Any, Any]] = [
+        model,
+        agent,
+        reset,
+        privacy,
+        why,
+        usage,
+        forget,
+        tools,
+        tasks,
+        *memory_commands(h),
+        help_,
+    ]
     for command in commands:
         command.allowed_contexts = contexts
         command.allowed_installs = installs

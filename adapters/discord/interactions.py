@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord.access import decide, is_channel_admin, requester
 from adapters.discord.commands import BadOptions
-from adapters.discord.render import discord_markdown, split_message
+from adapters.discord.render import split_message
 from bot.commands import MODEL_MODES, Choice, CommandContext, CommandResult, run_command
 from bot.session import SessionKey
 
@@ -75,7 +75,7 @@ class SlashCommands:
         await self._answer(interaction, result, private=ctx.private)
 
     async def _answer(self, interaction: discord.Interaction, result: CommandResult, *, private: bool) -> None:
-        parts = split_message(discord_markdown(result.text)) or ["Done."]
+        parts = split_message(result.text) or ["Done."]
         none = discord.AllowedMentions.none()
         if interaction.response.is_done():
             await interaction.followup.send(parts[0], ephemeral=True, allowed_mentions=none)
@@ -84,7 +84,7 @@ class SlashCommands:
         for part in parts[1:]:
             await interaction.followup.send(part, ephemeral=True, allowed_mentions=none)
         if result.announce and not private:
-            await interaction.followup.send(discord_markdown(result.announce), allowed_mentions=none)
+            await interaction.followup.send(result.announce, allowed_mentions=none)
 
     async def complete(
         self, interaction: discord.Interaction, name: str, current: str
@@ -108,7 +108,8 @@ class SlashCommands:
         ]
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        name = interaction.command.name if interaction.command else (interaction.data or {}).get("name", "?")
+        data: dict[str, Any] = dict(interaction.data or {})
+        name = interaction.command.name if interaction.command else str(data.get("name", "?"))
         if isinstance(error, BadOptions | app_commands.TransformerError | app_commands.CommandSignatureMismatch):
             text = BAD_OPTIONS.format(name=name, detail=_detail(error))
             log.info("/%s had options I could not read: %s", name, type(error).__name__)

@@ -21,9 +21,11 @@ import heapq
 import itertools
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
+
+from bot.keyed_locks import KeyedLocks
 
 LIMIT = 50  # Discord's global limit: requests per second per bot
 # Seconds the window is counted over: more than Discord's second, because a request is counted here when it
@@ -36,7 +38,7 @@ NEW, EDIT, OPTIONAL = 0, 1, 2  # priorities: lower goes first; OPTIONAL (typing)
 first_text: ContextVar[bool] = ContextVar("first_text", default=False)
 
 
-class GlobalWindow:
+class RestRequestPacer:
     """At most `limit` requests in any `window` seconds, granted by priority (then arrival); `limit` 0: off."""
 
     def __init__(
@@ -99,25 +101,8 @@ class GlobalWindow:
             self._sent.append(self._clock())
 
 
-class BucketLocks:
+class BucketLocks(KeyedLocks[str]):
     """One request at a time per rate-limit bucket (route and major parameter)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 def priority_of(route: Any) -> int:
@@ -127,7 +112,7 @@ def priority_of(route: Any) -> int:
     return EDIT
 
 
-def paced(request: Callable[..., Awaitable[Any]], window: GlobalWindow) -> Callable[..., Awaitable[Any]]:
+def paced(request: Callable[..., Awaitable[Any]], window: RestRequestPacer) -> Callable[..., Awaitable[Any]]:
     """Wrap discord.py's ``HTTPClient.request``: one call per route bucket at a time, each within the window."""
     locks = BucketLocks()
 

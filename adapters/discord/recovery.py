@@ -35,7 +35,7 @@ class DiscordRecovery:
                 return
         channel = self.bot.get_partial_messageable(int(key.thread or key.channel))
         sent = await channel.send(note)  # nothing shown yet, or no room left in the last message
-        self.bot.links.save(channel.id, [sent.id], turn_id)  # 🔁 on the note answers again
+        self.bot.answers.link(str(channel.id), str(sent.id), turn_id)  # 🔁 on the note answers again
 
     def sink_for(self, key: SessionKey, user_id: str) -> ReplySink:
         from adapters.discord.client import Where

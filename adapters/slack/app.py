@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,12 +28,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common.answers import AnswerIndex
+from adapters.common.dedupe import RecentIds
+from adapters.common.reply import Where
 from adapters.slack import events
-from adapters.slack.budget import WorkspaceBudget
+from adapters.slack.budget import WorkspaceCallBudget
 from adapters.slack.config import SlackConfig
-from adapters.slack.limits import ChannelLimiter
+from adapters.slack.limits import ChannelPostPacer
 from adapters.slack.lookups import ExpiringCache, SingleFlight, patiently, retry_after
-from adapters.slack.sink import Answer, MessageIndex, SlackSink
+from adapters.slack.sink import SlackSink, SlackSurface
 from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
 from bot.engine import Engine
@@ -63,7 +65,7 @@ class SlackBot:
     engine: Engine
     config: SlackConfig
     client: AsyncWebClient
-    index: MessageIndex = field(default_factory=MessageIndex)
+    index: AnswerIndex = field(init=False)  # message → answer and turn (memory, then the store)
     bot_user_id: str = ""
     bot_id: str = ""
     team_id: str = ""
@@ -75,39 +77,30 @@ class SlackBot:
     private_channels: ExpiringCache[str] = field(default_factory=lambda: ExpiringCache(600.0))  # → events.KINDS
     user_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)
     channel_lookups: SingleFlight[str] = field(default_factory=SingleFlight)
-    limiter: ChannelLimiter | None = None
-    budget: WorkspaceBudget = field(default_factory=WorkspaceBudget)  # shared by every answer streaming here
+    post_pacer: ChannelPostPacer | None = None
+    budget: WorkspaceCallBudget = field(default_factory=WorkspaceCallBudget)  # shared by every answer streaming here
 
     def __post_init__(self) -> None:
-        self.limiter = self.limiter or ChannelLimiter(self.config.channel_rate)
+        self.index = AnswerIndex(self.engine.store, PLATFORM)
+        self.post_pacer = self.post_pacer or ChannelPostPacer(self.config.channel_rate)
         self.users.ttl = self.private_channels.ttl = self.config.lookup_ttl
 
     def sink(
         self, key: SessionKey, channel: str, thread_ts: str | None, user: str, *, assistant: bool = False
     ) -> SlackSink:
         """Where one answer streams: `thread_ts` None posts at the channel's top level."""
-        return SlackSink(
+        surface = SlackSurface(
             self.client,
             self.config,
-            self.index,
-            key,
             channel,
             thread_ts,
             recipient_user=user,
             recipient_team=key.workspace,
             assistant_thread=assistant,
-            limiter=self.limiter,
-            link=lambda channel, ts, turn: self.engine.store.link_message(PLATFORM, channel, ts, turn),
+            post_pacer=self.post_pacer,
             budget=self.budget,
         )
-
-    def stored_answer(self, channel: str, ts: str) -> Answer | None:
-        """The answer a message showed, from the store (None if never linked, reset or forgotten)."""
-        turn_id = self.engine.store.turn_for_message(PLATFORM, channel, ts)
-        conv = self.engine.store.conversation_of_turn(turn_id) if turn_id is not None else None
-        if conv is None or turn_id is None:
-            return None
-        return Answer(conv.key, channel, conv.key.thread, turn_id, streaming=False)
+        return SlackSink(surface, Where(key, channel, thread_ts), self.index, feedback=self.engine.feedback)
 
     def remember_thread(self, channel: str, thread: str) -> None:
         if len(self.threads) > MAX_THREADS:
@@ -247,7 +240,7 @@ class SlackAdapter:
         self.runner: web.AppRunner | None = None
         self.port: int = 0
         self._session: aiohttp.ClientSession | None = None
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen = RecentIds(SEEN_EVENTS)  # Slack redelivers within minutes; the engine dedupes messages too
         # HTTP mode before installation: no bot token yet, only URL verification (see verify_only.py).
         self.verify_only = not settings.secret("SLACK_BOT_TOKEN")
         if self.verify_only:
@@ -272,20 +265,11 @@ class SlackAdapter:
             log.warning("ignored a request from team %s (not this bot's workspace)", events.body_team(body))
             return BoltResponse(status=200, body="")
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not self._first_sight(event_id):
+        if isinstance(event_id, str) and not self._seen.first_sight(event_id):
             log.info("redelivered event %s ignored", event_id)
             return BoltResponse(status=200, body="")
         await next()
         return None
-
-    def _first_sight(self, event_id: str) -> bool:
-        """Slack redelivers within minutes; messages are also deduplicated by the engine (stored, by ts)."""
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = None
-        if len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
-        return True
 
     async def start(self) -> None:
         # One connection pool for every Web API call (slack-sdk opens a new session per call otherwise).

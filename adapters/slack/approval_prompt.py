@@ -88,7 +88,7 @@ async def show(client: AsyncWebClient, channel: str, thread_ts: str | None, requ
     wait = max(1.0, round(request.expires_at - time.time()))
     response = await client.chat_postMessage(
         channel=channel,
-        thread_ts=thread_ts,  # type: ignore[arg-type]  # None: a top-level conversation
+        thread_ts=thread_ts,  # None: a top-level conversation
         text=fallback(request),
         blocks=prompt_blocks(request, wait=wait),
     )

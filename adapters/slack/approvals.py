@@ -67,7 +67,7 @@ async def note_interrupted_approvals(bot: SlackBot) -> int:
             else:
                 await bot.client.chat_postMessage(
                     channel=record.key.channel, thread_ts=record.key.thread, text=line, blocks=[context([line])]
-                )  # type: ignore[arg-type]
+                )
             noted += 1
         except Exception as error:  # one prompt we can't edit must not stop the rest
             log.warning("could not mark approval %s as expired: %s", record.id, type(error).__name__)

@@ -58,14 +58,6 @@ def answer_blocks(
     return blocks[:MAX_BLOCKS]
 
 
-def turn_id_from_blocks(blocks: list[dict[str, Any]] | None) -> int | None:
-    for block in blocks or []:
-        block_id = str(block.get("block_id", ""))
-        if block_id.startswith(TURN_BLOCK_PREFIX) and block_id[len(TURN_BLOCK_PREFIX) :].isdigit():
-            return int(block_id[len(TURN_BLOCK_PREFIX) :])
-    return None
-
-
 def _label(text: str) -> str:
     return text if len(text) <= PLAIN_TEXT_MAX else text[: PLAIN_TEXT_MAX - 1] + "…"
 

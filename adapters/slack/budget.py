@@ -48,7 +48,7 @@ class Bucket:
         return self.tokens
 
 
-class WorkspaceBudget:
+class WorkspaceCallBudget:
     """Token buckets per (workspace, method), and the answers streaming now in each workspace."""
 
     def __init__(

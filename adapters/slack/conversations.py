@@ -22,17 +22,16 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.common.answers import Answer
 from adapters.slack.app import MAX_THREADS, SlackBot
 from adapters.slack.files import attachments_of
-from adapters.slack.mrkdwn import escape, from_slack, mentioned_users
-from adapters.slack.sink import Answer
+from adapters.slack.mrkdwn import from_slack, mentioned_users, to_mrkdwn
 from bot.commands import COMMANDS, CommandContext, run_command
 from bot.engine import Turn
 from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.slack.conversations")
 
-EVENTS = ("app_mention", "message")
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -163,7 +162,7 @@ async def run_turn(
     key = SessionKey("slack", team, channel, key_thread)
     sink = bot.sink(key, channel, reply_thread, user_id, assistant=assistant)
     ts = str(event["ts"])
-    bot.index.put(channel, ts, Answer(key, channel, reply_thread, question=True))
+    bot.index.put(channel, ts, Answer(key, channel, reply_thread, question=True, private=private))
     files = attachments_of(bot, event)  # read by the engine once the turn is admitted (adapters/slack/files.py)
     if assistant and (channel, str(key_thread)) not in bot.assistant_threads and text:
         bot.assistant_threads.add((channel, str(key_thread)))
@@ -194,9 +193,9 @@ async def _thread_command(
         key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel), tz=tz
     )
     result = await run_command(bot.engine, ctx, text)
-    await _ephemeral(bot, key.channel, user, thread, escape(result.text))
+    await _ephemeral(bot, key.channel, user, thread, to_mrkdwn(result.text))
     if result.announce:
-        await _post(bot, key.channel, None, f"📣 {escape(result.announce)}")
+        await _post(bot, key.channel, None, f"📣 {to_mrkdwn(result.announce)}")
 
 
 async def _post(bot: SlackBot, channel: str, thread: str | None, text: str) -> None:

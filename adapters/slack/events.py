@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.common.reactions import Action, action_of
+
 # Conversation types Slack reports (`channel_type` on message events) that are private by nature.
 PRIVATE_TYPES = frozenset({"im", "mpim", "group", "private_channel"})
 DM_TYPES = frozenset({"im"})
@@ -81,3 +83,15 @@ def kind_from_info(info: dict[str, Any]) -> str:
     if any(bool(info.get(flag)) for flag in ("is_private", "is_mpim", "is_group")):
         return PRIVATE
     return PUBLIC
+
+
+def reaction_action(event: dict[str, Any], bot_user_id: str) -> Action | None:
+    """The action a reaction event asks for: None unless a person reacted on a message with one of ours."""
+    item = event.get("item")
+    user = event.get("user")
+    if not isinstance(item, dict) or item.get("type") != "message" or not isinstance(user, str) or not user:
+        return None
+    if user == bot_user_id:
+        return None
+    reaction = str(event.get("reaction") or "").split("::", 1)[0]  # "+1::skin-tone-2" → "+1"
+    return action_of("slack", reaction)

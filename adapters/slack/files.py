@@ -35,7 +35,7 @@ def attachments_of(bot: SlackBot, event: dict[str, Any]) -> tuple[Attachment, ..
             fetch = _looked_up(bot, item["id"], mime)
         else:
             fetch = None
-        found.append(Attachment(name, mime, size, fetch=fetch))
+        found.append(Attachment(name, mime, int(size or 0), fetch=fetch))
     return tuple(found)
 
 

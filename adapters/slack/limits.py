@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 MARGIN = 1.1  # a little slack for network jitter between our clock and Slack's
 
 
-class ChannelLimiter:
+class ChannelPostPacer:
     """At most `per_second` posts in any 1-second window per channel (a sliding window, like Slack's).
 
     Slack counts a post when it arrives, which is some time after we let it go (the event loop may be busy,

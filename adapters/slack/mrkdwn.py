@@ -1,4 +1,6 @@
-"""Markdown (as models write it) → Slack mrkdwn, and splitting long text at Slack's limits. Pure.
+"""Markdown (as models write it) → Slack mrkdwn, and Slack's text back to plain text. Pure.
+
+Pages are split by adapters/common/pages.py.
 
 Converted: fenced and inline code (left untouched inside), **bold**/__bold__, *italic*/_italic_,
 ~~strike~~, [links](url), images (as links), headings (bold lines), bullet and numbered lists,
@@ -109,51 +111,6 @@ def _link(url: str, label: str) -> str:
     url = url.replace("|", "%7C").replace(">", "%3E")
     label = escape(label.replace("|", "¦"))
     return f"<{url}|{label}>" if label and label != url else f"<{url}>"
-
-
-# --- splitting ------------------------------------------------------------------
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split mrkdwn into pieces of at most `limit` chars, at paragraph/line/word breaks.
-
-    A code block cut in two is closed at the end of one piece and reopened at the start of the next,
-    so every piece renders on its own.
-    """
-    if limit < 20:
-        raise ValueError("limit too small")
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        budget = limit - 4  # room to close a fence
-        cut = _best_cut(rest, budget)
-        head, rest = rest[:cut], rest[cut:]
-        if _open_fence(head):
-            head = head.rstrip("\n") + "\n```"
-            rest = "```\n" + rest.lstrip("\n")
-        else:
-            rest = rest.lstrip("\n")
-        pieces.append(head.rstrip() or head)
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
-
-
-def _best_cut(text: str, budget: int) -> int:
-    window = text[:budget]
-    for sep in ("\n\n", "\n", " "):
-        at = window.rfind(sep)
-        if at > budget // 2:
-            return at + len(sep)
-    return budget
-
-
-def _open_fence(text: str) -> bool:
-    return sum(1 for line in text.split("\n") if line.strip().startswith("```")) % 2 == 1
-
-
-def close_open_fence(text: str) -> str:
-    return text + "\n```" if _open_fence(text) else text
 
 
 # --- incoming -------------------------------------------------------------------

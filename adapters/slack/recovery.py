@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from adapters.slack.app import SlackBot
-from adapters.slack.blocks import MAX_BLOCKS, TURN_BLOCK_PREFIX, context, section
+from adapters.slack.blocks import MAX_BLOCKS, context, section
 from bot.recovery import INTERRUPTED_NOTE
 from bot.session import SessionKey
 from bot.turns import ReplySink
@@ -21,11 +21,12 @@ class SlackRecovery:
         self.bot = bot
 
     async def note_interrupted(self, turn_id: int, key: SessionKey, links: list[tuple[str, str]]) -> None:
-        note = context([INTERRUPTED_NOTE], f"{TURN_BLOCK_PREFIX}{turn_id}")  # 🔁 finds the turn by this id
+        note = context([INTERRUPTED_NOTE])
         if not links:  # nothing was shown yet: say so where the answer would have been
-            await self.bot.client.chat_postMessage(
+            sent = await self.bot.client.chat_postMessage(
                 channel=key.channel, thread_ts=key.thread, text=INTERRUPTED_NOTE, blocks=[note]
             )
+            self.bot.index.link(key.channel, str(sent.get("ts")), turn_id)  # 🔁 on the note answers again
             return
         channel, ts = links[-1]
         shown = await self._shown(channel, ts)

@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import SlackBot
 from adapters.slack.blocks import SELECT_PREFIX, choice_menu, section
 from adapters.slack.manifest import SLASH_COMMANDS
-from adapters.slack.mrkdwn import escape
+from adapters.slack.mrkdwn import to_mrkdwn
 from bot.commands import CommandContext, CommandResult, run_command
 from bot.session import SessionKey
 
@@ -80,7 +80,7 @@ async def _answer(
     menu: bool,
     replace: bool = False,
 ) -> None:
-    text = escape(result.text)  # command texts are written in Slack style already (*bold*)
+    text = to_mrkdwn(result.text)  # command texts are Markdown
     if menu and result.choices and name in MENU_COMMANDS:
         blocks = choice_menu(name, text[:2900], result.choices)
     else:
@@ -99,6 +99,6 @@ async def _answer(
             log.warning("could not answer /%s: %s", name, type(second).__name__)
     if result.announce:
         try:
-            await bot.client.chat_postMessage(channel=ctx.key.channel, text=f"📣 {result.announce}")
+            await bot.client.chat_postMessage(channel=ctx.key.channel, text=f"📣 {to_mrkdwn(result.announce)}")
         except Exception as error:
             log.info("announcement failed: %s", type(error).__name__)

@@ -25,7 +25,6 @@ from bot.session import SessionKey
 
 log = logging.getLogger("hybridbot.slack.surfaces")
 
-EVENTS = ("app_home_opened",)
 GREETING = "Hi! Ask me anything. This conversation is private: it stays on local models."
 PROMPTS_TITLE = "Try asking"
 GREETED_FOR = 7 * 86400.0  # seconds before a user opening the Messages tab is greeted again

@@ -9,7 +9,7 @@ Privacy per level (the same meaning as channel levels):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.index import Hit, Source
@@ -39,7 +39,7 @@ class Passage:
 Scan = Callable[[str], tuple[bool, list[str]]]
 
 
-def classify_passages(hits: Sequence[Hit], levels: dict[str, str], scan: Scan) -> list[Passage]:
+def classify_passages(hits: Sequence[Hit], levels: Mapping[str, str], scan: Scan) -> list[Passage]:
     passages = []
     for hit in hits:
         level = levels.get(hit.collection, "local-only")  # a collection no longer configured: when unsure, local

@@ -190,7 +190,7 @@ _EXAMPLE_DOMAIN = re.compile(r"(?i)(?:^|\.)(?:example\.(?:com|org|net)|example|t
 def _at_word_start(check: Validator) -> Validator:
     """For rules written without a leading ``\\b`` (it defeats re's fast first-character scan)."""
 
-    def at_word_start(m: re.Match[str]) -> float | None:
+    def at_word_start(m: re.Match[str]) -> float | tuple[float, int, int] | None:
         return None if m.string[m.start() - 1 : m.start()].isalnum() else check(m)
 
     return at_word_start

@@ -105,7 +105,7 @@ def looks_like_password(value: str) -> bool:
     return len(value) >= 8 and flips >= 4  # "eqvQAMyAnxcq", not "StateCredentials"
 
 
-def _first_strong(m: re.Match[str], accept, max_tokens: int = 8):  # type: ignore[no-untyped-def]
+def _first_strong(m: re.Match[str], accept, max_tokens: int = 8):
     """The span of the first token after the context word that ``accept`` takes, before the sentence ends."""
     window, offset = _line_after(m)
     for i, t in enumerate(_TOKEN.finditer(window)):
@@ -332,7 +332,8 @@ def _first_person_sentence(m: re.Match[str]) -> tuple[int, int] | None:
 
 
 def _check_health(m: re.Match[str]) -> tuple[float, int, int] | None:
-    if m.string.startswith(("...", "…"), m.end() + _WORD_REST.match(m.string, m.end()).end() - m.end()):
+    rest = _WORD_REST.match(m.string, m.end())  # matches the empty string: never None
+    if rest is not None and m.string.startswith(("...", "…"), rest.end()):
         return None  # "I was diagnosed... no wait": a sentence broken off
     span = _first_person_sentence(m)
     return None if span is None else (0.7, *span)  # below the English rule's exact value span

@@ -209,8 +209,9 @@ _NO_TRUNK_REGIONS: tuple[str, ...] = ("ES", "IT", "PT", "BR", "IN", "MX", "AR", 
 
 
 def _possible_lengths(region: str) -> frozenset[int]:
-    desc = phonenumbers.PhoneMetadata.metadata_for_region(region).general_desc
-    return frozenset(desc.possible_length or range(4, 18))
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    desc = metadata.general_desc if metadata is not None else None
+    return frozenset((desc.possible_length if desc is not None else None) or range(4, 18))
 
 
 # National number lengths per region: a parse (~20-50 µs) is skipped where the digits cannot fit.

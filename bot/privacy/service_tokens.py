@@ -71,7 +71,7 @@ _FORMATS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _telegram(m):  # type: ignore[no-untyped-def]
+def _telegram(m: re.Match[str]) -> float | None:
     return 0.95 if _looks_random(m.group("body"), min_distinct=12) else None
 
 

@@ -176,7 +176,7 @@ class EmbeddedProvider:
                 stop.set()
 
         chat = [_to_llama_message(m) for m in messages]
-        options = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
+        options: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
         options |= (sampling or Sampling()).options()
         if grammar:
             options["grammar"] = grammar

@@ -70,7 +70,7 @@ class GuardedProvider:
         extra: dict[str, Any] = {"sampling": knobs} if knobs.options() else {}  # none for providers without knobs
         if grammar is not None:
             extra["grammar"] = grammar  # only asked of providers that declare `accepts_grammar`
-        stream = self.inner.stream_chat(  # type: ignore[call-arg]
+        stream = self.inner.stream_chat(
             model,
             messages,
             temperature=profile.temperature_for(temperature),

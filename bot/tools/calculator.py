@@ -102,6 +102,8 @@ ALLOWED_NODES = (ast.Expr, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Const
 
 
 class _ExactEval(SimpleEval):
+    nodes: dict[Any, Any]  # simpleeval's own, untyped
+
     def __init__(self) -> None:
         super().__init__(operators=OPERATORS, functions=FUNCTIONS, names=NAMES)
         # Arithmetic only: no attributes, subscripts, comparisons, conditionals or strings.

@@ -99,7 +99,7 @@ class TaskTools:
         task = self.tasks.add(owner, title, notes=notes, due=due, local_only=local_only)
         return f"Added {self._line(task, context, zone)}"
 
-    async def list(self, args: dict[str, Any]) -> str:
+    async def list_tasks(self, args: dict[str, Any]) -> str:
         context, owner, zone = self._who()
         done = bool(args.get("done"))
         return task_list(
@@ -149,7 +149,7 @@ class TaskTools:
         return f"Deleted {self._line(task, context, zone)}"
 
     def tools(self) -> list[Tool]:
-        runs = {"tasks_add": self.add, "tasks_list": self.list, "tasks_update": self.update}
+        runs = {"tasks_add": self.add, "tasks_list": self.list_tasks, "tasks_update": self.update}
         runs |= {"tasks_complete": self.complete, "tasks_delete": self.delete}
         return [
             Tool(

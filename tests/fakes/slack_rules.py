@@ -10,6 +10,7 @@ from __future__ import annotations
 TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
 METHOD_TIERS = {
     "chat.update": TIER_3,
+    "chat.delete": TIER_3,
     "chat.startStream": TIER_2,
     "chat.appendStream": TIER_4,
     "chat.stopStream": TIER_2,
@@ -27,6 +28,7 @@ REPLIES_LIMIT = 15  # the most conversations.replies returns at once outside the
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
     "chat.startStream": ("chat:write",),
     "chat.appendStream": ("chat:write",),

@@ -289,6 +289,12 @@ class FakeSlack:
         msg.text, msg.blocks, msg.edits, msg.streaming = args.get("text", ""), self._blocks(args), msg.edits + 1, False
         return {"ok": True, "channel": msg.channel, "ts": msg.ts, "text": msg.text}
 
+    def m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        msg = self.messages.pop((args.get("channel", ""), args.get("ts", "")), None)
+        if msg is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": msg.channel, "ts": msg.ts}
+
     def m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         self.ephemeral.append(args)
         return {"ok": True, "message_ts": self.new_ts()}

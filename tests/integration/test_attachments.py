@@ -68,7 +68,7 @@ async def test_a_text_file_is_read_into_the_turn_and_named_in_why(app, fake_olla
     assert result.status == "done" and result.notices == []  # read whole: nothing to tell
     prompt = fake_ollama.chat_requests()[-1]["messages"][-1]["content"]
     assert "When do we ship?" in prompt and "BLUEFINCH" in prompt and "[Attached text: plan.md]" in prompt
-    assert "• plan.md (text): read; nothing sensitive found" in await why(app)
+    assert "- plan.md (text): read; nothing sensitive found" in await why(app)
 
 
 async def test_a_sensitive_file_keeps_the_turn_local_and_never_reaches_the_cloud(app, fake_openai) -> None:
@@ -203,7 +203,7 @@ async def test_no_local_vision_model_means_a_clear_refusal_never_the_cloud(app, 
     assert fake_openai.chat_requests() == []
     text = await why(app)
     assert "not answered (refused)" in text and "images stay on local models" in text
-    assert "• p.png (image): an image, for a model that reads images" in text
+    assert "- p.png (image): an image, for a model that reads images" in text
 
 
 async def test_follow_level_lets_an_image_reach_a_cloud_vision_model_as_a_data_uri(tmp_path, fake_openai) -> None:

@@ -44,7 +44,7 @@ def test_resolve_model_names_and_suggestions() -> None:
 
 async def test_model_show_lists_models_with_locality_and_source(engine) -> None:
     result = await cmd(engine, "/model")
-    assert "Model: *auto* (the default)" in result.text
+    assert "Model: **auto** (the default)" in result.text
     assert "🔒 ollama:llama3.2:3b" in result.text and "☁ openai:gpt-4o" in result.text
     assert {c.value for c in result.choices} >= {"auto", "local", "cloud", "openai:gpt-4o-mini"}
 
@@ -53,12 +53,12 @@ async def test_model_layers_and_sources(engine) -> None:
     assert (await cmd(engine, "/model local channel")).announce
     assert "set for this channel" in (await cmd(engine, "/model")).text
     await cmd(engine, "/model cloud")  # here = the thread
-    assert "*cloud* (set for this thread)" in (await cmd(engine, "/model")).text
+    assert "**cloud** (set for this thread)" in (await cmd(engine, "/model")).text
     await cmd(engine, "/model openai:gpt-4o me")
-    assert "*openai:gpt-4o* (your personal setting)" in (await cmd(engine, "/model")).text
-    assert "*cloud*" in (await cmd(engine, "/model", user="U2")).text  # others keep the thread's
+    assert "**openai:gpt-4o** (your personal setting)" in (await cmd(engine, "/model")).text
+    assert "**cloud**" in (await cmd(engine, "/model", user="U2")).text  # others keep the thread's
     assert (await cmd(engine, "/model clear me")).text == "Model setting cleared."
-    assert "*cloud* (set for this thread)" in (await cmd(engine, "/model")).text
+    assert "**cloud** (set for this thread)" in (await cmd(engine, "/model")).text
 
 
 async def test_model_then_question_routes_there(engine, fake_openai) -> None:
@@ -100,7 +100,7 @@ async def test_channel_changes_can_be_admin_only(engine) -> None:
 
 async def test_agent_list_switch_show_and_unknown(engine, fake_ollama) -> None:
     listing = await cmd(engine, "/agent")
-    assert "Agent: *general*" in listing.text and "math-tutor" in listing.text
+    assert "Agent: **general**" in listing.text and "math-tutor" in listing.text
     assert (await cmd(engine, "/agent code")).ok
     shown = await cmd(engine, "/agent show code")
     assert "senior software engineer" in shown.text
@@ -112,10 +112,10 @@ async def test_agent_list_switch_show_and_unknown(engine, fake_ollama) -> None:
 
 
 async def test_privacy_show_set_and_dm(engine) -> None:
-    assert "*standard*" in (await cmd(engine, "/privacy", key=CHANNEL)).text
+    assert "**standard**" in (await cmd(engine, "/privacy", key=CHANNEL)).text
     result = await cmd(engine, "/privacy cloud-ok", key=CHANNEL)
     assert result.ok and result.announce
-    assert "*cloud-ok*" in (await cmd(engine, "/privacy", key=CHANNEL)).text
+    assert "**cloud-ok**" in (await cmd(engine, "/privacy", key=CHANNEL)).text
     assert not (await cmd(engine, "/privacy open", key=CHANNEL)).ok
     dm = await cmd(engine, "/privacy cloud-ok", key=DM, private=True)
     assert not dm.ok and "always local-only" in dm.text

@@ -21,7 +21,7 @@ from tests.integration.test_discord_reactions import answered_thread
 async def conversation(rb) -> tuple[SessionKey, dict, int, dict]:  # noqa: ANN001
     """Alice asks; the bot answers in a thread. The key, the thread, the turn and Alice."""
     thread, answer = await answered_thread(rb)
-    turn_id = rb.bot.answers.get(int(answer["id"])).turn_id
+    turn_id = rb.bot.answers.get(answer["channel_id"], answer["id"]).turn_id
     alice = rb.fake.messages[thread["id"]]["author"]  # the thread was opened on her question
     key = SessionKey("discord", rb.fake.guild_id, thread["parent_id"], thread["id"])
     return key, thread, turn_id, alice

@@ -16,7 +16,7 @@ async def answered_thread(rb) -> tuple[dict, dict]:
     answer = fake.bot_messages(thread["id"])[-1]
     # The stand-in stores a message before the bot has read the reply to its POST: when the whole answer
     # goes out in one message, the bot indexes it a moment after the test can see it.
-    await wait_for(lambda: rb.bot.answers.get(int(answer["id"])) is not None)
+    await wait_for(lambda: rb.bot.answers.get(answer["channel_id"], answer["id"]) is not None)
     return thread, answer
 
 
@@ -24,7 +24,7 @@ async def test_thumbs_are_feedback_on_that_turn_and_removable(tmp_path, fake_oll
     async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
         fake, store = rb.fake, rb.engine.store
         thread, answer = await answered_thread(rb)
-        turn_id = rb.bot.answers.get(int(answer["id"])).turn_id
+        turn_id = rb.bot.answers.get(answer["channel_id"], answer["id"]).turn_id
         bob, carol = fake.user("bob"), fake.user("carol")
         rb.bot._connection._messages.clear()  # uncached messages still count: only raw events are used
         await fake.react(bob, answer["id"], "👍")
@@ -47,15 +47,17 @@ async def test_repeat_reaction_regenerates_the_answer(tmp_path, fake_ollama, fak
     async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
         fake = rb.fake
         thread, answer = await answered_thread(rb)
-        first_turn = rb.bot.answers.get(int(answer["id"])).turn_id
+        first_turn = rb.bot.answers.get(answer["channel_id"], answer["id"]).turn_id
         fake_ollama.reply = "A second, better answer about otters."
         await fake.react(fake.user("bob"), answer["id"], "🔁")
         await wait_for(lambda: len(fake.bot_messages(thread["id"])) == 2 and final(fake, thread["id"]))
         again = fake.bot_messages(thread["id"])[-1]
         assert again["content"].startswith("A second, better answer about otters.\n-# 🔒 local")
         assert "Tell me about otters." in prompt_text(fake_ollama.chat_requests()[-1])
-        await wait_for(lambda: rb.bot.answers.get(int(again["id"])) is not None)  # indexed just after it shows
-        assert rb.bot.answers.get(int(again["id"])).turn_id not in (None, first_turn)
+        await wait_for(
+            lambda: rb.bot.answers.get(again["channel_id"], again["id"]) is not None
+        )  # indexed just after it shows
+        assert rb.bot.answers.get(again["channel_id"], again["id"]).turn_id not in (None, first_turn)
 
 
 async def test_stop_reaction_cancels_a_streaming_answer(tmp_path, fake_ollama, fake_openai):
@@ -73,7 +75,7 @@ async def test_stop_reaction_cancels_a_streaming_answer(tmp_path, fake_ollama, f
         await fake.react(fake.user("bob"), streaming["id"], "🛑")
         text = await wait_for(lambda: CANCELLED in streaming["content"] and streaming["content"])
         assert text.startswith("word0") and "word199" not in text
-        turn = rb.engine.store.turn(rb.bot.answers.get(int(streaming["id"])).turn_id)
+        turn = rb.engine.store.turn(rb.bot.answers.get(streaming["channel_id"], streaming["id"]).turn_id)
         assert turn.status == "cancelled"
         assert rb.engine.store.feedback(turn.id) == {carol["id"]: 1}
         await fake.say(fake.user("alice"), "still there?", channel=thread)  # the session is free again
@@ -89,7 +91,7 @@ async def test_reactions_on_answers_sent_before_a_restart_find_their_turn(tmp_pa
             thread, _ = await answered_thread(before)
             parts = fake.bot_messages(thread["id"])
             assert len(parts) == 2, "the answer was split"
-            turn_id = before.bot.answers.get(int(parts[0]["id"])).turn_id
+            turn_id = before.bot.answers.get(parts[0]["channel_id"], parts[0]["id"]).turn_id
             store = before.engine.store
             linked = [lambda p=p: store.turn_for_message("discord", thread["id"], p["id"]) for p in parts]
             await wait_for(lambda: [link() for link in linked] == [turn_id, turn_id])  # every part is linked
@@ -150,6 +152,8 @@ async def test_reset_and_forget_me_unlink_answers_for_good(tmp_path, fake_ollama
                 await fake.react(bob, answer["id"], "🔁")
             await fake.say(bob, "a new question", mention_bot=True)  # dispatched after the reactions
             await wait_for(lambda: len(fake.threads()) == 3 and final(fake, fake.threads()[2]["id"]))
-            assert all(after.bot.answers.get(int(a["id"])) is None for a in answers), "no reaction found an answer"
+            assert all(after.bot.answers.get(a["channel_id"], a["id"]) is None for a in answers), (
+                "no reaction found an answer"
+            )
             assert [after.engine.store.feedback(t) for t in turns] == [{}, {}]
             assert [len(fake.bot_messages(t["id"])) for t in (reset_thread, forgotten_thread)] == [1, 1]

@@ -49,7 +49,7 @@ async def test_forget_me_deletes_the_callers_data_and_says_how_much(app, fake_ol
     assert not any("Bluebird" in c or "private note" in c for _, c in remaining)
     assert engine.store.conn.execute("SELECT count(*) FROM feedback WHERE user_id='U1'").fetchone()[0] == 0
     assert engine.store.conn.execute("SELECT count(*) FROM feedback WHERE user_id='U2'").fetchone()[0] == 1
-    assert (await run_command(engine, ann, "/model")).text.startswith("Model: *auto* (the default)")
+    assert (await run_command(engine, ann, "/model")).text.startswith("Model: **auto** (the default)")
     assert "code" in (await run_command(engine, bob, "/agent")).text.split("\n")[0]
     # The conversation goes on; the next answer's prompt no longer carries the forgotten text.
     await engine.handle(Turn(KEY, "U2", "bob", "what was the project called?"), RecordingSink())

@@ -73,7 +73,7 @@ async def test_tools_in_a_dm_withholds_remote_tools_and_says_why(app):
     dm = CommandContext(key=SessionKey("console", "local", "dm-1", None), user_id="u1", private=True)
     text = (await run_command(app.engine, dm, "/tools")).text
     offered, _, withheld = text.partition("Withheld here")
-    assert "Tools agent *helper* can use here" in offered
+    assert "Tools agent **helper** can use here" in offered
     assert "`notes.echo`" in offered and "`calculator`" in offered and "web." not in offered
     assert "because this is a private conversation, and they send data off this machine" in withheld
     assert "`web.echo`" in withheld and "`notes.echo`" not in withheld

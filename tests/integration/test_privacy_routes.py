@@ -77,7 +77,7 @@ async def test_privacy_command_offers_and_sets_redact(app) -> None:
     assert "redact" in [c.value for c in shown.choices] and "local-only|standard|redact|cloud-ok" in shown.text
     result = await run_command(app.engine, ctx, "/privacy redact")
     assert result.ok and "placeholders such as \u27e8EMAIL_1\u27e9" in result.text
-    assert "*redact*" in (await run_command(app.engine, ctx, "/privacy")).text
+    assert "**redact**" in (await run_command(app.engine, ctx, "/privacy")).text
     dm = CommandContext(SessionKey("console", "local", "D2"), "U1", private=True)
     assert not (await run_command(app.engine, dm, "/privacy redact")).ok
     assert "Use local-only, standard, redact, cloud-ok" in (await run_command(app.engine, ctx, "/privacy nope")).text

@@ -83,7 +83,7 @@ async def test_events_from_another_team_are_ignored_whatever_their_flags(slack_b
     del no_team["team_id"]
     for body in (foreign, no_team):
         await slack_bot.deliver(body)
-    await asyncio.sleep(0.4)
+    await slack_bot.settled()
     assert not fake.calls_to("chat.postMessage") and not slack_bot.fake_ollama.chat_requests()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.fakes.slack_server import BOT_USER, Message, event_callback, wait_until
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import ALICE, BOB, SlackBot
@@ -76,7 +74,7 @@ async def test_own_and_other_bots_messages_are_ignored(slack_bot: SlackBot) -> N
     other = {**own, "user": "U0OTHER", "bot_id": "B0OTHER", "subtype": "bot_message", "ts": "1.2"}
     await slack_bot.deliver(event_callback(own))
     await slack_bot.deliver(event_callback(other))
-    await asyncio.sleep(0.3)
+    await slack_bot.settled()
     assert len(_ollama(slack_bot).chat_requests()) == calls
     assert len(slack_bot.fake.thread("C0GENERAL", ts)) == 1
 
@@ -90,7 +88,7 @@ async def test_redelivered_event_is_answered_once(slack_bot: SlackBot) -> None:
     await slack_bot.deliver(body, retry=1)
     await slack_bot.deliver(event_callback(event, event_id="EvOTHER"), retry=2)  # same message, new event id
     await slack_bot.answer("C0GENERAL", msg_ts)
-    await asyncio.sleep(0.3)
+    await slack_bot.settled()
     assert len(slack_bot.fake.thread("C0GENERAL", msg_ts)) == 1
     assert len(_ollama(slack_bot).chat_requests()) == 1
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.fakes.slack_server import BOT_USER, FakeSlack, event_callback
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import SlackBot
@@ -43,6 +45,7 @@ async def test_twenty_concurrent_first_mentions_from_one_user_make_one_users_inf
     assert all(_asked_about(fake, "conversations.info", "channel", f"C0NEW{i:02d}") == 1 for i in range(20))
 
 
+@pytest.mark.slow  # twenty answers per mode
 async def test_twenty_concurrent_mentions_in_a_new_channel_make_one_conversations_info_call(
     slack_bot: SlackBot,
 ) -> None:

@@ -18,6 +18,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 BOB = "U0BOB"
 
 
+@pytest.mark.slow  # waits out a real Retry-After
 async def test_a_rate_limited_channel_look_up_waits_and_a_public_channel_stays_public(slack_bot: SlackBot) -> None:
     slack_bot.engine.settings.routing.default_model = "cloud"
     fake = slack_bot.fake
@@ -27,6 +28,7 @@ async def test_a_rate_limited_channel_look_up_waits_and_a_public_channel_stays_p
     assert len(slack_bot.fake_openai.chat_requests()) == 3  # public: answered by the cloud model, not queued local
 
 
+@pytest.mark.slow  # waits out a real Retry-After
 async def test_a_look_up_still_rate_limited_past_the_bound_fails_closed(
     slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -50,6 +52,7 @@ async def test_a_real_look_up_failure_fails_closed_without_waiting(slack_bot: Sl
     assert not slack_bot.fake_openai.chat_requests()
 
 
+@pytest.mark.slow  # waits out a real Retry-After
 async def test_a_rate_limited_users_info_waits_and_learns_the_name(slack_bot: SlackBot) -> None:
     fake = slack_bot.fake
     fake.inject_429("users.info", count=6, retry_after=0)

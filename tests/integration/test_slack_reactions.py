@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from adapters.slack.sink import MessageIndex
 from tests.fakes.slack_server import wait_until
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import ALICE, BOB, SlackBot
@@ -15,7 +12,7 @@ slack_bot = test_slack_harness.slack_bot  # the fixture, shared
 
 
 def _turn_id(answer) -> int:  # noqa: ANN001
-    from adapters.slack.blocks import turn_id_from_blocks
+    from tests.helpers import turn_id_from_blocks
 
     turn_id = turn_id_from_blocks(answer.blocks)
     assert turn_id is not None
@@ -44,14 +41,14 @@ async def test_reaction_on_the_question_is_not_feedback(slack_bot: SlackBot) -> 
     question = await slack_bot.mention("a question")
     answer = await slack_bot.answer("C0GENERAL", question)
     await slack_bot.react("+1", "C0GENERAL", question)
-    await asyncio.sleep(0.2)
+    await slack_bot.settled()
     assert slack_bot.engine.store.feedback(_turn_id(answer)) == {}
 
 
-async def test_feedback_after_a_restart_reads_the_turn_back_from_slack(slack_bot: SlackBot) -> None:
+async def test_feedback_after_a_restart_finds_the_turn_in_the_store(slack_bot: SlackBot) -> None:
     question = await slack_bot.mention("remember me")
     answer = await slack_bot.answer("C0GENERAL", question)
-    slack_bot.adapter.bot.index = MessageIndex()  # as after a restart
+    slack_bot.adapter.bot.index.forget_memory()  # as after a restart
     await slack_bot.react("-1", "C0GENERAL", answer.ts)
     await wait_until(lambda: slack_bot.engine.store.feedback(_turn_id(answer)) == {ALICE: -1}, what="feedback")
 
@@ -63,7 +60,7 @@ async def _thread_of_two_answers(slack_bot: SlackBot) -> tuple[str, int, int, st
     second = await slack_bot.answer("C0GENERAL", question, count=2)
     store = slack_bot.engine.store  # the link is written just after the final text shows: wait for it
     await wait_until(lambda: store.turn_for_message("slack", "C0GENERAL", second.ts), what="answer linked")
-    slack_bot.adapter.bot.index = MessageIndex()  # as after a restart
+    slack_bot.adapter.bot.index.forget_memory()  # as after a restart
     return question, _turn_id(first), _turn_id(second), second.ts
 
 
@@ -78,15 +75,18 @@ async def test_after_a_restart_a_reaction_on_a_later_answer_in_a_thread_finds_it
     await slack_bot.answer("C0GENERAL", question, count=3)
 
 
-async def test_without_a_stored_link_slack_is_asked_oldest_first_and_the_right_turn_found(slack_bot: SlackBot) -> None:
+async def test_without_a_stored_link_a_reaction_finds_nothing_and_slack_is_not_asked(slack_bot: SlackBot) -> None:
+    """The store is the one answer → turn index: a footer is never read back (conversations.replies is 1 a minute)."""
     _, first, second, second_ts = await _thread_of_two_answers(slack_bot)
-    slack_bot.engine.store.conn.execute("DELETE FROM message_links")  # answers sent before links existed
-    await slack_bot.react("-1", "C0GENERAL", second_ts)
+    slack_bot.engine.store.conn.execute("DELETE FROM message_links")  # links lost
     store = slack_bot.engine.store
-    await wait_until(lambda: store.feedback(second) == {ALICE: -1}, what="feedback on the second answer")
-    assert store.feedback(first) == {}
-    (call,) = slack_bot.fake.calls_to("conversations.replies")
-    assert call.args["oldest"] == second_ts
+    await slack_bot.react("-1", "C0GENERAL", second_ts)
+    marker = slack_bot.fake.m_chat_postMessage({"channel": "C0GENERAL", "text": "a linked answer"})["ts"]
+    store.link_message("slack", "C0GENERAL", marker, first)  # a reaction after it that does land: the marker
+    await slack_bot.react("+1", "C0GENERAL", marker, user=BOB)
+    await wait_until(lambda: store.feedback(first) == {BOB: 1}, what="the marker reaction handled")
+    assert store.feedback(second) == {}
+    assert not slack_bot.fake.calls_to("conversations.replies")
 
 
 @pytest.mark.slow
@@ -138,7 +138,7 @@ async def test_regenerate_after_a_restart_on_an_answer_cut_off_before_its_footer
     answer = await slack_bot.answer("C0GENERAL", question)
     cut = slack_bot.fake.m_chat_postMessage({"channel": "C0GENERAL", "thread_ts": question, "text": "Tides are"})
     assert slack_bot.engine.store.link_message("slack", "C0GENERAL", cut["ts"], _turn_id(answer))
-    slack_bot.adapter.bot.index = MessageIndex()  # a restart: nothing in memory
+    slack_bot.adapter.bot.index.forget_memory()  # a restart: nothing in memory
     await slack_bot.react("repeat", "C0GENERAL", cut["ts"])
     again = await slack_bot.answer("C0GENERAL", question, count=2)
     assert "tell me about tides" in again.shown

@@ -49,7 +49,7 @@ async def test_bad_signature_and_stale_timestamp_get_401_and_no_answer(slack_bot
     assert status == 401
     status, _ = await fake.post_http(slack_bot.url, body, signature=fake.sign(body, int(time.time()), "wrong"))
     assert status == 401
-    await asyncio.sleep(0.3)
+    await slack_bot.settled()
     assert not slack_bot.fake_ollama.chat_requests()
     assert not fake.calls_to("chat.postMessage")
 
@@ -108,7 +108,7 @@ async def test_events_from_an_unknown_team_are_ignored(slack_bot: SlackBot) -> N
     body = _mention_body(slack_bot.fake)
     body["team_id"] = "T0STRANGER"
     await slack_bot.deliver(body)
-    await asyncio.sleep(0.3)
+    await slack_bot.settled()
     assert not slack_bot.fake.calls_to("chat.postMessage")
 
 

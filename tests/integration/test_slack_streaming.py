@@ -127,7 +127,7 @@ async def test_native_streaming_unavailable_falls_back_to_chat_update(slack_bot:
 @pytest.mark.slow
 @pytest.mark.parametrize("slack_bot", ["http"], indirect=True)
 async def test_a_burst_in_one_channel_is_paced_and_meets_no_429(slack_bot: SlackBot) -> None:
-    limiter = slack_bot.adapter.bot.limiter
+    limiter = slack_bot.adapter.bot.post_pacer
     assert limiter is not None
     limiter.per_second = 5
     slack_bot.fake.post_rate = 5  # the stand-in answers 429 past 5 new messages per second per channel
@@ -142,7 +142,7 @@ async def test_a_burst_in_one_channel_is_paced_and_meets_no_429(slack_bot: Slack
 async def test_a_new_message_that_reaches_slack_late_still_paces_the_next_one(slack_bot: SlackBot) -> None:
     """Posts count at Slack when they arrive: one held up on its way must not bunch with the next."""
     slack_bot.engine.settings.slack.stream_mode = "update"  # new messages are chat.postMessage
-    limiter = slack_bot.adapter.bot.limiter
+    limiter = slack_bot.adapter.bot.post_pacer
     assert limiter is not None
     limiter.per_second = slack_bot.fake.post_rate = 1
     slack_bot.fake.late["chat.postMessage"].append(0.6)  # the first answer's post arrives 0.6 s after it left

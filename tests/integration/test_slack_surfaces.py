@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.fakes.slack_server import event_callback, wait_until
 from tests.integration import test_slack_harness
 from tests.integration.test_slack_harness import ALICE, SlackBot
@@ -21,7 +19,7 @@ async def test_opening_the_messages_tab_greets_once_and_suggests_prompts_without
     assert prompts[0].args["prompts"][0]["message"] == "What can you do?"
     assert "thread_ts" not in prompts[0].args  # agent apps must omit it: Slack ignores the call otherwise
     await slack_bot.deliver(event_callback({**opened, "event_ts": "2.0"}))
-    await asyncio.sleep(0.3)
+    await slack_bot.settled()
     assert len(fake.thread("D0ALICE", None)) == 1 and len(fake.calls_to("assistant.threads.setSuggestedPrompts")) == 1
 
 

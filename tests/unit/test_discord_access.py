@@ -7,11 +7,11 @@ import time
 
 import pytest
 
+from adapters.common.answers import Answer, AnswerIndex
 from adapters.discord.access import Requester, decide
 from adapters.discord.config import DiscordConfig
-from adapters.discord.pacing import EDIT, NEW, BucketLocks, GlobalWindow
-from adapters.discord.registry import AnswerRegistry
-from adapters.discord.sink import ChannelThrottle
+from adapters.discord.pacing import EDIT, NEW, BucketLocks, RestRequestPacer
+from adapters.discord.sink import ChannelEditPacer
 from bot.config import ConfigError, load_settings
 from bot.session import SessionKey
 
@@ -58,7 +58,7 @@ def test_config_rejects_bad_ids_and_urls_with_clear_messages(tmp_path):
 
 def test_throttle_spaces_one_channel_but_not_others():
     now = [0.0]
-    throttle = ChannelThrottle(1.0, clock=lambda: now[0])
+    throttle = ChannelEditPacer(1.0, clock=lambda: now[0])
     assert throttle.reserve(1) == 0.0
     assert throttle.reserve(1) == 1.0
     assert throttle.reserve(1) == 2.0
@@ -67,19 +67,19 @@ def test_throttle_spaces_one_channel_but_not_others():
     assert throttle.reserve(1) == 0.0
 
 
-def test_registry_maps_messages_to_turns_and_forgets_the_oldest():
-    registry = AnswerRegistry(capacity=2)
+def test_answer_index_maps_messages_to_turns_and_forgets_the_oldest():
+    index = AnswerIndex(None, "discord", capacity=2)
     key = SessionKey("discord", "g", "c", "t")
-    registry.add(1, key)
-    registry.add(2, key)
-    registry.finish([1, 2], 41)
-    assert registry.get(1).turn_id == 41 and registry.get(2).key == key
-    registry.add(3, key)
-    assert registry.get(1) is None and len(registry) == 2 and registry.get(None) is None
+    index.put("c", "1", Answer(key, "c"))
+    index.put("c", "2", Answer(key, "c"))
+    index.finish("c", ["1", "2"], 41)
+    assert index.get("c", "1").turn_id == 41 and index.get("c", "2").key == key
+    index.put("c", "3", Answer(key, "c"))
+    assert index.get("c", "1") is None and len(index) == 2 and index.find("c", "9") is None
 
 
 async def test_global_window_lets_the_limit_through_at_once_then_waits_for_the_oldest_to_expire():
-    window = GlobalWindow(limit=5, window=0.2, reserve=0)
+    window = RestRequestPacer(limit=5, window=0.2, reserve=0)
     start = time.monotonic()
     await asyncio.gather(*(window.take(NEW) for _ in range(5)))
     assert time.monotonic() - start < 0.05, "the whole limit goes at once: no fixed spacing"
@@ -89,7 +89,7 @@ async def test_global_window_lets_the_limit_through_at_once_then_waits_for_the_o
 
 
 async def test_new_messages_go_ahead_of_edits_and_edits_leave_them_a_reserve():
-    window, order = GlobalWindow(limit=4, window=0.2, reserve=2), []
+    window, order = RestRequestPacer(limit=4, window=0.2, reserve=2), []
     await window.take(EDIT)
     await window.take(EDIT)  # edits have used their share (4 - 2)
 
@@ -107,11 +107,11 @@ async def test_new_messages_go_ahead_of_edits_and_edits_leave_them_a_reserve():
 
 
 async def test_typing_is_left_out_rather_than_queued_and_limit_zero_turns_pacing_off():
-    window = GlobalWindow(limit=4, window=10, reserve=0)
+    window = RestRequestPacer(limit=4, window=10, reserve=0)
     assert window.try_take() and window.try_take()
     assert not window.try_take() and window.skipped == 1, "typing uses at most half the window"
     await asyncio.wait_for(asyncio.gather(window.take(NEW), window.take(NEW)), 1)  # the other half stays free
-    off = GlobalWindow(limit=0)
+    off = RestRequestPacer(limit=0)
     await asyncio.wait_for(asyncio.gather(*(off.take(EDIT) for _ in range(1000))), 1)
     assert off.try_take()
 

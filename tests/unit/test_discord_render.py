@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.common.pages import open_fence
 from adapters.discord.render import (
     MESSAGE_LIMIT,
-    discord_markdown,
     final_text,
-    open_fence,
     split_message,
     strip_mentions,
     thread_name,
@@ -65,9 +64,8 @@ def test_final_text_adds_notes_and_subtext_footer_and_closes_an_open_fence():
     assert final_text("", extra=["Refused."], footer=None) == "Refused."
 
 
-def test_mentions_and_markdown():
+def test_mentions():
     assert strip_mentions("<@42> hi <@!7> and <@9>", 42, {7: "Bob"}) == "hi @Bob and @someone"
-    assert discord_markdown("Model: *auto* (the default), 2*3*4") == "Model: **auto** (the default), 2*3*4"
 
 
 def test_thread_names_come_from_the_first_line():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.discord.sink import ChannelThrottle, DiscordSink
+from adapters.discord.sink import ChannelEditPacer, DiscordSink
 from bot.engine import RouteInfo, TurnResult
 
 
@@ -43,7 +43,7 @@ ROUTE = RouteInfo("ollama", "llama3.2:3b", "local", "general", [])
 
 
 def sink(channel: Channel, **kwargs) -> DiscordSink:
-    return DiscordSink(channel, 1, ChannelThrottle(0.0), **kwargs)  # type: ignore[arg-type]
+    return DiscordSink(channel, 1, ChannelEditPacer(0.0), **kwargs)  # type: ignore[arg-type]
 
 
 async def test_an_instant_answer_is_one_message_with_its_footer():

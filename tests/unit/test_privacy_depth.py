@@ -216,6 +216,7 @@ _INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u20
 
 
 @settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@pytest.mark.slow  # ~10 s of hypothesis examples
 @given(
     text=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=200),
     cuts=st.lists(st.tuples(st.integers(0, 19), st.sampled_from(_INVISIBLES)), max_size=6),

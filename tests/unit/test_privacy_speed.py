@@ -34,6 +34,9 @@ from bot.privacy.scanner import (
 )
 from bot.privacy.service_tokens import _FORMATS
 
+# Property checks against the plain scan: tens of seconds in all, so `./dev test -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 # Pieces that trigger rules, anchors and validators, to build texts from.
 PIECES = [
     "@", "://", "Q~", "1Q~", "key", "KEY=", "token ", "Secret: ", "password is ", "pw: ", "my ", "call ",

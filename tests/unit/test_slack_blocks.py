@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from adapters.slack.blocks import answer_blocks, choice_menu, home_view, section, turn_id_from_blocks
-from adapters.slack.limits import MARGIN, ChannelLimiter
+from adapters.slack.blocks import answer_blocks, choice_menu, home_view, section
+from adapters.slack.limits import MARGIN, ChannelPostPacer
 from bot.commands import Choice
+from tests.helpers import turn_id_from_blocks
 
 
 def test_answer_blocks_carry_the_turn_in_the_footer_block_id() -> None:
@@ -65,7 +66,7 @@ class FakeClock:
 
 async def test_channel_limiter_paces_each_channel_separately() -> None:
     clock = FakeClock()
-    limiter = ChannelLimiter(per_second=20, clock=clock, sleep=clock.sleep)  # 20 per 1.1 s window
+    limiter = ChannelPostPacer(per_second=20, clock=clock, sleep=clock.sleep)  # 20 per 1.1 s window
     served: dict[str, list[float]] = {"C1": [], "C2": []}
     order: list[str] = []
 
@@ -86,7 +87,7 @@ async def test_channel_limiter_paces_each_channel_separately() -> None:
 
 async def test_unpaced_limiter_never_sleeps() -> None:
     clock = FakeClock()
-    unpaced = ChannelLimiter(per_second=0, clock=clock, sleep=clock.sleep)
+    unpaced = ChannelPostPacer(per_second=0, clock=clock, sleep=clock.sleep)
 
     async def post() -> None:
         async with unpaced.post("C1"):
@@ -99,7 +100,7 @@ async def test_unpaced_limiter_never_sleeps() -> None:
 async def test_a_post_counts_until_a_window_after_slack_answered_it() -> None:
     """A slow post (queued, busy loop) may reach Slack late: the next one waits a window after its answer."""
     clock = FakeClock()
-    limiter = ChannelLimiter(per_second=1, clock=clock, sleep=clock.sleep)
+    limiter = ChannelPostPacer(per_second=1, clock=clock, sleep=clock.sleep)
     let_through: list[float] = []
 
     async def slow_post() -> None:
@@ -114,7 +115,7 @@ async def test_a_post_counts_until_a_window_after_slack_answered_it() -> None:
 
 async def test_a_post_in_flight_holds_its_place_even_if_it_fails() -> None:
     clock = FakeClock()
-    limiter = ChannelLimiter(per_second=1, clock=clock, sleep=clock.sleep)
+    limiter = ChannelPostPacer(per_second=1, clock=clock, sleep=clock.sleep)
     with contextlib.suppress(RuntimeError):
         async with limiter.post("C1"):
             raise RuntimeError("network")  # it may have reached Slack all the same

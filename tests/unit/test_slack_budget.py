@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from adapters.slack.budget import PER_MINUTE, WorkspaceBudget
+from adapters.slack.budget import PER_MINUTE, WorkspaceCallBudget
 
 
 class Clock:
@@ -20,9 +20,9 @@ class Clock:
         self.now += seconds
 
 
-def _budget() -> tuple[WorkspaceBudget, Clock]:
+def _budget() -> tuple[WorkspaceCallBudget, Clock]:
     clock = Clock()
-    return WorkspaceBudget(clock=clock, sleep=clock.sleep), clock
+    return WorkspaceCallBudget(clock=clock, sleep=clock.sleep), clock
 
 
 def test_the_interval_between_edits_grows_with_the_answers_streaming_in_the_workspace() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.mrkdwn import close_open_fence, escape, from_slack, mentioned_users, split_text, to_mrkdwn
+from adapters.common.pages import close_open_fence, split_pages
+from adapters.slack.mrkdwn import escape, from_slack, mentioned_users, to_mrkdwn
 
 
 @pytest.mark.parametrize(
@@ -53,13 +54,13 @@ def test_escape() -> None:
 
 
 def test_split_keeps_short_text_whole() -> None:
-    assert split_text("hello", 100) == ["hello"]
-    assert split_text("", 100) == [""]
+    assert split_pages("hello", 100) == ["hello"]
+    assert split_pages("", 100) == []
 
 
 def test_split_prefers_paragraphs_then_lines_then_words() -> None:
     text = ("word " * 30).strip() + "\n\n" + ("more " * 30).strip()
-    pieces = split_text(text, 200)
+    pieces = split_pages(text, 200)
     assert pieces[0] == ("word " * 30).strip()
     assert all(len(p) <= 200 for p in pieces)
     assert " ".join(pieces).split() == text.split()
@@ -67,7 +68,7 @@ def test_split_prefers_paragraphs_then_lines_then_words() -> None:
 
 def test_split_inside_a_code_block_closes_and_reopens_the_fence() -> None:
     code = "\n".join(f"line {i}" for i in range(100))
-    pieces = split_text(f"intro\n```\n{code}\n```\noutro", 150)
+    pieces = split_pages(f"intro\n```\n{code}\n```\noutro", 150)
     assert len(pieces) > 3
     for piece in pieces:
         assert len(piece) <= 150
@@ -78,7 +79,7 @@ def test_split_inside_a_code_block_closes_and_reopens_the_fence() -> None:
 
 
 def test_split_cuts_a_long_word_hard() -> None:
-    pieces = split_text("x" * 250, 100)
+    pieces = split_pages("x" * 250, 100)
     assert [len(p) for p in pieces] == [96, 96, 58]
 
 
