@@ -65,10 +65,9 @@ class SqliteKnowledgeIndex:
             row = conn.execute(
                 "SELECT id FROM kb_documents WHERE collection=? AND path=?", (collection, path)
             ).fetchone()
-            old_hashes: list[str] = []
             if row:
                 document_id = row[0]
-                old_hashes = self._delete_chunks(document_id)
+                self._delete_chunks(document_id)
             else:
                 document_id = conn.execute(
                     "INSERT INTO kb_documents (collection, path, content_hash, indexed_at) VALUES (?, ?, '', ?)",
@@ -98,7 +97,6 @@ class SqliteKnowledgeIndex:
                 [(i, token, title, c.search_heading, c.text) for i, c, _ in rows],
             )
             count = len(rows)
-            self._drop_orphan_vectors(old_hashes)  # after the new passages: an unchanged text keeps its vector
             conn.execute(
                 "UPDATE kb_documents SET title=?, kind=?, content_hash=?, size=?, mtime=?, chunks=?, notes=?,"
                 " indexed_at=? WHERE id=?",
@@ -133,7 +131,7 @@ class SqliteKnowledgeIndex:
 
     def remove_document(self, document_id: int) -> None:
         with self._atomic():
-            self._drop_orphan_vectors(self._delete_chunks(document_id))
+            self._delete_chunks(document_id)
             self.conn.execute("DELETE FROM kb_documents WHERE id=?", (document_id,))
 
     def remove_collection(self, collection: str) -> int:
@@ -142,27 +140,13 @@ class SqliteKnowledgeIndex:
             self.remove_document(document.id)
         return len(documents)
 
-    def _delete_chunks(self, document_id: int) -> list[str]:
-        """Delete a document's passages; returns their text hashes (their vectors may now be unused)."""
-        hashes = [
-            r[0] for r in self.conn.execute("SELECT text_hash FROM kb_chunks WHERE document_id=?", (document_id,))
-        ]
+    def _delete_chunks(self, document_id: int) -> None:
+        """Delete a document's passages (their vectors, if no other passage has the same text, are dropped after
+        the indexing run: SqliteVectorIndex.drop_unused)."""
         self.conn.execute(
             "DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE document_id=?)", (document_id,)
         )
         self.conn.execute("DELETE FROM kb_chunks WHERE document_id=?", (document_id,))
-        return hashes
-
-    def _drop_orphan_vectors(self, hashes: list[str]) -> None:
-        """Deletions follow into kb_vectors: vectors of these texts that no passage has any more."""
-        for start in range(0, len(hashes), 500):
-            part = list(set(hashes[start : start + 500]))
-            marks = ",".join("?" * len(part))
-            self.conn.execute(
-                f"DELETE FROM kb_vectors WHERE text_hash IN ({marks}) AND text_hash NOT IN"
-                f" (SELECT text_hash FROM kb_chunks WHERE text_hash IN ({marks}))",
-                part * 2,
-            )
 
     def stats(self) -> list[CollectionStats]:
         rows = self.conn.execute(
@@ -225,6 +209,16 @@ class SqliteKnowledgeIndex:
             self._span = (low or 0, high or 0)
         low, high = self._span
         return max(low, high - int((high - low + 1) * MAX_CANDIDATES / expected))
+
+    def passages(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for these (chunk id, score) pairs, in their order (fused rankings)."""
+        if not ranked:
+            return []
+        ids = [chunk_id for chunk_id, _ in ranked]
+        texts = dict(
+            self.conn.execute(f"SELECT rowid, text FROM kb_fts WHERE rowid IN ({','.join('?' * len(ids))})", ids)
+        )
+        return self._hits([(i, score, texts[i]) for i, score in ranked if i in texts])
 
     def _hits(self, rows: list) -> list[Hit]:
         if not rows:

@@ -12,8 +12,8 @@ import contextlib
 import json
 import logging
 import sqlite3
-from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from bot.knowledge.vectors import embed_text, pack, text_hash, unpack
 
@@ -44,21 +44,49 @@ def load_vector_functions(conn: sqlite3.Connection) -> str:
     return "python"
 
 
-_query: tuple[bytes, array] | None = None  # the last query vector, unpacked once per search, not per row
+def _python_distance() -> Callable[[bytes, bytes], float]:
+    """Cosine distance of two unit float32 blobs: numpy's dot product when numpy is installed, else pure Python
+    (about 30× slower). The query blob is the same for every row of a search: it is unpacked once."""
+    try:
+        import numpy
+
+        def unpack_np(blob: bytes) -> Any:
+            return numpy.frombuffer(blob, dtype=numpy.float32)
+
+        def dot_np(a: Any, b: Any) -> float:
+            return float(numpy.dot(a, b))
+
+        unpack_fn, dot = unpack_np, dot_np
+    except ImportError:
+        unpack_fn = unpack
+
+        def dot(a: Any, b: Any) -> float:
+            return sum(x * y for x, y in zip(a, b, strict=False))
+
+    last: list[Any] = [None, None]
+
+    def distance(stored: bytes, query: bytes) -> float:
+        if last[0] != query:
+            last[0], last[1] = query, unpack_fn(query)
+        return 1.0 - dot(unpack_fn(stored), last[1])
+
+    return distance
 
 
-def _cosine_distance(stored: bytes, query: bytes) -> float:
-    global _query
-    if _query is None or _query[0] is not query and _query[0] != query:
-        _query = (query, unpack(query))
-    a, b = unpack(stored), _query[1]
-    return 1.0 - sum(x * y for x, y in zip(a, b, strict=False))
+_cosine_distance = _python_distance()
 
 
 class SqliteVectorIndex:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.backend = load_vector_functions(conn)
+        self._backend: str | None = None  # loaded at the first search
+
+    @property
+    def backend(self) -> str:
+        """'sqlite-vec' or 'python' (see load_vector_functions)."""
+        if self._backend is None:
+            self._backend = load_vector_functions(self.conn)
+        return self._backend
 
     def missing(self, collection: str, space: str, limit: int) -> list[tuple[int, str, str]]:
         """Up to `limit` passages of a collection without a vector in this space: (chunk id, hash, text to embed).
@@ -103,6 +131,7 @@ class SqliteVectorIndex:
         """Chunk ids of the passages nearest the query vector (cosine), best first."""
         if not collections:
             return []
+        self.backend  # noqa: B018 - loads the distance function on first use
         marks = ",".join("?" * len(collections))
         rows = self.conn.execute(
             "SELECT c.id FROM kb_chunks c JOIN kb_documents d ON d.id = c.document_id"

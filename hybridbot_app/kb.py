@@ -38,7 +38,11 @@ async def run(settings: Any, args: argparse.Namespace) -> int:
             return await _index(knowledge, args)
         if args.kb_action == "search":
             return await _search(knowledge, args)
-        return {"list": _list, "remove": _remove}[args.kb_action](knowledge.config, knowledge.index, args)
+        if args.kb_action == "remove":
+            code = _remove(knowledge.config, knowledge.index, args)
+            knowledge.drop_unused_vectors()
+            return code
+        return _list(knowledge.config, knowledge.index, args)
     finally:
         await knowledge.aclose()
         store.close()
@@ -79,8 +83,7 @@ async def _index(knowledge: Any, args: argparse.Namespace) -> int:
             embedded = await knowledge.vectors.embed_collection(collection)
             print(f"  vectors: {embedded.summary()}")
             problems += bool(embedded.error)
-    if knowledge.vectors is not None:
-        knowledge.vectors.drop_unused()
+    knowledge.drop_unused_vectors()  # of deleted or changed passages, or of an embedder no longer configured
     return 1 if problems else 0
 
 

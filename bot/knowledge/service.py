@@ -92,6 +92,15 @@ class Knowledge:
         log.info("retrieved %d passages from %d collections", len(passages), len(collections))
         return Grounding(tuple(passages), tuple(c.name for c in collections))
 
+    def drop_unused_vectors(self) -> int:
+        """Vectors no passage uses any more (after indexing or removing): deleted; all of them with no embedder."""
+        from bot.store_knowledge_vectors import SqliteVectorIndex
+
+        if self.vectors is not None:
+            return self.vectors.drop_unused()
+        conn = getattr(self.index, "conn", None)
+        return SqliteVectorIndex(conn).drop_unused(None) if conn is not None else 0
+
     async def aclose(self) -> None:
         if self.vectors is not None:
             await self.vectors.aclose()

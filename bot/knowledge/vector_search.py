@@ -32,7 +32,8 @@ class EmbedReport:
     def summary(self) -> str:
         if self.skipped:
             return f"{self.collection}: no vectors — {self.skipped}"
-        text = f"{self.collection}: {self.embedded} passages embedded in {self.seconds:.1f} s"
+        plural = "" if self.embedded == 1 else "s"
+        text = f"{self.collection}: {self.embedded} passage{plural} embedded in {self.seconds:.1f} s"
         if self.error:
             text += f"; the embedder failed ({self.error}), searching with BM25 alone until `kb index` runs again"
         return text

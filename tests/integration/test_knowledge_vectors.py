@@ -42,7 +42,9 @@ async def index_and_embed(app: App) -> dict[str, object]:
     index_all(app.engine)
     vectors = app.engine.knowledge.vectors
     assert vectors is not None
-    return {c.name: await vectors.embed_collection(c) for c in app.engine.settings.knowledge.collections}
+    reports = {c.name: await vectors.embed_collection(c) for c in app.engine.settings.knowledge.collections}
+    app.engine.knowledge.drop_unused_vectors()  # as `hybridbot kb index` does after a run
+    return reports
 
 
 def embedded_texts(requests: list[dict]) -> list[str]:
@@ -65,6 +67,10 @@ async def test_a_local_embedder_vectors_every_collection_and_search_fuses_them_w
     assert HOLIDAYS in hits[0].text
     assert hits[0].score == pytest.approx(2 / (RRF_K + 1))  # first in both rankings: fused
     assert embedded_texts(fake_ollama.embed_requests())[-1] == "How many days of paid leave per year?"
+    knowledge.config.min_score = 1e9  # BM25 finds nothing above it: the passage comes from the vectors alone
+    only = await knowledge.search("How many days of paid leave per year?", holidays, private=True)
+    assert HOLIDAYS in only[0].text and only[0].score == pytest.approx(1 / (RRF_K + 1))
+    assert only[0].source.cite().startswith("Handbook — ")
     await app.engine.aclose()
 
 
