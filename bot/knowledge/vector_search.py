@@ -61,9 +61,8 @@ class VectorSearch:
             return []  # a private turn's question never goes to a cloud embedder
         try:
             vectors = await asyncio.wait_for(self.embedder.embed([question]), self.config.query_timeout)
-        except (EmbedderError, TimeoutError) as error:
-            why = str(error) if isinstance(error, EmbedderError) else f"no answer in {self.config.query_timeout:g} s"
-            log.warning("knowledge: embedder unavailable (%s); BM25 alone answers this question", why)
+        except Exception as error:  # down, slow, refused or malformed: the turn goes on with BM25
+            log.warning("knowledge: embedder unavailable (%s); BM25 alone answers this question", _why(error, self))
             return []
         return self.index.nearest(self.space, vectors[0], names, depth)
 
@@ -81,10 +80,10 @@ class VectorSearch:
         while rows := self.index.missing(collection.name, self.space, self.config.batch):
             try:
                 vectors = await self.embedder.embed([text for _, _, text in rows])
-            except EmbedderError as error:
-                report.error = str(error)
+            except Exception as error:  # the next `kb index` embeds what is missing
+                report.error = _why(error, self)
                 report.missing = len(rows)
-                log.warning("knowledge: embedder failed while indexing %s (%s)", collection.name, error)
+                log.warning("knowledge: embedder failed while indexing %s (%s)", collection.name, report.error)
                 break
             self.index.put(self.space, [(digest, v) for (_, digest, _), v in zip(rows, vectors, strict=True)])
             report.embedded += len(rows)
@@ -96,3 +95,12 @@ class VectorSearch:
 
     async def aclose(self) -> None:
         await self.embedder.aclose()
+
+
+def _why(error: Exception, search: VectorSearch) -> str:
+    """What went wrong, for logs and `kb index`: never the text that was being embedded."""
+    if isinstance(error, EmbedderError):
+        return str(error)
+    if isinstance(error, TimeoutError):
+        return f"{search.space}: no answer in {search.config.query_timeout:g} s"
+    return f"{search.space}: {type(error).__name__}"
