@@ -33,6 +33,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
 CONVERSATION_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read", "mpim:read"),  # public, private, group DM
     "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),  # /summarize
 }
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_home_opened": (),
@@ -67,6 +68,8 @@ USAGE_HINTS = {
     "tasks": "[done|complete N]",
     "remember": "<a fact about you>",
     "memory": "[forget <n>|all] [channels on|off]",
+    "summarize": "[thread|channel] [since 7d]",
+    "kb": "[add <collection>]",
 }
 
 
