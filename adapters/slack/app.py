@@ -34,8 +34,9 @@ from adapters.common.reply import Where
 from adapters.slack import events
 from adapters.slack.budget import WorkspaceCallBudget
 from adapters.slack.config import SlackConfig
+from adapters.slack.directory import member_channels
 from adapters.slack.limits import ChannelPostPacer
-from adapters.slack.lookups import ExpiringCache, SingleFlight, patiently, retry_after
+from adapters.slack.lookups import ExpiringCache, Pause, SingleFlight, patiently, retry_after
 from adapters.slack.sink import SlackSink, SlackSurface
 from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
@@ -49,6 +50,9 @@ SEEN_EVENTS = 50_000  # event ids remembered for answering redeliveries once
 # Request bodies read in HTTP mode. Above aiohttp's 1 MiB default so an oversized message still arrives as an
 # event and its author gets the size message; past this a request is refused with 413.
 HTTP_BODY_LIMIT = 8 * 1024 * 1024
+# How long an answer waits for a display name it doesn't know yet (users.info usually answers in tens of ms).
+# Past it the answer goes on with the user's id; the look-up goes on in the background and fills the cache.
+NAME_WAIT = 0.25
 
 
 @dataclass
@@ -76,6 +80,8 @@ class SlackBot:
     private_channels: ExpiringCache[str] = field(default_factory=lambda: ExpiringCache(600.0))  # → events.KINDS
     user_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)
     channel_lookups: SingleFlight[str] = field(default_factory=SingleFlight)
+    pauses: dict[str, Pause] = field(default_factory=dict)  # Web API method → its shared pause after a 429
+    directory: asyncio.Future[None] | None = None  # the start-up listing of the bot's channels (directory.py)
     post_pacer: ChannelPostPacer | None = None
     budget: WorkspaceCallBudget = field(default_factory=WorkspaceCallBudget)  # shared by every answer streaming here
 
@@ -113,6 +119,40 @@ class SlackBot:
         self.bot_id = str(auth.get("bot_id") or "")
         self.team_id = str(auth.get("team_id") or "")
 
+    def pause(self, method: str) -> Pause:
+        return self.pauses.setdefault(method, Pause())
+
+    async def display_name(self, user_id: str) -> str:
+        """The user's name if known or quickly learnt; otherwise the id (the look-up fills the cache later).
+
+        An answer never waits on a rate-limited users.info: in a burst of 500 new users (Tier 4: 100 a
+        minute), names would otherwise hold most answers back by up to the look-up bound.
+        """
+        cached = self.users.get(user_id)
+        if cached is not None:
+            return cached.name
+        if self.pause("users.info").left():
+            asyncio.ensure_future(self.user(user_id))  # single-flight; waits out the pause in the background
+            return user_id
+        try:
+            return (await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(self.user(user_id))), NAME_WAIT)).name
+        except TimeoutError:
+            return user_id
+
+    def list_channels(self) -> None:
+        """Start learning which of the bot's channels are private, all at once (awaited by the first look-up)."""
+        self.directory = asyncio.ensure_future(self._list_channels())
+
+    async def _list_channels(self) -> None:
+        try:
+            kinds = await member_channels(self.client, self.pause("users.conversations"))
+        except Exception as error:  # missing scope, network, rate limited: conversations.info answers instead
+            log.info("users.conversations failed (%s); channels are looked up one by one", _error(error))
+            return
+        for channel, kind in kinds.items():
+            self.private_channels.put(channel, kind)
+        log.info("slack: %d channels listed", len(kinds))
+
     async def user(self, user_id: str) -> UserInfo:
         cached = self.users.get(user_id)
         if cached is not None:
@@ -122,7 +162,8 @@ class SlackBot:
     async def _look_up_user(self, user_id: str) -> UserInfo:
         info = UserInfo(user_id)
         try:
-            data = (await patiently(lambda: self.client.users_info(user=user_id))).get("user") or {}
+            call = lambda: self.client.users_info(user=user_id)  # noqa: E731
+            data = (await patiently(call, pause=self.pause("users.info"))).get("user") or {}
             profile = data.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
             info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")))
@@ -151,6 +192,9 @@ class SlackBot:
         if events.is_dm(channel, channel_type):
             return True
         kind = self.note_channel_type(channel, channel_type) or self.private_channels.get(channel)
+        if not kind and self.directory is not None and not self.directory.done():
+            await asyncio.shield(self.directory)  # the start-up listing may know it
+            kind = self.private_channels.get(channel)
         if not kind:
             kind = await self.channel_lookups.run(channel, lambda: self._look_up_channel(channel))
         if kind == events.DM or not kind:  # not kind: the look-up failed, fail closed
@@ -168,7 +212,8 @@ class SlackBot:
     async def _look_up_channel(self, channel: str) -> str:
         """conversations.info's verdict (an events kind), cached; '' when Slack could not say (asked again)."""
         try:
-            info = (await patiently(lambda: self.client.conversations_info(channel=channel))).get("channel") or {}
+            call = lambda: self.client.conversations_info(channel=channel)  # noqa: E731
+            info = (await patiently(call, pause=self.pause("conversations.info"))).get("channel") or {}
         except Exception as error:  # missing scope, network, rate limited past the bound
             log.warning("conversations.info failed for %s (%s); treated as private", channel, _error(error))
             return ""
@@ -280,6 +325,7 @@ class SlackAdapter:
             log.warning("slack: answering URL verification only — %s", NEXT_STEP)
             return
         await self.bot.identify()
+        self.bot.list_channels()
         if app_token:
             self.socket = AsyncSocketModeHandler(self.app, app_token)
             await self.socket.connect_async()

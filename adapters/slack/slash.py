@@ -62,7 +62,7 @@ async def _context(bot: SlackBot, team: Any, channel: Any, user: Any) -> Command
     return CommandContext(
         key=SessionKey("slack", str(team or bot.team_id), channel, None),
         user_id=user,
-        user_name=(await bot.user(user)).name,
+        user_name=await bot.display_name(user),
         private=private,
         can_change_channel=await bot.can_change_channel(user, channel),
     )

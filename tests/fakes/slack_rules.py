@@ -17,6 +17,7 @@ METHOD_TIERS = {
     "chat.postEphemeral": TIER_4,
     "users.info": TIER_4,
     "conversations.info": TIER_3,
+    "users.conversations": TIER_3,
     "conversations.replies": TIER_1,
     "views.publish": TIER_4,
     "assistant.threads.setSuggestedPrompts": TIER_4,
@@ -36,6 +37,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "assistant.threads.setTitle": ("assistant:write",),
     "assistant.threads.setSuggestedPrompts": ("assistant:write",),
     "users.info": ("users:read",),
+    "users.conversations": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "reactions.add": ("reactions:write",),
 }
 BY_CONVERSATION = {  # method → scope for a public channel, a private channel, a DM, a group DM

@@ -5,6 +5,9 @@ Real slack-bolt/slack-sdk against the Slack stand-in.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from adapters.slack import lookups
@@ -53,11 +56,27 @@ async def test_a_real_look_up_failure_fails_closed_without_waiting(slack_bot: Sl
 
 
 @pytest.mark.slow  # waits out a real Retry-After
-async def test_a_rate_limited_users_info_waits_and_learns_the_name(slack_bot: SlackBot) -> None:
+async def test_a_rate_limited_users_info_learns_the_name_in_the_background(slack_bot: SlackBot) -> None:
     fake = slack_bot.fake
     fake.inject_429("users.info", count=6, retry_after=0)
     await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES")])
+    for _ in range(200):  # the answer did not wait for it; the look-up goes on and fills the cache
+        if slack_bot.adapter.bot.users.get(BOB) is not None:
+            break
+        await asyncio.sleep(0.02)
     assert slack_bot.adapter.bot.users.get(BOB).name == "bob"  # not the id cached after the first 429
+
+
+async def test_an_answer_never_waits_for_a_rate_limited_display_name(slack_bot: SlackBot) -> None:
+    """Burst: 500 new users meet users.info's Tier 4. Their answers go on with the user's id as the name."""
+    fake = slack_bot.fake
+    fake.inject_429("users.info", count=1000, retry_after=30)
+    started = time.monotonic()
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES1")])
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES2")])  # the look-up still waits: not asked again
+    assert time.monotonic() - started < 5  # not Retry-After's 30 s
+    assert _asked_about(fake, "users.info", "user", BOB) == 1
+    assert slack_bot.adapter.bot.users.get(BOB) is None  # nothing wrong cached: asked again once Slack allows
 
 
 @pytest.mark.parametrize("mode", ["update", "native"])
