@@ -32,6 +32,10 @@ def build_app(settings: Settings) -> App:
     )
     agents = load_agents(settings.bot.agents_dir)
     engine = Engine(settings, store, catalog, agents)
+    if settings.mcp.servers:  # MCP servers as one tool source; each starts on first use (README "MCP servers")
+        from bot.tools.mcp_manager import McpManager
+
+        engine.tools.add_source(McpManager(settings.mcp))
     engine.slots.set_observer(engine.metrics.observe_queue)  # queue depth per endpoint → /metrics
     catalog.breakers.on_change = lambda ref, state: engine.metrics.set_circuit(
         ref.partition(":")[0], ref.partition(":")[2], str(state)

@@ -18,7 +18,8 @@ from bot import store_files
 from bot.filemode import private_file
 from bot.store import MIGRATIONS, Store
 
-TABLES = ("conversations", "messages", "turns", "settings", "feedback")
+TABLES = ("conversations", "messages", "turns", "settings", "feedback")  # every hybridbot database has these
+COUNTED = (*TABLES, "tasks")  # shown in the summary when present (a backup of an older schema has no tasks)
 
 
 class BackupError(Exception):
@@ -67,7 +68,7 @@ def _validate(conn: sqlite3.Connection, path: str | Path, what: str) -> BackupIn
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return store_files.row_counts(conn, TABLES)
+    return store_files.row_counts(conn, COUNTED)
 
 
 def export_database(database: str | Path, dest: str | Path, *, force: bool = False) -> BackupInfo:

@@ -12,13 +12,17 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.attachment_why import attachment_lines
 from bot.config import PRIVACY_LEVELS, stricter
+from bot.knowledge.grounding import sources_notice
 from bot.preferences import SCOPE_WORDS, effective, layer_for_here
 from bot.privacy import KIND_LABELS
 from bot.providers.base import ModelInfo
 from bot.router import explain
 from bot.sanitize import clean_text
 from bot.session import SessionKey
+from bot.store_tools import tool_calls_of_turn
+from bot.tool_words import agent_tools_text, tool_lines
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -32,8 +36,25 @@ COMMANDS: dict[str, str] = {
     "why": "why the last answer went to the model it did",
     "usage": "answers and tokens by model over the last 30 days",
     "feedback": "rate the last answer: /feedback good|bad|clear",
-    "forget": "delete everything stored about you (messages, answers to them, ratings, settings): /forget me",
+    "tools": "the tools this agent can use here, and which are withheld here and why",
+    "forget": "delete everything stored about you (messages, answers to them, ratings, settings, tasks): /forget me",
+    "tasks": "your tasks: /tasks (open), /tasks done (completed), /tasks complete N",
 }
+# Commands every platform registers as its own slash command (Slack manifest, Discord app commands), in menu order.
+SLASH_COMMANDS = (
+    "model",
+    "agent",
+    "reset",
+    "privacy",
+    "why",
+    "usage",
+    "forget",
+    "tools",
+    "tasks",
+    "remember",
+    "memory",
+    "help",
+)
 MODEL_MODES = ("auto", "local", "cloud")
 LOCALITY_MARK = {"local": "🔒", "cloud": "☁"}
 
@@ -45,6 +66,7 @@ class CommandContext:
     user_name: str = ""
     private: bool = False  # DM or private mode
     can_change_channel: bool = True  # False for non-admins when channel changes are admin-only
+    tz: str | None = None  # the person's IANA time zone, when the platform gives one (Slack)
 
 
 @dataclass(frozen=True)
@@ -242,7 +264,7 @@ async def _agent(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
         agent = agents.get(args[1]) if len(args) > 1 else agents.get(current.value)
         if agent is None:
             return _unknown_agent(engine, args[1] if len(args) > 1 else "", choices)
-        tools = ", ".join(agent.tools) or "none"
+        tools = await agent_tools_text(engine, agent.tools)
         return CommandResult(
             f"**{agent.name}** — {agent.description}\nRoute preference: {agent.route} · temperature {agent.temperature}"
             f" · tools: {tools}\nInstructions: {agent.instructions}"
@@ -282,8 +304,8 @@ async def _reset(engine: Engine, ctx: CommandContext, args: list[str]) -> Comman
 LEVEL_WORDS = {
     "local-only": "every message stays on local models",
     "standard": "messages are scanned; anything sensitive stays local, the rest may use the cloud",
-    "redact": "messages are scanned; the cloud may be used, but it gets [REDACTED:kind] placeholders instead of "
-    "secrets and personal data (this bot's own record keeps the original)",
+    "redact": "messages are scanned; the cloud may be used, but it gets placeholders such as ⟨EMAIL_1⟩ instead of "
+    "secrets and personal data, swapped back in the answer you see (this bot's own record keeps the original)",
     "cloud-ok": "the cloud may be used, but secrets still stay local",
 }
 
@@ -329,7 +351,10 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
         return CommandResult("There is no answer in this conversation yet.")
     if not turn.provider or (turn.status in ("refused", "error") and turn.answer_message_id is None):
         reasons = "\n".join(f"- {r}" for r in explain(turn.reasons)) or "- (no route was chosen)"
-        return CommandResult(f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}".strip())
+        files = "\n".join(attachment_lines(engine.store, turn))
+        return CommandResult(
+            f"The last message was not answered ({turn.status}).\n{reasons}\n{turn.error}\n{files}".strip()
+        )
     badge = "🔒 local" if turn.locality == "local" else "☁ cloud"
     lines = [
         f"The last answer came from {badge} **{turn.provider}:{turn.model}** with agent **{turn.agent}**, because:"
@@ -338,8 +363,13 @@ async def _why(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandR
     if turn.finding_kinds:
         kinds = ", ".join(KIND_LABELS.get(k, k.replace("_", " ")) for k in turn.finding_kinds)
         lines.append(f"Detected in the message (not shown): {kinds}.")
+    lines += tool_lines(tool_calls_of_turn(engine.store, turn.id))
+    lines += engine.approvals.why_lines(turn.id)  # tools that asked for approval, and how each ended
+    lines += attachment_lines(engine.store, turn)
     if turn.latency_ms:
         lines.append(f"Took {turn.latency_ms / 1000:.1f} s; {turn.prompt_tokens}+{turn.completion_tokens} tokens.")
+    if sources := engine.knowledge.sources_of_turn(turn.id):
+        lines.append(sources_notice(sources))
     return CommandResult("\n".join(lines))
 
 
@@ -383,7 +413,8 @@ async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> Comma
 
     if [a.lower() for a in args] != ["me"]:
         return CommandResult(
-            "/forget me deletes your stored messages, my answers to them, your ratings and your personal settings"
+            "/forget me deletes your stored messages, my answers to them, your ratings, your personal settings"
+            " and your tasks"
             " everywhere on this platform. Type exactly /forget me to do it; it can't be undone.",
             ok=False,
         )
@@ -392,6 +423,18 @@ async def _forget(engine: Engine, ctx: CommandContext, args: list[str]) -> Comma
     if record is not None and record.user_id == ctx.user_id:
         engine.cancel(ctx.key, running)  # an answer of theirs still streaming would be stored after the deletion
     return CommandResult(forget_user(engine.store, ctx.key.platform, ctx.user_id).text)
+
+
+async def _tools(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
+    from bot.tool_commands import tools_command  # bot/tool_commands.py: /tools
+
+    return await tools_command(engine, ctx, args)
+
+
+async def _tasks(engine: Engine, ctx: CommandContext, args: list[str]) -> CommandResult:
+    from bot.tasks_command import tasks_command
+
+    return await tasks_command(engine, ctx, args)
 
 
 _HANDLERS = {
@@ -404,4 +447,14 @@ _HANDLERS = {
     "usage": _usage,
     "feedback": _feedback,
     "forget": _forget,
+    "tools": _tools,
+    "tasks": _tasks,
 }
+
+
+# /remember and /memory live in their own module (a memory each person controls).
+from bot.memory_commands import COMMANDS as _MEMORY_COMMANDS  # noqa: E402
+from bot.memory_commands import HANDLERS as _MEMORY_HANDLERS  # noqa: E402
+
+COMMANDS.update(_MEMORY_COMMANDS)
+_HANDLERS.update(_MEMORY_HANDLERS)

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from bot.knowledge.config import KnowledgeConfig
+from bot.tools.mcp_config import McpConfig
+
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
 PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")  # strictest first
 
@@ -112,6 +115,13 @@ class PrivacyConfig(_Section):
     channels: dict[str, PrivacyLevel] = Field(default_factory=dict)
     # ...unless the operator lets channel admins loosen these levels (then they are only defaults).
     allow_loosening: bool = False
+    # A local model's second opinion on messages the rules find borderline (bot/privacy_judge.py): it can
+    # only make a turn more private; no verdict within judge_budget seconds counts as sensitive.
+    judge: Literal["off", "local"] = "off"
+    judge_budget: float = Field(2.0, gt=0.0, le=30.0)
+    # Images are not read before routing, so they go to local vision models only, unless "follow-level"
+    # (then an image goes where the message's text may go, cloud included). README "Files and images".
+    images: Literal["local", "follow-level"] = "local"
 
 
 def stricter(a: str, b: str) -> str:
@@ -135,11 +145,14 @@ class OpenAIConfig(_Section):
     base_url: str = ""
     locality: Literal["local", "cloud"] = "cloud"
     models: list[str] = Field(default_factory=list)
+    # Models that read images (README "Files and images"); unset: known OpenAI names (gpt-4o, gpt-4.1, gpt-5).
+    vision_models: list[str] | None = None
     timeout: float = Field(60.0, gt=0)
     connect_timeout: float = Field(5.0, gt=0)
     idle_timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)  # 0 = no limit (a cloud API); set it for a local server
+    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
 
 
 class EndpointConfig(_Section):
@@ -150,9 +163,11 @@ class EndpointConfig(_Section):
     locality: Literal["local", "cloud"]
     api_key_env: str = ""
     models: list[str] = Field(default_factory=list)
+    vision_models: list[str] | None = None  # models that read images; unset: known OpenAI names
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_concurrent: int = Field(0, ge=0, le=256)
+    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
 
 
 class EmbeddedConfig(_Section):
@@ -250,6 +265,7 @@ class FetchUrlConfig(_Section):
     max_bytes: int = Field(2_000_000, ge=1_000, le=50_000_000)
     timeout: float = Field(10.0, gt=0, le=120)
     max_redirects: int = Field(3, ge=0, le=10)
+    max_chars: int = Field(8_000, ge=500, le=200_000)  # of readable text handed to the model; the rest is cut
 
 
 class ToolsConfig(_Section):
@@ -257,6 +273,37 @@ class ToolsConfig(_Section):
     time_budget: float = Field(60.0, gt=0, le=3_600)  # all tool calls of one turn together
     timezone: str = "UTC"  # for `now` and due dates when the platform gives no time zone
     fetch_url: FetchUrlConfig = Field(default_factory=FetchUrlConfig)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris'") from None
+        return value
+
+
+class AttachmentsConfig(_Section):
+    """Files and images in messages (README "Files and images")."""
+
+    enabled: bool = True
+    max_files: int = Field(5, ge=1, le=50)  # per message; the rest are named and skipped
+    max_file_bytes: int = Field(20_000_000, ge=1_000, le=500_000_000)  # larger files are not downloaded
+    max_image_bytes: int = Field(8_000_000, ge=1_000, le=100_000_000)
+    max_chars: int = Field(24_000, ge=1_000, le=1_000_000)  # extracted text added to a turn, all files together
+    download_timeout: float = Field(20.0, gt=0, le=600)
+    extract_timeout: float = Field(30.0, gt=0, le=600)  # per file (PDF/DOCX parsing runs in a thread)
+
+
+class MemoryConfig(_Section):
+    """What each person asks the bot to remember (README "Memory")."""
+
+    enabled: bool = True
+    max_facts: int = Field(50, ge=1, le=1_000)  # per person and platform
+    max_fact_chars: int = Field(500, ge=20, le=4_000)
 
 
 class AgentsConfig(_Section):
@@ -280,6 +327,10 @@ class CoreSettings(_Section):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     tools: ToolsConfig = Field(default_factory=ToolsConfig)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
+    mcp: McpConfig = Field(default_factory=McpConfig)  # [[mcp.servers]]: MCP servers as tools (README "MCP servers")
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)  # bot/knowledge/config.py
+    attachments: AttachmentsConfig = Field(default_factory=AttachmentsConfig)
+    memory: MemoryConfig = Field(default_factory=MemoryConfig)
 
     # Secrets: filled from the environment only, excluded from dumps.
     secrets: dict[str, str] = Field(default_factory=dict, exclude=True)

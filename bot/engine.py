@@ -13,14 +13,28 @@ import logging
 import time
 from dataclasses import replace
 
-from bot import difficulty_steps, routing_labels, summary, turn_admit, turn_stream
+from bot import (
+    attachment_ingest,
+    difficulty_steps,
+    privacy_judge,
+    routing_labels,
+    store_attachments,
+    summary,
+    turn_admit,
+    turn_stream,
+)
 from bot.agents import Agent, AgentRegistry
 from bot.budget import BudgetState, budget_state, month_start
 from bot.catalog import Catalog
 from bot.config import Settings, stricter
+from bot.consult import make_ask_agent_tool
 from bot.context import WindowAnchors
+from bot.knowledge import turn_step
+from bot.knowledge.service import Knowledge
+from bot.knowledge.tool import search_knowledge_tool
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
+from bot.messages import EMPTY_MESSAGE
 from bot.metrics import Metrics
 from bot.preferences import effective
 from bot.ratelimit import TurnLimits
@@ -31,11 +45,13 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, TurnRecord
+from bot.store_knowledge import SqliteKnowledgeIndex
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
+from bot.turn_extras import images_of
 from bot.turn_stream import TurnContext
-from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn
+from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn, with_notes
 
 __all__ = ["Engine", "NullSink", "ReplySink", "RouteInfo", "Turn", "TurnResult"]
 
@@ -62,14 +78,18 @@ class Engine:
         self.limits = TurnLimits.from_settings(settings.limits)  # per-user and per-channel turn limits
         self.slots = SlotPool(limits_from_settings(settings))  # per-endpoint concurrency limit and queue
         self.window_anchors = WindowAnchors()  # where each conversation's prompt window starts
-        self.tools = ToolRegistry(builtin_tools(settings))  # built-ins; MCP servers and knowledge add sources
-        self.approvals = Approvals(settings.tools.approval_timeout)  # tool calls waiting for a person's yes/no
+        self.tools = ToolRegistry(builtin_tools(settings, store))  # built-ins; MCP servers and knowledge add sources
+        self.tools.add_builtin(make_ask_agent_tool(self))  # the coordinator consults other agents (bot/consult.py)
+        self.approvals = Approvals(settings.tools.approval_timeout, store=store)  # tool calls awaiting a yes/no
+        self.knowledge = Knowledge(settings.knowledge, SqliteKnowledgeIndex(store.conn))  # collections, citations
+        self.tools.add_builtin(search_knowledge_tool(self))
 
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> list[tuple[int, SessionKey]]:
         """After a crash: turns that were streaming are marked interrupted and kept for their adapter to
         note on the platform (`take_interrupted`); turns that never started stay pending (`pending_turns`)."""
+        self.approvals.recover()  # requests left waiting: closed as interrupted, their prompts edited by adapters
         return self.leftovers.collect(self.store)
 
     def take_interrupted(self, platform: str) -> list[tuple[int, SessionKey]]:
@@ -77,6 +97,7 @@ class Engine:
         return self.leftovers.take_interrupted(platform)
 
     async def aclose(self) -> None:
+        await self.tools.aclose()  # MCP server processes
         await self.catalog.aclose()
         self.store.close()
 
@@ -121,7 +142,7 @@ class Engine:
     async def handle(self, turn: Turn, sink: ReplySink) -> TurnResult:
         turn = clean_turn(turn)  # no lone surrogates or control characters reach the store or a model
         text = turn.text.strip()
-        if refusal := turn_admit.refuse_text(text, self.settings.bot.max_message_chars):
+        if refusal := turn_admit.refuse_text(text, self.settings.bot.max_message_chars, files=bool(turn.attachments)):
             return await _reject(sink, refusal)
         event = f"{turn.key.platform}:{turn.event_id}" if turn.event_id else None
         if event and self.store.seen(event):
@@ -129,11 +150,16 @@ class Engine:
             return TurnResult("duplicate", "")
         if limited := await self._admit(turn.key, turn.user_id, sink):
             return limited
+        prepared = await attachment_ingest.prepare(self.settings.attachments, turn)  # files read here, locally
+        if not prepared.has_content:  # only files, none of them readable: say why, call no model
+            return await _reject(sink, "\n".join(prepared.notes) or EMPTY_MESSAGE)
+        turn, text, sink = prepared.turn, prepared.turn.text.strip(), with_notes(sink, prepared.notes)
         accepted = self._store_turn(turn, text, event)
         if accepted is None:
             log.info("redelivered event %s ignored", turn.event_id)
             return TurnResult("duplicate", "")
         message_id, turn_id = accepted
+        store_attachments.record(self.store, turn_id, prepared.reports)
         ahead = self._queue.waiting(turn.key)
         if ahead:
             await sink.on_status(f"⏳ {ahead} ahead of you in this conversation")
@@ -241,6 +267,7 @@ class Engine:
         # Classified again: the level may have tightened while it waited; marks only ever tighten.
         previous = self._previous_text(conv.id, turn.user_id, message_id)
         seen = self._classify(conv, text, stored_private=stored.local_only, previous=previous)
+        seen = await self._judge_privacy(conv, seen, text, turn_id)
         if seen.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         self.store.tighten_message(message_id, **seen.marks)
@@ -249,13 +276,18 @@ class Engine:
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
+        grounding = turn_step.ground_turn(self, conv, agent, text, turn.key)  # before routing: it may keep it local
+        if grounding.keep_local and not conv.sticky_private:
+            self.store.mark_sticky_private(conv.id)
         request = await self._plan_route(turn, conv, seen, agent, text, message_id if again else None)
+        request = replace(request, private_knowledge=grounding.keep_local)
         task = asyncio.current_task()
         assert task is not None
         self._running[turn.key] = (turn_id, task)
         try:
-            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, Place(message_id, again))
-            result = await turn_stream.answer(self, ctx, request)
+            place = Place(message_id, again)
+            ctx = TurnContext(turn, conv, agent, turn_id, seen.kinds, sink, started, place, grounding=grounding)
+            result = turn_step.cite(self, turn_id, await turn_stream.answer(self, ctx, request))
         finally:
             self._running.pop(turn.key, None)
         self.metrics.turn_finished(self.store.turn(turn_id))
@@ -263,6 +295,17 @@ class Engine:
         if result.status == "done":  # the summary step: old messages folded in, by a local model only
             await summary.fold_old_messages(self, conv.key, trigger=SUMMARY_TRIGGER)
         return result
+
+    async def _judge_privacy(self, conv: Conversation, seen: Classified, text: str, turn_id: int) -> Classified:
+        """privacy.judge = "local": a local model's verdict on a borderline message (bot/privacy_judge.py)."""
+        if not privacy_judge.should_judge(self.settings.privacy, seen, text):
+            return seen
+        started = time.perf_counter()
+        verdict = await privacy_judge.second_opinion(
+            self.catalog, self.settings.privacy, self.settings.routing.local_model, text
+        )
+        log.info("turn %s privacy judge: %s in %.0f ms", turn_id, verdict, (time.perf_counter() - started) * 1000)
+        return privacy_judge.apply_verdict(seen, verdict, self.privacy_level(conv))
 
     async def _plan_route(
         self, turn: Turn, conv: Conversation, seen: Classified, agent: Agent, text: str, regenerating: int | None
@@ -284,6 +327,8 @@ class Engine:
             escalated=assessed.escalated,
             judged=assessed.judged,
             prefer_local=routing.prefer_local,
+            needs_vision=bool(images_of(turn)),
+            images_local=bool(images_of(turn)) and self.settings.privacy.images == "local",
             preferred_local=routing.local_model,
             preferred_cloud=routing.cloud_model,
             sticky_private=conv.sticky_private or seen.keep_local,

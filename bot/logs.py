@@ -31,6 +31,7 @@ PAYLOAD_LOGGERS = (
     "websocket",
     "ollama",
     "llama_cpp",
+    "mcp",  # the MCP SDK logs every JSON-RPC message (tool arguments and results) at DEBUG
 )
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(turn)s: %(message)s"
 MIN_SECRET_LENGTH = 6  # shorter "secrets" would redact ordinary words

@@ -9,12 +9,16 @@ LOCAL_BADGE = "🔒 local"
 CLOUD_BADGE = "☁ cloud"
 
 
-def footer(*, locality: str, provider: str, model: str, agent: str, reasons: list[str] | tuple[str, ...]) -> str:
+def footer(
+    *, locality: str, provider: str, model: str, agent: str, reasons: list[str] | tuple[str, ...], tools: int = 0
+) -> str:
     badge = LOCAL_BADGE if locality == "local" else CLOUD_BADGE
     parts = [badge, f"{provider}:{model}", agent]
     why = short_reasons(reasons)
     if why:
         parts.append(why)
+    if tools:
+        parts.append(f"🔧 {tools} tool{'s' if tools != 1 else ''}")
     return " · ".join(parts)
 
 

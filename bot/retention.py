@@ -30,15 +30,17 @@ def purge_expired(store: Store, ttl_days: float, *, now: float | None = None) ->
 
 
 def forget_user(store: Store, platform: str, user_id: str) -> Forgotten:
-    """Delete a user's messages (and the bot's answers to them), feedback and personal settings on a
+    """Delete a user's messages (and the bot's answers to them), feedback, personal settings and tasks on a
     platform (user ids are platform-wide, so this covers every workspace and DM of theirs there)."""
     counts = forget_user_rows(store, platform, user_id)
     log.info(
-        "forgot a user: %d messages, %d answers, %d feedback, %d settings",
+        "forgot a user: %d messages, %d answers, %d feedback, %d settings, %d tasks, %d facts",
         counts.messages,
         counts.answers,
         counts.feedback,
         counts.settings,
+        counts.tasks,
+        counts.facts,
     )
     return counts
 

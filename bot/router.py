@@ -16,9 +16,9 @@ where privacy allows. Reason codes are stable identifiers; `explain()` turns the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.providers.base import ModelInfo
+from bot.providers.base import Locality, ModelInfo
 
 # Reason code → plain words, used by /why and the footer.
 REASONS: dict[str, str] = {
@@ -28,6 +28,7 @@ REASONS: dict[str, str] = {
     "stored-private": "the message was written while this conversation had to stay local, so it stays local",
     "sensitive-content": "the message carries sensitive content",
     "secret-content": "the message carries a secret",
+    "knowledge-private": "a passage from the team's documents is local-only or carries sensitive content",
     "pinned": "a model is pinned with /model",
     "pinned-local": "/model is set to local",
     "pinned-cloud": "/model is set to cloud",
@@ -44,12 +45,15 @@ REASONS: dict[str, str] = {
     "judge-no-answer": "the score was borderline; the local judge gave no clear answer in time, so the score decided",
     "simple": "the request looks simple",
     "prefer-cloud": "routing prefers the cloud when privacy allows",
-    "tools-needed": "the agent needs a model with tool support",
+    "tools-needed": "the agent uses tools, so a model with native tool calling was preferred",
+    "tool-result-sensitive": "a tool result carried private data, so a local model finished the answer",
     "no-cloud-model": "no cloud model is configured or healthy",
     "fallback-unhealthy": "the first choice was unavailable, so another model answered",
     "no-local-model": "no local model is available",
     "redacted-for-cloud": "the message carries sensitive content, so the cloud model got placeholders "
-    "([REDACTED:kind]) instead of it (this channel's privacy level is redact)",
+    "(such as ⟨EMAIL_1⟩, swapped back in the answer) instead of it (this channel's privacy level is redact)",
+    "image-local": "the message carries an image, and images stay on local models (privacy.images)",
+    "vision-needed": "the message carries an image, so a model that reads images answers",
 }
 
 SHORT: dict[str, str] = {
@@ -59,6 +63,7 @@ SHORT: dict[str, str] = {
     "stored-private": "written under a stricter level",
     "sensitive-content": "sensitive content",
     "secret-content": "secret detected",
+    "knowledge-private": "private passage",
     "pinned": "pinned",
     "pinned-local": "pinned local",
     "pinned-cloud": "pinned cloud",
@@ -78,8 +83,11 @@ SHORT: dict[str, str] = {
     "fallback-unhealthy": "fallback",
     "pin-unavailable": "pin unavailable",
     "tools-needed": "needs tools",
+    "tool-result-sensitive": "tool result kept local",
     "no-local-model": "no local model",
     "redacted-for-cloud": "sensitive parts redacted",
+    "image-local": "image stays local",
+    "vision-needed": "reads images",
 }
 
 
@@ -91,6 +99,7 @@ class RouteRequest:
     stored_private: bool = False  # regenerating a message stored as local-only (see Store.add_message)
     sensitive: bool = False  # any sensitive finding in this message
     secret: bool = False  # a secret among the findings
+    private_knowledge: bool = False  # a retrieved passage is local-only or sensitive (bot/knowledge/grounding.py)
     model_setting: str = "auto"  # auto | local | cloud | provider:model
     agent_route: str = "auto"
     needs_tools: bool = False
@@ -105,6 +114,8 @@ class RouteRequest:
     unhealthy: frozenset[str] = frozenset()  # model refs known to be failing now
     preferred_local: str = ""
     preferred_cloud: str = ""
+    needs_vision: bool = False  # the turn carries images: only models with the vision capability
+    images_local: bool = False  # ...and they may go to local models only (privacy.images = "local")
 
 
 @dataclass(frozen=True)
@@ -131,20 +142,28 @@ def privacy_reasons(req: RouteRequest) -> list[str]:
         reasons.append("sticky-private")
     if req.stored_private and not reasons:  # only when nothing else already keeps it local
         reasons.append("stored-private")
+    if req.private_knowledge:
+        reasons.append("knowledge-private")
     if req.privacy_level == "redact":
         pass  # sensitive spans are replaced with placeholders for the cloud instead (see _select)
     elif req.secret:
         reasons.append("secret-content")
     elif req.sensitive and req.privacy_level != "cloud-ok":
         reasons.append("sensitive-content")
+    if req.images_local:
+        reasons.append("image-local")
     return reasons
 
 
 def _pick(req: RouteRequest, locality: str, *, exclude: frozenset[str]) -> ModelInfo | None:
+    """The preferred model of a locality, else the first usable one. An agent with tools prefers models with
+    native tool calling; any other model still serves it (through the text tool protocol)."""
     preferred = req.preferred_local if locality == "local" else req.preferred_cloud
     usable = [
-        m for m in req.models if m.locality == locality and m.ref not in exclude and (m.tools or not req.needs_tools)
+        m for m in req.models if m.locality == locality and m.ref not in exclude and (m.vision or not req.needs_vision)
     ]
+    if req.needs_tools and any(m.tools for m in usable):
+        usable = [m for m in usable if m.tools]  # prefer tool-capable models; others use the text protocol
     for m in usable:
         if m.ref == preferred:
             return m
@@ -164,7 +183,11 @@ def route(req: RouteRequest) -> RouteDecision:
     # 2. explicit pin
     if setting not in ("auto", "local", "cloud"):
         pinned = _find(req, setting)
-        if pinned is None or pinned.ref in req.unhealthy:
+        if pinned is not None and req.needs_vision and not pinned.vision:
+            reasons.append("pin-unavailable")
+            notices.append(f"The pinned model {setting} can't read images, so another model answered.")
+            want = "local" if must_local else pinned.locality
+        elif pinned is None or pinned.ref in req.unhealthy:
             reasons.append("pin-unavailable")
             notices.append(f"The pinned model {setting} is not available now.")
             want = pinned.locality if pinned else ("local" if must_local else _auto(req, reasons))
@@ -193,25 +216,31 @@ def route(req: RouteRequest) -> RouteDecision:
         want = "local"
     elif req.agent_route in ("local", "cloud"):
         reasons.append(f"agent-prefers-{req.agent_route}")
-        want = req.agent_route
+        want = "local" if req.agent_route == "local" else "cloud"
     else:
         want = _auto(req, reasons)
 
     if want == "cloud" and req.budget_exhausted:
         reasons.append("budget-exhausted")
         want = "local"
-    if req.needs_tools:
-        reasons.append("tools-needed")
-    return _select(req, want, must_local, reasons, notices)
+    if req.needs_vision:
+        reasons.append("vision-needed")
+    decision = _select(req, want, must_local, reasons, notices)
+    if req.needs_tools and decision.model is not None:
+        untooled = _select(replace(req, needs_tools=False), want, must_local, [], [])
+        if untooled.model != decision.model:  # said only when tool support changed the choice
+            decision = replace(decision, reasons=(*decision.reasons, "tools-needed"))
+    return decision
 
 
-def _auto(req: RouteRequest, reasons: list[str]) -> str:
+def _auto(req: RouteRequest, reasons: list[str]) -> Locality:
     if not req.prefer_local:
         reasons.append("prefer-cloud")
         return "cloud"
     judge = {"cloud": "judge-cloud", "local": "judge-local", "timeout": "judge-no-answer", "unclear": "judge-no-answer"}
     if req.complexity >= req.threshold:
         reasons.append("complex")
+        want: Locality
         if req.escalated:
             reasons.append("escalated-after-dislike")
         elif req.inherited:
@@ -248,6 +277,18 @@ def _select(req: RouteRequest, want: str, must_local: bool, reasons: list[str], 
 
 
 def _refusal(req: RouteRequest, must_local: bool) -> str:
+    if req.needs_vision and req.images_local:
+        return (
+            'This message has an image, and images stay on local models (privacy.images = "local"), but no '
+            "local model that reads images is available — so nothing was sent to the cloud. Ask the operator "
+            "to pull one (e.g. `ollama pull llava` or `ollama pull qwen2.5vl`), or describe the image in words."
+        )
+    if req.needs_vision:
+        return (
+            "This message has an image, but no model that reads images is available here (or privacy keeps "
+            "this conversation on local models, and none of them reads images). Describe it in words, or ask "
+            "the operator to add a vision model."
+        )
     if must_local:
         return (
             "No local model is available right now, and this conversation must stay on local models "

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from bot import privacy
+from bot import privacy, store_placeholders
 from bot.agents import Agent
 from bot.context import build_context, history_budget
+from bot.knowledge.grounding import Grounding, with_passages
 from bot.marks import Place, PrivateSeen
 from bot.providers.base import ChatMessage, ModelInfo
-from bot.redact import redacted_history
+from bot.redact import Placeholders, redacted_history
 from bot.store import Conversation
 
 if TYPE_CHECKING:
@@ -26,13 +27,27 @@ class PrivacyGuardError(Exception):
 
 
 def build_prompt(
-    engine: Engine, conv: Conversation, model: ModelInfo, agent: Agent, place: Place
+    engine: Engine,
+    conv: Conversation,
+    model: ModelInfo,
+    agent: Agent,
+    place: Place,
+    grounding: Grounding | None = None,
 ) -> tuple[list[ChatMessage], bool]:
-    """The prompt, and whether it carries anything private (a sensitive message or summary)."""
+    """The prompt, and whether it carries anything private (a sensitive message or summary, a passage that
+    keeps the turn local). `grounding`: passages retrieved before the call (bot/knowledge).
+
+    At the redact level the conversation's placeholder table is stored before this returns (the
+    answer is restored from it: `placeholders_for`)."""
     cloud = model.locality == "cloud"
+    if cloud and grounding is not None and grounding.keep_local:
+        raise PrivacyGuardError  # routing keeps such turns local; this is the last line
+    table = placeholders_for(engine, conv, model)
     bot = engine.settings.bot
     budget = history_budget(min(model.context_length, bot.max_context_tokens), bot.max_answer_tokens)
     summary = "" if cloud and conv.summary_sensitive else conv.summary
+    if table is not None:
+        summary = table.swap_known(summary)[0]  # a local summary may repeat a value found by context only
     anchor_key = (conv.id, model.ref)  # the window moves in blocks: a local model's KV cache stays valid
     anchors = engine.window_anchors
     private = PrivateSeen()
@@ -43,9 +58,7 @@ def build_prompt(
         window = build_context(
             instructions=agent.instructions,
             summary=summary,
-            history=private.watch(
-                redacted_history(history) if cloud and engine.privacy_level(conv) == "redact" else history
-            ),
+            history=private.watch(redacted_history(history, table) if table is not None else history),
             budget_tokens=budget,
             exclude_sensitive=cloud,
             neutral_names=cloud,
@@ -53,9 +66,20 @@ def build_prompt(
             refill=anchors.refill,
         )
     anchors.remember(anchor_key, window.oldest_included_id)
-    if cloud and carries_secret(window.messages):
+    messages = with_passages(window.messages, grounding)
+    if cloud and carries_secret(messages):
         raise PrivacyGuardError
-    return window.messages, private.seen or (bool(summary) and conv.summary_sensitive)
+    if table is not None:
+        store_placeholders.save(engine.store, conv.id, table)  # before the call: the answer is restored from it
+    grounded_private = grounding is not None and grounding.keep_local
+    return messages, private.seen or (bool(summary) and conv.summary_sensitive) or grounded_private
+
+
+def placeholders_for(engine: Engine, conv: Conversation, model: ModelInfo) -> Placeholders | None:
+    """The conversation's placeholder table when a prompt for ``model`` is redacted, else None."""
+    if model.locality != "cloud" or engine.privacy_level(conv) != "redact":
+        return None
+    return store_placeholders.load(engine.store, conv.id)
 
 
 def carries_secret(messages: list[ChatMessage]) -> bool:

@@ -2,8 +2,8 @@
 
 `answer` is the fallback loop (route, try, on a retryable failure exclude that model and route
 again); `stream` runs one model on one prompt. A model step (`model_step`) reads a provider's
-events and may produce text, tool calls, or both: the tool loop will sit in `stream`, running the
-calls and taking another step; today the calls are collected and not run.
+events and may produce text, tool calls, or both (bot/model_step.py); the tool loop (bot/tool_loop.py) runs the calls and takes
+the next step, within `stream`.
 """
 
 from __future__ import annotations
@@ -12,23 +12,27 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.agents import Agent
+from bot.knowledge.grounding import Grounding
 from bot.marks import Place, answer_marks
 from bot.messages import CANCELLED, STOPPED_REPEATING, provider_failure
-from bot.providers.base import ErrorKind, Finish, ModelInfo, ProviderError, StreamEvent, TextDelta, ToolCall, Usage
-from bot.providers.guarded import REPETITION
-from bot.retry import policy_for, retrying_stream
+from bot.model_step import StepOutput, model_step
+from bot.providers.base import ErrorKind, ModelInfo, ProviderError
+from bot.redact import Restorer
 from bot.router import RouteDecision, RouteRequest, route
 from bot.store import Conversation
-from bot.turn_prompt import PrivacyGuardError, build_prompt
+from bot.tool_loop import MADE_LOCAL, ToolLoop, ToolLoopStopped
+from bot.turn_extras import extend_prompt
+from bot.turn_prompt import PrivacyGuardError, build_prompt, placeholders_for
 from bot.turns import ReplySink, RouteInfo, Turn, TurnResult
 
 if TYPE_CHECKING:
     from bot.engine import Engine
+
+__all__ = ["StepOutput", "TurnContext", "answer", "model_step", "stream"]
 
 log = logging.getLogger("hybridbot.engine")
 
@@ -56,21 +60,8 @@ class TurnContext:
     sink: ReplySink
     started: float  # time.perf_counter() when the turn started
     place: Place
-
-
-@dataclass
-class StepOutput:
-    """What one model step produced: text (already shown), tool calls (not run yet), usage, how it ended."""
-
-    parts: list[str] = field(default_factory=list)
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    first_token_ms: float | None = None
-    repeated: bool = False  # bot.providers.guarded cut a looping answer
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
+    request: RouteRequest | None = None  # the route request (set by `answer`): the tool loop re-routes locally
+    grounding: Grounding | None = None  # passages retrieved before routing (bot/knowledge)
 
 
 async def answer(engine: Engine, ctx: TurnContext, request: RouteRequest) -> TurnResult:
@@ -82,6 +73,7 @@ async def answer(engine: Engine, ctx: TurnContext, request: RouteRequest) -> Tur
     last_error: ProviderError | None = None
     for _attempt in range(MAX_FALLBACKS + 1):
         request = replace(request, models=models, unhealthy=engine.catalog.unhealthy() | excluded)
+        ctx.request = request
         decision = route(request)
         notices.extend(n for n in decision.notices if n not in notices)
         if decision.model is None:
@@ -147,54 +139,58 @@ def _budget_notice(engine: Engine, workspace: str, notices: list[str]) -> None:
 
 
 async def stream(engine: Engine, ctx: TurnContext, decision: RouteDecision, notices: list[str]) -> TurnResult:
-    """Stream one model's answer to the sink and record it. Raises PrivacyGuardError before any call, and
-    ProviderError when the model fails before any text (the fallback loop then tries another)."""
+    """Stream one model's answer (with its tool rounds) to the sink and record it. Raises PrivacyGuardError
+    before any call, and ProviderError when the model fails before any text or tool call (the fallback loop
+    then tries another)."""
     model = decision.model
     assert model is not None
-    messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place)
+    messages, prompt_private = build_prompt(engine, ctx.conv, model, ctx.agent, ctx.place, ctx.grounding)
+    if ctx.grounding:
+        engine.knowledge.note_sources(ctx.turn_id, ctx.grounding.sources)
+    messages, prompt_private = extend_prompt(engine, ctx.turn, ctx.conv, model, messages, prompt_private)
     info = _mark_streaming(engine, ctx, decision)
     await ctx.sink.on_status("thinking…")
-    events = _open_stream(engine, model, messages, ctx.agent)
-    out, status, error_text, failure = StepOutput(), "done", "", None
-    slots, held = engine.slots(model.provider), False
+    loop = ToolLoop(engine, ctx, decision, messages)
+    table = placeholders_for(engine, ctx.conv, model)  # redact level: the answer names the real values
+    out = StepOutput(restorer=Restorer(table) if table is not None else None)
+    status, error_text, failure = "done", "", None
     try:
-        await slots.acquire(ctx.sink.on_status)  # a busy local endpoint queues turns: "⏳ 2 ahead of you"
-        held = True
-        await model_step(events, ctx, out)
+        await loop.hold()  # a busy local endpoint queues turns: "⏳ 2 ahead of you"
+        await loop.run(out)
     except asyncio.CancelledError:
         if not _stopped_by_user(engine, ctx.turn_id):
             raise  # the adapter is shutting down, not a user's stop
         status, error_text = "cancelled", CANCELLED
     except ProviderError as error:
-        if not out.parts:
+        if not out.parts and not loop.outcomes:
             raise
-        status, error_text, failure = "error", provider_failure(error, partial=True), error
+        status, error_text, failure = "error", provider_failure(error, partial=bool(out.parts)), error
+    except ToolLoopStopped as stopped:
+        status, error_text = "error", str(stopped)
     finally:
-        await events.aclose()  # type: ignore[attr-defined]  # providers stream from async generators
-        if held:
-            slots.release()
-        engine.catalog.settle(model)
-    _judge_health(engine, model, failure, ok=bool(out.parts) or status == "done")
+        loop.let_go()
+        engine.catalog.settle(loop.model)
+    _judge_health(engine, loop.model, failure, ok=bool(out.parts) or status == "done")
     if out.repeated:
         notices.append(STOPPED_REPEATING)
-    return _finish(engine, ctx, model, out, status, error_text, prompt_private, info, notices)
+    notices.extend(loop.notices)
+    info = _tool_route(engine, ctx, loop, info)
+    return _finish(
+        engine, ctx, loop.model, out, status, error_text, prompt_private or loop.sensitive_seen, info, notices
+    )
 
 
-async def model_step(events: AsyncIterator[StreamEvent], ctx: TurnContext, out: StepOutput) -> None:
-    """Read one model call's events into `out`, showing text as it comes; stops at its Finish."""
-    async for event in events:
-        if isinstance(event, TextDelta) and event.text:
-            if out.first_token_ms is None:
-                out.first_token_ms = (time.perf_counter() - ctx.started) * 1000
-            out.parts.append(event.text)
-            await ctx.sink.on_text(event.text)
-        elif isinstance(event, ToolCall):
-            out.tool_calls.append(event)  # the tool loop's seam: collected, not run yet
-        elif isinstance(event, Usage):
-            out.usage = event
-        elif isinstance(event, Finish):
-            out.repeated = event.reason == REPETITION
-            break
+def _tool_route(engine: Engine, ctx: TurnContext, loop: ToolLoop, info: RouteInfo) -> RouteInfo:
+    """The route as it ended: the local model that took over after a sensitive result, and the tools used."""
+    info.tools = len(loop.outcomes)
+    if loop.made_local:
+        model = loop.model
+        info.provider, info.model, info.locality = model.provider, model.name, model.locality
+        info.reasons = [*info.reasons, MADE_LOCAL]
+        engine.store.update_turn(
+            ctx.turn_id, provider=model.provider, model=model.name, locality=model.locality, reasons=info.reasons
+        )
+    return info
 
 
 def _stopped_by_user(engine: Engine, turn_id: int) -> bool:
@@ -229,23 +225,6 @@ def _mark_streaming(engine: Engine, ctx: TurnContext, decision: RouteDecision) -
     return RouteInfo(model.provider, model.name, model.locality, ctx.agent.name, list(decision.reasons))
 
 
-def _open_stream(engine: Engine, model: ModelInfo, messages: list, agent: Agent) -> AsyncIterator[StreamEvent]:
-    """The model's event stream, retried per the provider's policy until its first event."""
-    provider = engine.catalog.provider(model.provider)
-    resilience = engine.settings.resilience
-    policy = policy_for(
-        provider,
-        retries=resilience.local_retries,
-        max_retry_wait=resilience.max_retry_wait,
-        backoff=resilience.retry_backoff,
-    )
-    max_tokens = engine.settings.bot.max_answer_tokens
-    return retrying_stream(
-        lambda: provider.stream_chat(model.name, messages, temperature=agent.temperature, max_tokens=max_tokens),
-        policy,
-    )
-
-
 def _judge_health(engine: Engine, model: ModelInfo, failure: ProviderError | None, *, ok: bool) -> None:
     """A failure mid-answer counts against the model; an answer (or a clean stop) counts for it."""
     if failure is not None:
@@ -269,6 +248,8 @@ def _finish(
     """Store the answer (with its privacy marks) and the turn's outcome in one transaction."""
     answer_text = out.text
     marks = answer_marks(answer_text, local_model=model.locality == "local", prompt_private=prompt_private)
+    if out.restorer and out.restorer.swapped:
+        marks["sensitive"] = True  # it names values the cloud only saw as placeholders
     latency_ms = (time.perf_counter() - ctx.started) * 1000
     usage = out.usage
     engine.store.finish_turn(

@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.attachments import Attachment
 from bot.keyed_locks import KeyedLocks
 from bot.messages import footer
 from bot.session import SessionKey
@@ -19,6 +20,8 @@ class Turn:
     text: str
     private: bool = False  # a DM or private mode: local models only, always
     event_id: str | None = None  # platform event id, for answering redeliveries once
+    tz: str | None = None  # the person's IANA time zone when the platform gives one (Slack users.info `tz`)
+    attachments: tuple[Attachment, ...] = ()  # files and images with the message (bot/attachment_ingest.py)
 
 
 @dataclass
@@ -28,12 +31,20 @@ class RouteInfo:
     locality: str
     agent: str
     reasons: list[str]
+    tools: int = 0  # tool calls made during the turn
+    sources: int = 0  # passages' documents the model saw (bot/knowledge)
 
     @property
     def footer(self) -> str:
-        return footer(
-            locality=self.locality, provider=self.provider, model=self.model, agent=self.agent, reasons=self.reasons
+        text = footer(
+            locality=self.locality,
+            provider=self.provider,
+            model=self.model,
+            agent=self.agent,
+            reasons=self.reasons,
+            tools=self.tools,
         )
+        return f"{text} · 📚 {self.sources} source{'s' if self.sources != 1 else ''}" if self.sources else text
 
 
 @dataclass
@@ -64,6 +75,32 @@ async def tell_turn(sink: ReplySink, turn_id: int) -> None:
     hook = getattr(sink, "on_turn", None)
     if hook is not None:
         await hook(turn_id)
+
+
+class NotedSink:
+    """A sink whose answer also carries notes from before the model call (e.g. a file cut to the size budget).
+    Everything else, optional hooks included (`on_turn`, approvals), goes to the wrapped sink."""
+
+    def __init__(self, sink: ReplySink, notes: list[str]) -> None:
+        self._sink = sink
+        self._notes = notes
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sink, name)
+
+    async def on_status(self, text: str) -> None:
+        await self._sink.on_status(text)
+
+    async def on_text(self, delta: str) -> None:
+        await self._sink.on_text(delta)
+
+    async def on_done(self, result: TurnResult) -> None:
+        result.notices[:0] = [n for n in self._notes if n not in result.notices]
+        await self._sink.on_done(result)
+
+
+def with_notes(sink: ReplySink, notes: list[str]) -> ReplySink:
+    return NotedSink(sink, notes) if notes else sink
 
 
 class NullSink:

@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any
 
+from hybridbot_app import kb
+
 EXIT_CONFIG = 2
 
 
@@ -49,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--workspace", metavar="ID", help="one workspace (default: every workspace with labels)")
     route.add_argument("--min-labels", type=int, default=20, metavar="N", help="labels needed to refit (20)")
     route.add_argument("--dry-run", action="store_true", help="print before/after, save nothing")
+    from hybridbot_app.mcp_cli import add_parser as add_mcp_parser
+
+    add_mcp_parser(sub)
+    kb.add_parser(sub)
     return parser
 
 
@@ -83,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         "export": _backup,
         "import": _backup,
         "route": _route,
+        "mcp": _mcp,
+        "kb": kb.run,
     }
     try:
         return asyncio.run(handler[args.command](settings, args))
@@ -118,6 +126,12 @@ async def _run(settings: Any, args: argparse.Namespace) -> int:
         )
         return EXIT_CONFIG
     return await run_platforms(settings, [s for s in statuses if s.ready])
+
+
+async def _mcp(settings: Any, args: argparse.Namespace) -> int:
+    from hybridbot_app.mcp_cli import run
+
+    return await run(settings, args)
 
 
 async def _route(settings: Any, args: argparse.Namespace) -> int:

@@ -13,18 +13,25 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
+from adapters.console.approvals import ConsoleApprovals, interrupted_notes
+from adapters.console.attach import attachments_from
 from adapters.console.render import to_console
+from bot.attachments import Attachment
 from bot.commands import CommandContext, run_command
 from bot.engine import Engine, Turn, TurnResult
 from bot.session import SessionKey
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 T = TypeVar("T")
-CONSOLE_HELP = "Console: /retry answers the last question again · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+CONSOLE_HELP = (
+    "Console: /retry answers the last question again · /attach PATH sends a file with your next message"
+    " · Ctrl-C stops an answer · /quit or Ctrl-D exits."
+)
 
 
-def _prompt_input() -> str | None:
+def _prompt_input(prompt: str = "you> ") -> str | None:
     try:
-        return input("you> ")
+        return input(prompt)
     except EOFError:
         return None
 
@@ -57,10 +64,23 @@ async def _in_daemon_thread(read: Callable[[], T]) -> T:
 
 
 class ConsoleSink:
-    def __init__(self, out: TextIO, err: TextIO, *, interactive: bool) -> None:
+    def __init__(self, out: TextIO, err: TextIO, *, interactive: bool, asking: ConsoleApprovals | None = None) -> None:
         self.out, self.err, self.interactive = out, err, interactive
+        self.asking = asking  # y/N questions for tools that change things (approvals.py)
         self._status_shown = False
         self._wrote_text = False
+
+    async def on_approval(self, request: ApprovalRequest) -> str:
+        if self.asking is None:
+            raise RuntimeError("this console cannot ask questions")  # recorded as unavailable: a no
+        self._clear_status()
+        if self._wrote_text:
+            self.out.write("\n")
+        return await self.asking.show(request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        if self.asking is not None:
+            await self.asking.closed(request, decision)
 
     async def on_status(self, text: str) -> None:
         if self.interactive:
@@ -121,10 +141,23 @@ class Console:
         self.private = private
         self._current: asyncio.Task[TurnResult] | None = None
         self._last_turn: int | None = None
+        self._reading: asyncio.Future[str | None] | None = None  # a line being read, kept if its reader gave up
+        asking = ConsoleApprovals(engine.approvals, user, self.out, lambda: self._read_line(prompt=""))
+        self.sink = ConsoleSink(self.out, self.err, interactive=self.interactive, asking=asking)
+        self._attached: list[Attachment] = []  # /attach: files for the next message
 
-    async def _read_line(self) -> str | None:
+    async def _read_line(self, prompt: str = "you> ") -> str | None:
+        """The next line; a read whose waiter was cancelled (an approval that timed out) is handed to the
+        next caller, so no typed line is lost."""
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(self._read_raw(prompt))
+        line = await asyncio.shield(self._reading)
+        self._reading = None
+        return line
+
+    async def _read_raw(self, prompt: str) -> str | None:
         if self.interactive:
-            return await _in_daemon_thread(_prompt_input)
+            return await _in_daemon_thread(lambda: _prompt_input(prompt))
         raw = await _in_daemon_thread(self.stdin.buffer.readline)
         if not raw:
             return None
@@ -141,7 +174,9 @@ class Console:
         if self.interactive:
             await self._banner()
             loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
-        sink = ConsoleSink(self.out, self.err, interactive=self.interactive)
+        sink = self.sink
+        for note in interrupted_notes(self.engine.approvals):  # questions the last session left unanswered
+            self.out.write(note + "\n")
         while True:
             line = await self._read_line()
             if line is None:
@@ -153,7 +188,8 @@ class Console:
             if line.startswith("/"):
                 await self._command(line, sink)
                 continue
-            turn = Turn(self.key, self.user, self.user, line, private=self.private)
+            files, self._attached = tuple(self._attached), []  # /attach: files for this message
+            turn = Turn(self.key, self.user, self.user, line, private=self.private, attachments=files)
             self._current = asyncio.ensure_future(self.engine.handle(turn, sink))
             try:
                 result = await self._current
@@ -178,6 +214,14 @@ class Console:
             finally:
                 self._current = None
             self._last_turn = result.turn_id or self._last_turn
+            return
+        if line.split(maxsplit=1)[0] == "/attach":
+            files, problems = attachments_from(line)
+            self._attached += files
+            names = ", ".join(f.name for f in self._attached)
+            self.out.write(
+                "\n".join([*problems, f"Attached for your next message: {names}." if names else ""]).strip() + "\n"
+            )
             return
         ctx = CommandContext(self.key, self.user, self.user, private=self.private)
         answer = await run_command(self.engine, ctx, line)

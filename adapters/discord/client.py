@@ -16,6 +16,8 @@ from adapters.common.dedupe import RecentIds
 from adapters.common.reactions import react
 from adapters.discord import events
 from adapters.discord.access import decide, requester
+from adapters.discord.approvals import ApprovalButton
+from adapters.discord.attachments import attachments_of
 from adapters.discord.commands import build_commands
 from adapters.discord.config import DiscordConfig
 from adapters.discord.interactions import SlashCommands
@@ -36,8 +38,7 @@ SHORT_HELP = (
     "Hi! Mention me with a question and I'll answer in a thread; keep talking there without mentioning me. "
     "React 👍/👎 to rate an answer, 🔁 to answer again, 🛑 to stop. Type /help for commands."
 )
-NO_TEXT = "I can only read text for now — attachments, stickers and embeds aren't supported yet. Ask me in words?"
-ATTACHMENTS_NOTE = "I can't read attachments yet; I answered your text only."
+NO_TEXT = "I can't read stickers or embeds — ask me in words, or attach the file itself?"
 DMS_OFF = "I don't answer direct messages here. Mention me in a server channel instead."
 
 
@@ -85,6 +86,7 @@ class HybridBot(discord.Client):
         for command in build_commands(self.slash):
             self.tree.add_command(command)
         self.tree.on_error = self.slash.on_error  # type: ignore[method-assign]
+        self.add_dynamic_items(ApprovalButton)  # Approve / Deny on tool approval prompts, also sent before a restart
         self.on_sink: Callable[[DiscordSink], None] | None = None  # benchmarks observe sinks here
         engine.readiness.register("discord", self.connected)  # for /readyz
 
@@ -112,6 +114,9 @@ class HybridBot(discord.Client):
         from bot.recovery import recover_platform
 
         await recover_platform(self.engine, DiscordRecovery(self))  # what a crash left unfinished
+        from adapters.discord.approvals import note_interrupted_approvals
+
+        await note_interrupted_approvals(self)  # approval prompts the last process left waiting
 
     # --- messages --------------------------------------------------------------
 
@@ -138,10 +143,10 @@ class HybridBot(discord.Client):
             return
         names = {m.id: m.display_name for m in message.mentions}
         text = strip_mentions(message.content, me.id, names)
-        if not text:
+        files = attachments_of(message)  # read by the engine once the turn is admitted
+        if not text and not files:
             await self._reply_plain(message, where, NO_TEXT if self._has_media(message) else SHORT_HELP)
             return
-        notes = [ATTACHMENTS_NOTE] if message.attachments else []
         if where.open_thread:
             where = await self._open_thread(message, text, where)
         assert where.key is not None
@@ -152,8 +157,9 @@ class HybridBot(discord.Client):
             text,
             private=where.private,
             event_id=str(message.id),
+            attachments=files,
         )
-        await self.engine.handle(turn, self.sink(where, notes=notes))
+        await self.engine.handle(turn, self.sink(where))
 
     async def _where(self, message: discord.Message) -> Where | None:
         """Where the answer goes (events.where_answer_goes decides; this gathers the facts and builds the place)."""

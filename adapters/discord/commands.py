@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from adapters.discord.memory_commands import memory_commands
 from bot.commands import COMMANDS
 from bot.config import PRIVACY_LEVELS
 
@@ -118,11 +119,34 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     async def forget(interaction: discord.Interaction, who: str | None = None) -> None:
         await h.run(interaction, "forget", _args(who))
 
+    @app_commands.command(name="tools", description=_describe("tools"))
+    async def tools(interaction: discord.Interaction) -> None:
+        await h.run(interaction, "tools", [])
+
+    @app_commands.command(name="tasks", description=_describe("tasks"))
+    @app_commands.describe(show="open (default) or done", complete="the number of a task to mark done")
+    @app_commands.choices(show=_choices(("open", "done")))
+    async def tasks(interaction: discord.Interaction, show: str | None = None, complete: int | None = None) -> None:
+        words = ["complete", str(complete)] if complete is not None else _args(show)
+        await h.run(interaction, "tasks", words)
+
     @app_commands.command(name="help", description=_describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
 
-    commands: list[app_commands.Command[Any, Any, Any]] = [model, agent, reset, privacy, why, usage, forget, help_]
+    commands: list[app_commands.Command[Any, Any, Any]] = [
+        model,
+        agent,
+        reset,
+        privacy,
+        why,
+        usage,
+        forget,
+        tools,
+        tasks,
+        *memory_commands(h),
+        help_,
+    ]
     for command in commands:
         command.allowed_contexts = contexts
         command.allowed_installs = installs

@@ -18,9 +18,11 @@ import discord
 
 from adapters.common.answers import AnswerIndex
 from adapters.common.reply import Draft, SendFailed, Shown, StreamingReply, Surface, Where
+from adapters.discord.approvals import DiscordPrompts
 from adapters.discord.pacing import first_text
 from adapters.discord.render import final_text, split_message
 from bot.session import SessionKey
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 log = logging.getLogger("hybridbot.discord.sink")
 
@@ -180,6 +182,8 @@ class DiscordSink(StreamingReply):
     ) -> None:
         self.channel_id = channel_id
         self.discord = DiscordSurface(channel, channel_id, pacer, reference=reference, typing=typing)
+        self.channel = channel
+        self.prompts: DiscordPrompts | None = None  # approval prompts shown for this turn (approvals.py)
         where = Where(key or SessionKey("discord", "", str(channel_id)), str(channel_id), None, private)
         super().__init__(
             self.discord,
@@ -189,6 +193,14 @@ class DiscordSink(StreamingReply):
             notes=notes,
             feedback=feedback,
         )
+
+    async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons (approvals.py)
+        self.prompts = self.prompts or DiscordPrompts(self.channel)
+        return await self.prompts.show(request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        if self.prompts is not None:
+            await self.prompts.close(request, decision)
 
     @property
     def first_text_at(self) -> float | None:

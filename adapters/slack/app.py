@@ -50,8 +50,8 @@ SEEN_EVENTS = 50_000  # event ids remembered for answering redeliveries once
 # Request bodies read in HTTP mode. Above aiohttp's 1 MiB default so an oversized message still arrives as an
 # event and its author gets the size message; past this a request is refused with 413.
 HTTP_BODY_LIMIT = 8 * 1024 * 1024
-# How long an answer waits for a display name it doesn't know yet (users.info usually answers in tens of ms).
-# Past it the answer goes on with the user's id; the look-up goes on in the background and fills the cache.
+# How long an answer waits for a user (name, time zone) it doesn't know yet (users.info usually answers in tens of ms).
+# Past it the answer goes on with the user's id and the default time zone; the look-up goes on in the background and fills the cache.
 NAME_WAIT = 0.25
 
 
@@ -59,6 +59,7 @@ NAME_WAIT = 0.25
 class UserInfo:
     name: str
     is_admin: bool = False
+    tz: str | None = None  # the user's IANA time zone from users.info (`now` and task due dates)
 
 
 @dataclass
@@ -122,22 +123,22 @@ class SlackBot:
     def pause(self, method: str) -> Pause:
         return self.pauses.setdefault(method, Pause())
 
-    async def display_name(self, user_id: str) -> str:
-        """The user's name if known or quickly learnt; otherwise the id (the look-up fills the cache later).
+    async def known_user(self, user_id: str) -> UserInfo:
+        """The user as known or quickly learnt; otherwise the id alone (the look-up fills the cache later).
 
         An answer never waits on a rate-limited users.info: in a burst of 500 new users (Tier 4: 100 a
         minute), names would otherwise hold most answers back by up to the look-up bound.
         """
         cached = self.users.get(user_id)
         if cached is not None:
-            return cached.name
+            return cached
         if self.pause("users.info").left():
             asyncio.ensure_future(self.user(user_id))  # single-flight; waits out the pause in the background
-            return user_id
+            return UserInfo(user_id)
         try:
-            return (await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(self.user(user_id))), NAME_WAIT)).name
+            return await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(self.user(user_id))), NAME_WAIT)
         except TimeoutError:
-            return user_id
+            return UserInfo(user_id)
 
     def list_channels(self) -> None:
         """Start learning which of the bot's channels are private, all at once (awaited by the first look-up)."""
@@ -166,7 +167,8 @@ class SlackBot:
             data = (await patiently(call, pause=self.pause("users.info"))).get("user") or {}
             profile = data.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
-            info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")))
+            tz = data.get("tz") if isinstance(data.get("tz"), str) else None
+            info = UserInfo(str(name or user_id), bool(data.get("is_admin") or data.get("is_owner")), tz)
         except SlackApiError as error:  # e.g. user_not_found, missing scope: use the id, don't ask again
             if retry_after(error) is not None:  # still rate limited past the bound: ask again next time
                 log.info("users.info for %s still rate limited; using the id for now", user_id)
@@ -274,7 +276,7 @@ class SlackAdapter:
     """Builds the Bolt app and runs it in Socket Mode (app token) or HTTP mode (signing secret)."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
-        from adapters.slack import conversations, reactions, slash, surfaces
+        from adapters.slack import approvals, conversations, reactions, slash, surfaces
 
         self.settings = settings
         self.config = settings.slack
@@ -300,6 +302,7 @@ class SlackAdapter:
         slash.register(self.app, self.bot)
         reactions.register(self.app, self.bot)
         surfaces.register(self.app, self.bot)
+        approvals.register(self.app, self.bot)  # Approve / Deny on tool approval prompts
 
     async def _guard(self, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 (Bolt's name)
         """Drop requests from other teams and Slack's redeliveries (answered once)."""

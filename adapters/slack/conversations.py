@@ -8,8 +8,8 @@
   messaging experience, a top-level message starts a thread (one conversation) answered in that thread.
 - Ignored: the bot's own messages (Bolt), other bots (unless `slack.answer_other_bots`), edits
   (`message_changed`: the earlier answer stands), deletions (`message_deleted`: the stored turn stays
-  until /reset) and join/leave/topic notices. Files and images are not read yet: the text is answered
-  and the user is told.
+  until /reset) and join/leave/topic notices. Files and images shared with a message are read by the
+  engine (adapters/slack/files.py).
 - `@bot /reset` (or any command) in a thread runs the command for that thread; the answer is ephemeral.
 """
 
@@ -24,6 +24,7 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.common.answers import Answer
 from adapters.slack.app import MAX_THREADS, SlackBot
+from adapters.slack.files import attachments_of
 from adapters.slack.mrkdwn import from_slack, mentioned_users, to_mrkdwn
 from bot.commands import COMMANDS, CommandContext, run_command
 from bot.engine import Turn
@@ -32,7 +33,6 @@ from bot.session import SessionKey
 log = logging.getLogger("hybridbot.slack.conversations")
 
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
-FILES_NOT_READ = "I can't read files or images yet — I only see the text of your message."
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -158,35 +158,41 @@ async def run_turn(
     user_id = str(event.get("user") or event.get("bot_id") or "")
     raw = clean_text(str(event.get("text") or ""), bot.bot_user_id)
     mentioned = sorted(set(mentioned_users(raw)))
-    names = dict(zip(mentioned, await asyncio.gather(*(bot.display_name(u) for u in mentioned)), strict=True))
+    infos = await asyncio.gather(*(bot.known_user(u) for u in mentioned))
+    names = {u: info.name for u, info in zip(mentioned, infos, strict=True)}
     text = from_slack(raw, names)
     key = SessionKey("slack", team, channel, key_thread)
     sink = bot.sink(key, channel, reply_thread, user_id, assistant=assistant)
     ts = str(event["ts"])
     bot.index.put(channel, ts, Answer(key, channel, reply_thread, question=True, private=private))
-    if event.get("files"):
-        if not text:
-            await _post(bot, channel, reply_thread, FILES_NOT_READ)
-            return
-        await _ephemeral(bot, channel, user_id, reply_thread, FILES_NOT_READ)
+    files = attachments_of(bot, event)  # read by the engine once the turn is admitted (adapters/slack/files.py)
     if assistant and (channel, str(key_thread)) not in bot.assistant_threads and text:
         bot.assistant_threads.add((channel, str(key_thread)))
         await _quiet(bot, "assistant.threads.setTitle", channel_id=channel, thread_ts=key_thread, title=text[:60])
-    name = await bot.display_name(user_id) if user_id else "someone"
+    info = await bot.known_user(user_id) if user_id else None
+    name, tz = (info.name, info.tz) if info else ("someone", None)
     if text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS:
-        await _thread_command(bot, key, user_id, name, text, reply_thread, private=private)
+        await _thread_command(bot, key, user_id, name, text, reply_thread, private=private, tz=tz)
         return
-    turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}")
+    turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}", tz=tz, attachments=files)
     result = await bot.engine.handle(turn, sink)
     log.info("slack turn %s in %s: %s", result.turn_id, key, result.status)
 
 
 async def _thread_command(
-    bot: SlackBot, key: SessionKey, user: str, name: str, text: str, thread: str | None, *, private: bool
+    bot: SlackBot,
+    key: SessionKey,
+    user: str,
+    name: str,
+    text: str,
+    thread: str | None,
+    *,
+    private: bool,
+    tz: str | None,
 ) -> None:
     """`@bot /reset` in a thread: slash commands carry no thread, so this is how a thread is addressed."""
     ctx = CommandContext(
-        key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel)
+        key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel), tz=tz
     )
     result = await run_command(bot.engine, ctx, text)
     await _ephemeral(bot, key.channel, user, thread, to_mrkdwn(result.text))

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, SLASH_COMMANDS
 
-SLASH_COMMANDS = ("model", "agent", "reset", "privacy", "why", "usage", "forget", "help")
 REQUEST_URL = "https://YOUR-PUBLIC-HOST/slack/events"
 # Web API method → the bot scopes that allow it (any one of them), from Slack's method reference. Every method
 # the adapter calls is listed (tests/unit/test_slack_scopes.py checks the code against this map).
@@ -26,6 +25,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "assistant.threads.setTitle": ("assistant:write",),
     "assistant.threads.setSuggestedPrompts": ("assistant:write",),
     "users.info": ("users:read",),
+    "files.info": ("files:read",),  # a shared file whose event carries no URL (file_access "check_file_info")
     "views.publish": (),
 }
 # Methods whose scope depends on the conversation: one scope per conversation type the bot asks about.
@@ -45,7 +45,8 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "reaction_added": ("reactions:read",),
     "reaction_removed": ("reactions:read",),
 }
-FEATURE_SCOPES = {"slash commands": ("commands",)}
+# files:read: downloading files shared with a message (url_private with the bot token; adapters/slack/files.py)
+FEATURE_SCOPES = {"slash commands": ("commands",), "files in messages": ("files:read",)}
 BOT_EVENTS = tuple(EVENT_SCOPES)
 
 
@@ -64,6 +65,9 @@ USAGE_HINTS = {
     "model": "[auto|local|cloud|provider:model] [here|channel|me|workspace]",
     "agent": "[name|list|show name] [here|channel|me|workspace]",
     "privacy": "[local-only|standard|redact|cloud-ok]",
+    "tasks": "[done|complete N]",
+    "remember": "<a fact about you>",
+    "memory": "[forget <n>|all] [channels on|off]",
 }
 
 

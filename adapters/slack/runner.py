@@ -44,6 +44,9 @@ async def run_slack(engine: Engine, settings: Settings) -> None:
     from bot.recovery import recover_platform
 
     resumed = await recover_platform(engine, SlackRecovery(adapter.bot))  # what a crash left unfinished
+    from adapters.slack.approvals import note_interrupted_approvals
+
+    await note_interrupted_approvals(adapter.bot)  # approval prompts the last process left waiting
     try:
         await asyncio.Event().wait()
     finally:

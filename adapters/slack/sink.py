@@ -15,6 +15,7 @@ serve another streaming answer's final edit soon (budget.may_stream), the answer
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,11 +29,13 @@ from adapters.common.answers import AnswerIndex
 from adapters.common.compose import FinalReply
 from adapters.common.pages import close_open_fence, split_pages
 from adapters.common.reply import Draft, Shown, StreamingReply, Surface, Where
+from adapters.slack.approval_prompt import SlackPrompts
 from adapters.slack.blocks import answer_blocks
 from adapters.slack.budget import WorkspaceCallBudget
 from adapters.slack.config import SlackConfig
 from adapters.slack.limits import ChannelPostPacer
 from adapters.slack.mrkdwn import to_mrkdwn
+from bot.tools.approval_types import ApprovalDecision, ApprovalRequest
 
 log = logging.getLogger("hybridbot.slack.sink")
 
@@ -258,3 +261,15 @@ class SlackSink(StreamingReply):
     def __init__(self, surface: SlackSurface, where: Where, index: AnswerIndex, **kwargs: Any) -> None:
         self.slack = surface
         super().__init__(surface, where, index, native=surface.config.stream_mode == "native", **kwargs)
+        self.prompts: SlackPrompts | None = None  # approval prompts shown for this turn (approval_prompt.py)
+
+    async def on_approval(self, request: ApprovalRequest) -> str:  # Approve / Deny buttons in the thread
+        if self.prompts is None:
+            s = self.slack
+            budget = functools.partial(s._may_call, "chat.update", final=True)  # as an answer's final edit
+            self.prompts = SlackPrompts(s.client, s.channel, s.thread_ts, pace=s._paced, before_edit=budget)
+        return await self.prompts.show(request)
+
+    async def on_approval_closed(self, request: ApprovalRequest, decision: ApprovalDecision) -> None:
+        if self.prompts is not None:
+            await self.prompts.close(request, decision)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 ROUTE_PREFERENCES = ("auto", "local", "cloud")
-_FIELDS = {"name", "description", "instructions", "temperature", "route", "tools"}
+_FIELDS = {"name", "description", "instructions", "temperature", "route", "tools", "knowledge"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Agent:
     route: str = "auto"
     tools: tuple[str, ...] = ()
     builtin: bool = False
+    knowledge: tuple[str, ...] = ()  # knowledge collections it searches ([[knowledge.collections]] names)
 
 
 @dataclass
@@ -63,6 +64,9 @@ def parse_agent(data: dict[str, Any], *, origin: str, builtin: bool = False) -> 
     tools = data.get("tools", [])
     if not isinstance(tools, list) or not all(isinstance(t, str) for t in tools):
         raise ValueError(f"{origin}: 'tools' must be a list of tool names")
+    knowledge = data.get("knowledge", [])
+    if not isinstance(knowledge, list) or not all(isinstance(k, str) and k for k in knowledge):
+        raise ValueError(f"{origin}: 'knowledge' must be a list of collection names")
     return Agent(
         name=name.lower(),
         description=str(data.get("description", "")),
@@ -71,6 +75,7 @@ def parse_agent(data: dict[str, Any], *, origin: str, builtin: bool = False) -> 
         route=route,
         tools=tuple(tools),
         builtin=builtin,
+        knowledge=tuple(knowledge),
     )
 
 

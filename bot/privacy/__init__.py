@@ -18,6 +18,11 @@ Policy decisions worth knowing:
 
 * Context words are in English, German, French, Spanish, Portuguese, Dutch, Italian and romanised
   Hindi, and as JSON/YAML keys and form labels (``"dni":``, ``date_of_birth:``, ``Lieferadresse:``).
+  Password and key words also in Nordic languages, Polish, Czech, Hungarian, Romanian, Turkish,
+  Russian, Ukrainian, Greek, Hebrew, Arabic, Hindi (Devanagari), Japanese, Chinese and Korean; in
+  unspaced scripts a word starts anywhere and the value ends at the next CJK character.
+* Tokens of services without a rule of their own are found by shape (``token_shape``): a short
+  lowercase vendor prefix, a separator and a long random body (30+ characters, 20+ after "token"/"key").
 * National ids (Spanish DNI/NIE, Brazilian CPF, Dutch BSN, German Steuer-ID, French NIR, Indian
   Aadhaar and PAN, UK NHS, Canadian SIN, Australian TFN, Italian codice fiscale, Portuguese NIF,
   Polish PESEL) count only after a word that names them *and* when python-stdnum validates them;
@@ -49,7 +54,9 @@ Policy decisions worth knowing:
 * Role mailboxes (support@, noreply@, …) are reported below the threshold; reserved example
   domains are skipped. UK NINO needs a label or NINO spacing; a bare ``AB123456C`` is a part number.
 
-Known gaps (honest list): national phone formats without a trunk 0 and without a phone word
+Known gaps (honest list): in languages other than the eight above only passwords and keys are
+understood (no dates of birth, health, money, ids or addresses: Cyrillic, CJK, Arabic … text with
+those is missed); national phone formats without a trunk 0 and without a phone word
 (Spanish "642 89 34 93", Indian "90351 26787", Brazilian "(31) 91540-9752") are not phones;
 addresses with no personal cue and no name right before them are not reported, nor addresses
 without a house number; health stated without a listed term ("I've been feeling low since the
@@ -63,9 +70,9 @@ in the history unredacted (only the message that completes it is marked); in one
 context word is examined at its first 256 places only (``scanner.MAX_WORD_STARTS``).
 
 Speed (``benchmarks/privacy_detection.py``; goals: p99 ≤ 0.5 ms per KB on 4 KB windows, ≤ 0.15 ms
-per short message). One pass over hint words and a digit check picks the rules that can match at
-all (``scanner._plan``); one pass over the lowercased text with a trie of every context word finds
-where the word rules can start (``scanner._word_starts``), and only there is a rule's regex tried;
+per short message). One Aho-Corasick pass (pyahocorasick) over hint words and a digit check picks the
+rules that can match at all (``scanner._plan``); one more over the lowercased text finds where the
+word rules can start (``scanner._word_starts``), and only there is a rule's regex tried;
 patterns start with a literal or a character class so re can skip ahead (``rule._ci``), the few
 that cannot are tried only around an anchor they must contain (``Rule.anchor``); pure ASCII skips
 normalisation; phone candidates are validated last and not under a stronger finding, national
@@ -82,6 +89,7 @@ from bot.privacy.personal_rules import NATIONAL_PHONE_REGIONS
 from bot.privacy.rules import RULES, Rule
 from bot.privacy.scanner import (
     MAX_BASE64_DEPTH,
+    borderline,
     clear_caches,
     describe,
     is_sensitive,
@@ -98,6 +106,7 @@ __all__ = [
     "RULES",
     "SENSITIVE_THRESHOLD",
     "Finding",
+    "borderline",
     "Rule",
     "clear_caches",
     "describe",

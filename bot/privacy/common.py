@@ -77,7 +77,7 @@ _PLACEHOLDER_RE = re.compile(
     r"""
       \.\.\. | \u2026                      # elided: sk-..., ghp_…
     | \*{3,} | x{4,} | \#{4,}              # masked: ****, xxxx, ####
-    | ^<.*>$ | ^\[.*\]$ | ^\(.*\)$         # <YOUR_TOKEN>, [token]
+    | ^<.*>$ | ^\[.*\]$ | ^\(.*\)$ | \u27e8[A-Z_]+_\d+\u27e9  # <YOUR_TOKEN>, [token], ⟨PASSWORD_1⟩ (bot.redact)
     | \$\{ | \{\{ | ^\$[a-z_]\w*$ | ^%\w+%$  # ${DB_PASSWORD}, {{ secrets.X }}, $TOKEN, %PASS%
     | example | placeholder | redacted | dummy | sample | mock | fake
     | your[-_ ]?(?:[a-z]+[-_ ])?(?:key|token|secret|pass(?:word)?|pw)

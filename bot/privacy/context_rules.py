@@ -23,9 +23,11 @@ from bot.privacy.lexicon import (
     PASSWORD_LABELS,
     SECRET_LABELS,
 )
-from bot.privacy.rule import Rule, label_rule, trie_pattern
+from bot.privacy.rule import UNSPACED, UNSPACED_CHAR, Rule, label_rule, trie_pattern
 
-_TOKEN = re.compile(r"\S+")
+# A value ends at a space, and in unspaced scripts at the first of their characters or full-width
+# punctuation ("密码是Abc!23，别发" holds the value "Abc!23").
+_TOKEN = re.compile(rf"[^\s{UNSPACED}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+")
 _EDGE_PUNCT = "\"'`«»“”„‚‘’()[]{}<>,;"
 _SYMBOLS = frozenset("!#$%&*?@^+~")
 _TECH_WORDS = frozenset(
@@ -127,6 +129,8 @@ def _label_alone(m: re.Match[str]) -> bool:
     """The word starts and ends a word and is not part of a URL or an e-mail (``user:password@host``)."""
     text = m.string
     before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+    if UNSPACED_CHAR.match(text, m.start()):  # no spaces around words there: particles follow ("は", "是")
+        return before not in (":", "/")
     return not before.isalpha() and before not in (":", "/") and (after == "" or after in _LABEL_FOLLOWERS)
 
 

@@ -1,4 +1,6 @@
-"""Word tables in English, German, French, Spanish, Portuguese, Dutch, Italian and romanised Hindi.
+"""Word tables in English, German, French, Spanish, Portuguese, Dutch, Italian and romanised Hindi;
+passwords and keys also in Nordic, Polish, Czech, Hungarian, Romanian, Turkish, Russian, Ukrainian,
+Greek, Hebrew, Arabic, Hindi, Japanese, Chinese and Korean.
 
 Data only. Words are lowercase literals ("~" stands for a space; JSON and form keys keep their
 "_" and "-"). A word must start a word of the text; health and money terms are stems and may end
@@ -75,6 +77,11 @@ PASSWORD_LABELS = _split(
     """
     password passwort passwd passphrase passcode pass pwd pw kennwort mot~de~passe mdp contraseña contrasena
     clave clave~de~acceso senha wachtwoord ww parola~d'ordine code~wifi wifi~code wlan-schlüssel wifi-key
+    lösenord lösenordet adgangskode passord passordet salasana salasanan heslo hasło hasła jelszó jelszava
+    parolă parola parolası parolam şifre şifresi şifrem şifreniz kata~sandi mật~khẩu
+    пароль пароля паролі паролем κωδικός κωδικό κωδικού συνθηματικό סיסמה סיסמא הסיסמה הסיסמא
+    كلمة~المرور كلمة~السر كلمه~المرور الرقم~السري رمز~المرور पासवर्ड पासवर्ड़ कूटशब्द
+    パスワード パスコード 密码 密碼 口令 비밀번호 패스워드 암호
     """
 )
 LOGIN_LABELS = _split(
@@ -87,6 +94,11 @@ SECRET_LABELS = _split(
     """
     api~key api-key apikey api-schlüssel schlüssel clé cle~api clave chave sleutel api-sleutel chiave token
     secret secreto segredo segreto geheim geheime geheimer geheimen webhook~secret
+    nyckel api-nyckel avain klucz klucza klíč anahtar anahtarı anahtarım kulcs cheie
+    ключ ключа ключі токен токена токены секрет секретный κλειδί κλειδιού διακριτικό מפתח טוקן
+    مفتاح المفتاح رمز~الوصول توكن कुंजी टोकन
+    トークン アクセストークン キー apiキー アクセスキー シークレット 秘密鍵 シークレットキー
+    密钥 密鑰 秘钥 令牌 访问令牌 토큰 api~키 액세스~키 비밀~키 시크릿
     """
 )
 DOB_LABELS = _split(

@@ -41,6 +41,13 @@ _CONFUSABLES = {
 # Fullwidth ASCII (U+FF01..U+FF5E) → ASCII.
 _CONFUSABLES.update({chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E)})
 _REPLACEMENTS = {**_CONFUSABLES, **dict.fromkeys(_INVISIBLE, "")}
+# Look-alike letters are a disguise only in a word that also holds ASCII letters or digits
+# ("АКIА2…", "pаssword"); a word all in Cyrillic or Greek ("пароль", "κωδικός") is left as written.
+_LETTERS = "".join(c for c in _CONFUSABLES if c.isalpha() and not c.isascii() and not 0xFF01 <= ord(c) <= 0xFF5E)
+_LETTER_RE = re.compile("[" + _LETTERS + "]")
+_WORD_RE = re.compile(r"\S+")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_OTHERS_RE = re.compile("[" + re.escape("".join(c for c in _REPLACEMENTS if c not in _LETTERS)) + "]")
 # Not ``str.translate``: with a dict table it looks up every character (~0.04 ms per KB), while a
 # character class finds the few that change at C speed.
 _CHANGED_RE = re.compile("[" + re.escape("".join(_REPLACEMENTS)) + "]")
@@ -75,7 +82,16 @@ def normalise(text: str) -> Normalised:
     deleted = [m.start() for m in _INVISIBLE_RE.finditer(text)]
     # The j-th deleted character (original index d_j) shifts every later position by j + 1.
     thresholds = tuple(d - j for j, d in enumerate(deleted))
-    return Normalised(_CHANGED_RE.sub(_replacement, text), thresholds)
+    if _LETTER_RE.search(text):
+        text = _WORD_RE.sub(_mixed_word, text)
+    return Normalised(_OTHERS_RE.sub(_replacement, text), thresholds)
+
+
+def _mixed_word(m: re.Match[str]) -> str:
+    word = m.group()
+    if _ASCII_ALNUM.search(word) and _LETTER_RE.search(word):
+        return _LETTER_RE.sub(_replacement, word)
+    return word
 
 
 def _replacement(m: re.Match[str]) -> str:

@@ -9,6 +9,7 @@ import phonenumbers
 
 from bot.privacy.common import _EXAMPLE_DOMAIN, _is_placeholder, _words
 from bot.privacy.examples import is_fictional_phone
+from bot.privacy.phone_gate import may_be_valid
 from bot.privacy.rule import _ci, trie_pattern
 
 # phonenumbers looks its metadata patterns up in re's cache (512 entries, oldest dropped first);
@@ -300,8 +301,10 @@ def _phone_verdict(candidate: str, context: bool) -> float | None:
     """Regions are tried in turn (a parse costs ~20-50 µs) until one reading settles it."""
     verdict = None
     digits = sum(c.isdigit() for c in candidate)
+    if candidate.startswith("+") and not may_be_valid(candidate, "US"):
+        return None  # no country's numbers have these digits after its code
     for region in _regions(candidate, context):
-        if not candidate.startswith("+") and not _fits(digits, region):
+        if not candidate.startswith("+") and not (_fits(digits, region) and may_be_valid(candidate, region)):
             continue
         parsed = _parse_phone(candidate, region)
         if parsed is None:

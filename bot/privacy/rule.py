@@ -87,9 +87,16 @@ def _rx_ci(words: str, rest: str) -> re.Pattern[str]:
     return _rx(_ci(words) + "(?i:" + rest + "\n)")  # newline: ``rest`` may end in a comment
 
 
+# Scripts written without spaces between words (Japanese, Chinese, Korean hangul is spaced but its
+# particles attach): a word there starts wherever it is found, not only at a \b.
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+WORD_START = rf"(?:\b|(?=[{UNSPACED}]))"
+UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+
+
 def label_rule(kind: str, words: tuple[str, ...], validate: Validator, **options: object) -> Rule:
     """A rule that starts at one of ``words`` (any case); the validator finds the value after it."""
-    pattern = re.compile(r"(?i:\b" + trie_pattern(words) + ")")
+    pattern = re.compile(r"(?i:" + WORD_START + trie_pattern(words) + ")")
     return Rule(kind, pattern, validate, words=words, **options)  # type: ignore[arg-type]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.privacy import addresses, context_rules, ids, service_tokens
+from bot.privacy import addresses, context_rules, ids, service_tokens, token_shape
 from bot.privacy.common import _at_word_start, _looks_random, _not_example, _prefixed
 from bot.privacy.personal_rules import (
     _STREET_TYPES,
@@ -44,7 +44,8 @@ def _assignment(name_words: str) -> re.Pattern[str]:
         r"""(?P<tail>[\w.-]*)["']?
             (?:(?P<op>[ \t]*(?::=|=>|=|:)[ \t]*)|(?P<space>[ \t]+))  # not across lines: "if pwd:\n"
             (?:(?P<qc>["'`])(?P<q>[^"'`\n]{1,200})(?P=qc)
-              |(?P<bare>[^\s"'`,;<>)}\]]{0,199}[^\s"'`,;<>)}\].:?]))""",
+              # a bare word followed by ":" or "=" is the next name ("credentials: secret_key_base: v")
+              |(?P<bare>(?>[^\s"'`,;<>)}\]]{0,199}[^\s"'`,;<>)}\].:?])(?![:=])))""",
     )
 
 
@@ -226,7 +227,7 @@ RULES: tuple[Rule, ...] = (
     # name = value in code, config, .env, JSON, YAML, shell, CLI flags and headers.
     Rule(
         "password",
-        _assignment(r"passw(?:or)?d|pwd|pw|passphrase"),
+        _assignment(r"pass(?:w(?:or)?d|phrase)?|pwd|pw"),
         _check_password_assignment,
         groups=("q", "bare"),
         hints=("pass", "pw"),
@@ -361,7 +362,7 @@ RULES: tuple[Rule, ...] = (
 
 # Rules in their own modules: prefixed service tokens and Stripe keys, validated national ids and
 # bank accounts, multilingual context rules, structured addresses.
-RULES += service_tokens.RULES + ids.RULES + context_rules.RULES + addresses.RULES
+RULES += service_tokens.RULES + token_shape.RULES + ids.RULES + context_rules.RULES + addresses.RULES
 
 # Kind-specific rules beat the catch-all ones when confidences tie.
 _PRIORITY: dict[str, int] = {}

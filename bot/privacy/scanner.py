@@ -11,12 +11,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+import ahocorasick
+
 from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.normalise import normalise
 from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone, _phone_verdict
-from bot.privacy.rule import first_char_trie
+from bot.privacy.rule import UNSPACED_CHAR
 from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
 
 MAX_BASE64_DEPTH = 2  # base64 inside base64 is looked into; a third level is not
@@ -114,16 +116,26 @@ def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
 _HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
 _DIGIT = re.compile(r"\d")
 _ONE_CHAR_HINTS = tuple(h for h in _HINTS if len(h) == 1)  # ".", "@", ",": a plain ``in`` is cheapest
-# One pass finds the longest hint starting at each place, hits may overlap; the hints that are
-# prefixes of it start there too. Same result as testing each hint with "in".
-_HINTS_RE = re.compile(first_char_trie(h for h in _HINTS if len(h) > 1))
-_HINT_PREFIXES = {h: frozenset(p for p in _HINTS if h.startswith(p)) for h in _HINTS}
+
+
+def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
+    """Aho-Corasick over ``words``: one pass in C reports every occurrence of every word (re has no
+    multi-literal search: a trie pattern is tried at each place its first-character class allows)."""
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+_HINTS_AC = _automaton(h for h in _HINTS if len(h) > 1)
 
 
 def _present_hints(lowered: str) -> frozenset[str]:
-    found = {m.group(1) for m in _HINTS_RE.finditer(lowered)}
+    """The hints that occur in ``lowered``: the same as testing each with ``in``."""
+    found = {hint for _, hint in _HINTS_AC.iter(lowered)}
     found.update(h for h in _ONE_CHAR_HINTS if h in lowered)
-    return frozenset().union(*(_HINT_PREFIXES[h] for h in found)) if found else frozenset()
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=512)  # few distinct combinations occur; pure
@@ -148,22 +160,36 @@ def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
 
 _WORD_RULES = tuple(rule for rule in RULES if rule.words)
 _ALL_WORDS = sorted({w for rule in _WORD_RULES for w in rule.words})
-_WORDS_RE = re.compile(first_char_trie(_ALL_WORDS, r"\b"))
-# The trie finds the longest word at a place; a rule whose word is a prefix of it starts there too.
+_WORDS_AC = _automaton(_ALL_WORDS)
+# A rule whose word is a prefix of the longest word found at a place starts there too.
 _RULES_FOR = {w: tuple(r for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
 
 
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # re's \w for str
+
+
 def _word_starts(text: str, lowered: str) -> dict[int, list[int]] | None:
-    """Where each word rule (by id) can start; None when ``lowered`` is not position-aligned."""
+    """Where each word rule (by id) can start; None when ``lowered`` is not position-aligned.
+
+    A word counts where ``rule.WORD_START`` holds (a \b, or a character of an unspaced script), the
+    longest word at each place, and not inside the previous word counted: what a left-to-right
+    regex scan for the words finds (tested in test_privacy_speed.py)."""
     if len(lowered) != len(text):
         return None  # lower() moved positions (rare letters such as "İ"): rules search the text themselves
+    longest: dict[int, str] = {}
+    for last, word in _WORDS_AC.iter(lowered):
+        start = last - len(word) + 1
+        if start and _is_word_char(lowered[start - 1]) == _is_word_char(word[0]) and not UNSPACED_CHAR.match(word):
+            continue  # not at a word start
+        if len(word) > len(longest.get(start, "")):
+            longest[start] = word
     starts: dict[int, list[int]] = {}
     end = 0
-    for m in _WORDS_RE.finditer(lowered):
-        start = m.start()
+    for start in sorted(longest):
         if start < end:
             continue  # inside the previous word: a scan for whole words would not see it
-        word = m.group(1)
+        word = longest[start]
         end = start + len(word)
         for rule in _RULES_FOR[word]:
             starts.setdefault(id(rule), []).append(start)
@@ -339,6 +365,26 @@ def _resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
         starts.insert(i, f.start)
         chosen.insert(i, f)
     return chosen
+
+
+# Kinds whose context words alone make a message worth a second look (bot/privacy_judge.py).
+_CUE_KINDS = frozenset({"password", "generic_secret", "national_id", "bank_account", "health", "financial"})
+_CUE_RULES = frozenset(id(rule) for rule in _WORD_RULES if rule.kind in _CUE_KINDS)
+BORDERLINE_CONFIDENCE = 0.2  # a finding this sure, but below the threshold, is borderline
+
+
+def borderline(text: str, findings: Iterable[Finding] | None = None) -> bool:
+    """Not sensitive by the rules, but close: a finding below the threshold (a number that may be a
+    phone, a name-shaped birth date), or a context word for a secret, an id, an account, health or
+    money with no value the rules could validate ("the password is my dog's name")."""
+    findings = scan(text) if findings is None else list(findings)
+    if is_sensitive(findings):
+        return False
+    if any(f.confidence >= BORDERLINE_CONFIDENCE for f in findings):
+        return True
+    lowered = text.lower()
+    starts = _word_starts(lowered, lowered) or {}
+    return not _CUE_RULES.isdisjoint(starts)
 
 
 def is_sensitive(findings: Iterable[Finding]) -> bool:

@@ -8,6 +8,7 @@ import json
 import re
 
 from bot.privacy.common import _EXAMPLE_DOMAIN, _high_entropy, _is_placeholder, _looks_random, _words, shannon_entropy
+from bot.privacy.context_rules import looks_like_password
 
 
 def _check_aws_secret(m: re.Match[str]) -> float | None:
@@ -202,8 +203,12 @@ def _check_password_assignment(m: re.Match[str]) -> float | None:
     if len(_assigned_literal(m)) < 4:
         return None  # _check_password_value rejects it anyway; skip the costlier checks
     assigned = _assigned_value(m)
-    if assigned is None or not assigned[0] & _PASSWORD_PARTS:
+    if assigned is None:
         return None
+    if not assigned[0] & _PASSWORD_PARTS:
+        # "DB_PASS=…", "smtp_pass: …": "pass" alone also names test results ("pass: true"), so the
+        # value must look like a password, not a word
+        return 0.85 if "pass" in assigned[0] and looks_like_password(assigned[1]) else None
     return _check_password_value(assigned[1], assigned[2])
 
 

@@ -34,10 +34,32 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """A call a model asked for. ``raw_arguments`` holds arguments that were not a JSON object (the
+    tool loop turns them into an error result the model sees); ``arguments`` is then empty."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    raw_arguments: str | None = None
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    """An image sent with a user message, to a model with the `vision` capability."""
+
+    mime: str  # image/png, image/jpeg, image/gif, image/webp
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class ChatMessage:
     role: Literal["system", "user", "assistant", "tool"]
     content: str
-    name: str | None = None  # speaker's display name, for multi-person threads
+    name: str | None = None  # speaker's display name, for multi-person threads; a tool message: the tool
+    tool_calls: tuple[ToolCall, ...] = ()  # an assistant message that called tools (the tool loop)
+    tool_call_id: str | None = None  # a tool message: the call it answers
+    images: tuple[ImagePart, ...] = ()  # only on the turn's own question, only for vision models
 
 
 # --- stream events -----------------------------------------------------------
@@ -46,13 +68,6 @@ class ChatMessage:
 @dataclass(frozen=True)
 class TextDelta:
     text: str
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    id: str
-    name: str
-    arguments: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

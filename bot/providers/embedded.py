@@ -94,6 +94,8 @@ def embedded_available(model_path: str | Path | None = None, runtime: str = "aut
 class EmbeddedProvider:
     """Serves one GGUF model in-process. Loads it lazily; generates one answer at a time."""
 
+    accepts_grammar = True  # a GBNF grammar constrains the text tool protocol's calls (bot/tools/text_protocol.py)
+
     def __init__(
         self,
         name: str = "embedded",
@@ -153,10 +155,12 @@ class EmbeddedProvider:
         max_tokens: int | None = None,
         tools: list[dict[str, Any]] | None = None,
         sampling: Sampling | None = None,
+        grammar: str | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Stream one answer; the model runs in a thread and hands chunks to the event loop.
 
-        ``tools`` are ignored: the model declares ``tools=False``, so the router sends none.
+        ``tools`` are ignored: the model declares ``tools=False``, so the tool loop uses the text protocol and
+        may pass its ``grammar`` (GBNF), which llama.cpp enforces while sampling.
         """
         if model != self.model_name:
             raise self._error(ErrorKind.MODEL_MISSING, f"this endpoint serves only {self.model_name!r}")
@@ -172,8 +176,10 @@ class EmbeddedProvider:
                 stop.set()
 
         chat = [_to_llama_message(m) for m in messages]
-        options = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
+        options: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
         options |= (sampling or Sampling()).options()
+        if grammar:
+            options["grammar"] = grammar
         async with self._generation_lock:
             self._stop_current = stop
             worker = threading.Thread(

@@ -151,6 +151,10 @@ class LlamaCppModel:
         prompt_tokens = len(tokens)
         if prompt_tokens + int(sampling.get("max_tokens") or 0) > self.context_length:
             raise ContextOverflow(prompt_tokens)
+        if isinstance(sampling.get("grammar"), str):  # llama_cpp takes a compiled grammar
+            import llama_cpp
+
+            sampling = {**sampling, "grammar": llama_cpp.LlamaGrammar.from_string(sampling["grammar"], verbose=False)}
         # llama_cpp reuses the longest common prefix with the tokens it evaluated last.
         reused = _common_prefix(self._llm._input_ids[: self._llm.n_tokens].tolist(), tokens)
         chunks: Any = self._llm.create_chat_completion(chat, stream=True, **sampling)

@@ -59,11 +59,13 @@ def _bare_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                 api_key=key or "not-needed",
                 locality=oa.locality,
                 models=oa.models or None,
+                vision_models=oa.vision_models,
                 timeout=oa.timeout,
                 connect_timeout=oa.connect_timeout,
                 idle_timeout=oa.idle_timeout,
                 max_retries=oa.max_retries,
                 max_retry_wait=settings.resilience.max_retry_wait,
+                native_tools=oa.native_tools,
             )
         )
     elif oa.enabled:
@@ -82,9 +84,11 @@ def _bare_providers(settings: Settings) -> tuple[list[Provider], list[str]]:
                 api_key=api_key,
                 locality=endpoint.locality,
                 models=endpoint.models or None,
+                vision_models=endpoint.vision_models,
                 timeout=endpoint.timeout,
                 max_retries=endpoint.max_retries,
                 max_retry_wait=settings.resilience.max_retry_wait,
+                native_tools=endpoint.native_tools,
             )
         )
     if settings.embedded.enabled:

@@ -63,10 +63,13 @@ class GuardedProvider:
         max_tokens: int | None = None,
         tools: list[dict[str, Any]] | None = None,
         sampling: Sampling | None = None,
+        grammar: str | None = None,
     ) -> AsyncIterator[StreamEvent]:
         profile = self.profile(model)
         knobs = sampling or profile.sampling()
-        extra = {"sampling": knobs} if knobs.options() else {}  # providers that take no knobs get none
+        extra: dict[str, Any] = {"sampling": knobs} if knobs.options() else {}  # none for providers without knobs
+        if grammar is not None:
+            extra["grammar"] = grammar  # only asked of providers that declare `accepts_grammar`
         stream = self.inner.stream_chat(
             model,
             messages,

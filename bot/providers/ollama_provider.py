@@ -6,6 +6,7 @@ The ``ollama`` and ``httpx`` packages are imported lazily, so importing this mod
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -31,13 +32,23 @@ class _IncompleteStream(Exception):
 
 
 def to_ollama_message(message: ChatMessage) -> dict[str, Any]:
-    """One message in Ollama's format; Ollama has no speaker name, so it goes into user content."""
+    """One message in Ollama's format; Ollama has no speaker name, so it goes into user content.
+    Tool calls go back as objects (Ollama's arguments are objects, not JSON strings)."""
     if message.role == "tool":
         return {"role": "tool", "content": message.content, "tool_name": message.name}
+    if message.role == "assistant" and message.tool_calls:
+        calls = [{"function": {"name": c.name, "arguments": c.arguments}} for c in message.tool_calls]
+        return {"role": "assistant", "content": message.content, "tool_calls": calls}
     content = message.content
     if message.role == "user" and message.name:
         content = f"{message.name}: {content}"
+    if message.images:  # Ollama's native field: base64 strings, for models with the vision capability
+        return {"role": message.role, "content": content, "images": [b64(i.data) for i in message.images]}
     return {"role": message.role, "content": content}
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 class OllamaProvider:

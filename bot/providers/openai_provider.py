@@ -6,6 +6,7 @@ The ``openai`` package is imported lazily, so importing this module stays cheap.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email.utils
 import json
@@ -78,16 +79,38 @@ def to_openai_message(message: ChatMessage) -> dict[str, Any]:
     A speaker's name is written into user content ("Name: text") rather than OpenAI's ``name``
     field: that field only allows ``[a-zA-Z0-9_-]`` (so "José" or "田中" would be mangled) and
     the Ollama provider does the same, so local and cloud models see the same prompt.
-    ``ChatMessage`` carries no tool-call id, and OpenAI rejects a ``tool`` message that does not
-    answer a ``tool_calls`` id, so a tool result is sent as a labelled user message.
+    The tool loop's messages use OpenAI's own shapes: an assistant message with ``tool_calls`` (arguments
+    as a JSON string) and ``tool`` messages answering a call id. A tool message without a call id (none
+    to answer) is sent as a labelled user message, since OpenAI rejects an unanswered ``tool`` message.
     """
     if message.role == "tool":
+        if message.tool_call_id:
+            return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
         source = f" from {message.name}" if message.name else ""
         return {"role": "user", "content": f"[Tool result{source}]\n{message.content}"}
+    if message.role == "assistant" and message.tool_calls:
+        return {
+            "role": "assistant",
+            "content": message.content or None,
+            "tool_calls": [_openai_tool_call(call) for call in message.tool_calls],
+        }
     content = message.content
     if message.role == "user" and message.name:
         content = f"{message.name}: {content}"
+    if message.images:  # content parts: the text, then each image as a data URI
+        parts: list[dict[str, Any]] = [{"type": "text", "text": content}]
+        parts += [{"type": "image_url", "image_url": {"url": data_uri(i.mime, i.data)}} for i in message.images]
+        return {"role": message.role, "content": parts}
     return {"role": message.role, "content": content}
+
+
+def _openai_tool_call(call: ToolCall) -> dict[str, Any]:
+    arguments = call.raw_arguments if call.raw_arguments is not None else json.dumps(call.arguments)
+    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": arguments}}
+
+
+def data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -121,12 +144,14 @@ class OpenAIProvider:
         api_key: str,
         locality: Locality = "cloud",
         models: list[str] | None = None,
+        vision_models: list[str] | None = None,
         context_lengths: dict[str, int] | None = None,
         timeout: float = 60.0,
         connect_timeout: float = 5.0,
         idle_timeout: float = 60.0,
         max_retries: int = 2,
         max_retry_wait: float | None = None,
+        native_tools: bool = True,
     ) -> None:
         import openai
 
@@ -137,8 +162,10 @@ class OpenAIProvider:
         self.name = name
         self.locality: Locality = locality
         self._models = list(models) if models else None
+        self._vision = set(vision_models) if vision_models is not None else None  # None: known names
         self._context_lengths = dict(context_lengths or {})
         self._idle_timeout = idle_timeout
+        self._native_tools = native_tools  # false: the server has no tool calling; the loop uses a text protocol
         # The SDK retries 408/409/429/5xx and connection errors itself (sleeping as long as a
         # Retry-After of up to 120 s asks); the timeout bounds connect and every read. These are the
         # only retries for this provider (bot/retry.py adds none); `max_retry_wait` stops the SDK from
@@ -175,8 +202,8 @@ class OpenAIProvider:
             name=model,
             locality=self.locality,
             context_length=self._context_lengths.get(model) or known_context_length(model),
-            tools=True,
-            vision=model.startswith(_VISION_PREFIXES),
+            tools=self._native_tools,
+            vision=model in self._vision if self._vision is not None else model.startswith(_VISION_PREFIXES),
         )
 
     async def list_models(self) -> list[ModelInfo]:
@@ -385,12 +412,14 @@ class _ToolCallParts:
         for index in sorted(self._parts):
             slot = self._parts[index]
             text = "".join(slot["arguments"]).strip() or "{}"
+            call_id = slot["id"] or f"call_{index}"
             try:
                 arguments = json.loads(text)
-            except ValueError as exc:
-                raise ValueError(f"tool call {slot['name']!r} has malformed JSON arguments") from exc
-            if not isinstance(arguments, dict):
-                raise ValueError(f"tool call {slot['name']!r} arguments are not a JSON object")
-            calls.append(ToolCall(id=slot["id"] or f"call_{index}", name=slot["name"], arguments=arguments))
+            except ValueError:
+                arguments = None
+            if isinstance(arguments, dict):
+                calls.append(ToolCall(id=call_id, name=slot["name"], arguments=arguments))
+            else:  # malformed: the tool loop answers the model with an error result it can correct
+                calls.append(ToolCall(id=call_id, name=slot["name"], raw_arguments=text))
         self._parts.clear()
         return calls

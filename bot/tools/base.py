@@ -30,6 +30,7 @@ class Tool:
     timeout: float = DEFAULT_TIMEOUT
     output_cap: int = DEFAULT_OUTPUT_CAP
     server: str | None = None  # the MCP server it comes from; None for a built-in
+    agents: tuple[str, ...] = ("*",)  # globs over agent names that may be offered it (an MCP server's `agents`)
 
     @property
     def is_mcp(self) -> bool:

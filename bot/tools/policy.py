@@ -3,6 +3,8 @@
 Two rules, in this order:
 1. The agent's tool globs choose: ``"calculator"`` names a built-in, ``"mcp:github.*"`` matches MCP
    tools (named ``server.tool``) by glob. Built-in and MCP names never match each other's patterns.
+   A tool may also be fenced to some agents (an MCP server's ``agents``): it is offered only when
+   both agree, and a fenced tool is never offered when the caller does not say which agent asks.
 2. A private turn (DM, local-only, sensitive, sticky) is offered no tool that sends data out
    (``remote`` MCP servers, ``fetch_url``): they are not shown to the model at all.
 
@@ -48,11 +50,17 @@ def agent_allows(tool: Tool, globs: Iterable[str]) -> bool:
     return False
 
 
-def offer(tools: Sequence[Tool], *, private: bool, agent_globs: Sequence[str]) -> Offer:
+def serves_agent(tool: Tool, agent: str | None) -> bool:
+    if tool.agents == ("*",):
+        return True
+    return agent is not None and any(fnmatchcase(agent, pattern) for pattern in tool.agents)
+
+
+def offer(tools: Sequence[Tool], *, private: bool, agent_globs: Sequence[str], agent: str | None = None) -> Offer:
     offered: list[Tool] = []
     withheld: dict[str, str] = {}
     for tool in tools:
-        if not agent_allows(tool, agent_globs):
+        if not agent_allows(tool, agent_globs) or not serves_agent(tool, agent):
             withheld[tool.name] = NOT_FOR_AGENT
         elif private and tool.sends_data_out:
             withheld[tool.name] = SENDS_DATA_OUT

@@ -37,6 +37,20 @@ class ToolRegistry:
     def builtins(self) -> list[Tool]:
         return list(self._builtins.values())
 
+    @property
+    def sources(self) -> list[ToolSource]:
+        return list(self._sources)
+
+    async def aclose(self) -> None:
+        """Stop what the sources run (MCP server processes); a source without ``aclose`` has nothing to stop."""
+        for source in self._sources:
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception as error:  # noqa: BLE001 - closing one source must not keep others running
+                    log.warning("tool source %s failed to close: %s", source.name, type(error).__name__)
+
     async def all_tools(self) -> list[Tool]:
         tools = list(self._builtins.values())
         for source in self._sources:

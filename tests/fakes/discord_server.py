@@ -20,6 +20,8 @@ from typing import Any, Self
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.file_host import FileHost
+
 TOKEN = "fake-discord-token"
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
 MANAGE_GUILD = 1 << 5
@@ -80,10 +82,12 @@ class FakeDiscord:
         self.messages: dict[str, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced payloads
         self.interaction_replies: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self.pressed: dict[str, dict[str, Any]] = {}  # component interaction id → the message whose button it was
         self.members: dict[str, list[str]] = {self.bot["id"]: []}  # user id → role ids
         self.category = self._channel("bots", 4)
         self.channel = self._channel("general", 0, parent_id=self.category_id)
         self.other_channel = self._channel("random", 0)
+        self.file_host = FileHost("")  # attachments users post, served as Discord's CDN would
 
     # --- ids, users, channels -------------------------------------------------------
 
@@ -165,6 +169,7 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{channel_id}/{file_id}/{name}", self.file_host.serve)
         self._runner = web.AppRunner(app, shutdown_timeout=0.2, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()
@@ -184,6 +189,20 @@ class FakeDiscord:
         await self.stop()
 
     # --- rate limits -----------------------------------------------------------------
+
+    def attachment(self, name: str, data: bytes, mime: str, channel: dict[str, Any] | None = None) -> dict:
+        """An attachment payload as a message carries it; its URL is served by this stand-in (the CDN)."""
+        channel_id = (channel or self.channel)["id"]
+        hosted = self.file_host.add(name, data, mime, file_id=self.snowflake())
+        url = f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{hosted.id}/{name}"
+        return {
+            "id": hosted.id,
+            "filename": name,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": mime,
+        }
 
     def inject_429(self, method: str, path_pattern: str, *, count: int = 1, retry_after: float = 0.2) -> None:
         """The next ``count`` calls matching METHOD and the path regex get a 429 with ``retry_after``."""
@@ -322,7 +341,9 @@ class FakeDiscord:
         if ref := body.get("message_reference"):
             ref = {k: str(v) for k, v in ref.items() if k.endswith("_id") and v is not None}  # snowflakes are strings
             extra = {"type": 19, "message_reference": ref, "referenced_message": self.messages.get(ref["message_id"])}
-        msg = self.message(cid, self.bot, body.get("content", ""), **extra)
+        if problem := component_problem(body.get("components")):
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": problem}, 400)
+        msg = self.message(cid, self.bot, body.get("content", ""), components=body.get("components") or [], **extra)
         self.messages[msg["id"]] = msg
         await self.dispatch(
             "MESSAGE_CREATE",
@@ -338,8 +359,12 @@ class FakeDiscord:
         msg = self.messages.get(mid)
         if msg is None:
             return _json({"message": "Unknown Message", "code": 10008}, 404)
+        if problem := component_problem(body.get("components")):
+            return _json({"message": "Invalid Form Body", "code": 50035, "errors": problem}, 400)
         if "content" in body:
             msg.update(content=body["content"], edited_timestamp=EPOCH)
+        if "components" in body:
+            msg.update(components=body["components"] or [], edited_timestamp=EPOCH)
         return _json(msg)
 
     async def _delete_message(self, body: dict, cid: str, mid: str) -> web.Response:
@@ -364,13 +389,20 @@ class FakeDiscord:
         self.interaction_replies.setdefault(iid, []).append(("callback", body))
         data = body.get("data") or {}
         kind = body.get("type")
+        pressed = self.pressed.get(iid)
+        if kind in (6, 7) and pressed is None:  # message updates answer component interactions only
+            return _json({"message": "Interaction has already been acknowledged.", "code": 40060}, 400)
+        if kind == 7 and pressed is not None:  # UPDATE_MESSAGE: the message with the button changes
+            await self._edit_message(data, pressed["channel_id"], pressed["id"])
         message = self.message(self.channel["id"], self.bot, data.get("content", ""), flags=data.get("flags", 0))
-        interaction = {"id": iid, "type": 2, "response_message_id": message["id"]}
+        if kind in (6, 7) and pressed is not None:
+            message = pressed
+        interaction = {"id": iid, "type": 3 if pressed is not None else 2, "response_message_id": message["id"]}
         interaction.update(
             response_message_loading=kind == 5, response_message_ephemeral=bool(data.get("flags", 0) & 64)
         )
         resource: dict[str, Any] = {"type": kind}
-        if kind in (4, 5):
+        if kind in (4, 5, 7):
             resource["message"] = message
         return _json({"interaction": interaction, "resource": resource})
 
@@ -544,6 +576,36 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return iid
 
+    async def press(
+        self, user: dict[str, Any], message_id: str, custom_id: str, *, permissions: str = MEMBER_PERMISSIONS
+    ) -> str:
+        """A user clicks a button on a message: INTERACTION_CREATE of type 3 (MESSAGE_COMPONENT) carrying the
+        button's `custom_id` and the message; returns the interaction id. Fails if the message has no such button."""
+        msg = self.messages[message_id]
+        buttons = [c for row in msg.get("components") or [] for c in row.get("components") or []]
+        if not any(b.get("custom_id") == custom_id for b in buttons):
+            raise AssertionError(f"message {message_id} has no button {custom_id!r}")
+        channel = self.channels[msg["channel_id"]]
+        iid = self.snowflake()
+        self.pressed[iid] = msg
+        payload = {"id": iid, "application_id": self.app_id, "type": 3, "message": msg}
+        payload.update(data={"custom_id": custom_id, "component_type": 2}, token=f"token-{iid}", version=1)
+        payload.update(channel_id=channel["id"], channel=channel, locale="en-US", app_permissions=ALL_PERMISSIONS)
+        payload.update(entitlements=[], attachment_size_limit=10_485_760)
+        if channel.get("guild_id"):
+            member = self.member(user, permissions=permissions)
+            payload.update(guild_id=self.guild_id, member=member, guild_locale="en-US", context=0)
+            payload["authorizing_integration_owners"] = {"0": self.guild_id}
+        else:
+            payload.update(user=user, context=1, authorizing_integration_owners={"0": self.guild_id})
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return iid
+
+    def buttons(self, message_id: str) -> list[dict[str, Any]]:
+        """The buttons a message shows now (after any edits)."""
+        msg = self.messages[message_id]
+        return [c for row in msg.get("components") or [] for c in row.get("components") or [] if c.get("type") == 2]
+
     # --- reading what happened ---------------------------------------------------------------
 
     def bot_messages(self, channel_id: str) -> list[dict[str, Any]]:
@@ -565,6 +627,25 @@ class FakeDiscord:
             if content:
                 parts.append(content)
         return "\n".join(parts)
+
+
+def component_problem(rows: Any) -> str:
+    """'' when Discord would accept these message components; else what is wrong (as a 50035 would say)."""
+    if rows is None:
+        return ""
+    if not isinstance(rows, list) or len(rows) > 5:
+        return "components: at most 5 action rows"
+    for row in rows:
+        children = row.get("components") or []
+        if row.get("type") != 1 or not 0 < len(children) <= 5:
+            return "components: an action row holds 1 to 5 buttons"
+        for button in children:
+            custom_id = button.get("custom_id")
+            if button.get("type") != 2 or not custom_id or len(custom_id) > 100:
+                return "components: a button needs a custom_id of at most 100 characters"
+            if len(button.get("label") or "") > 80 or button.get("style") not in (1, 2, 3, 4):
+                return "components: a button label of at most 80 characters and a style 1-4"
+    return ""
 
 
 async def wait_for(condition: Callable[[], Any], within: float = 5.0, interval: float = 0.01) -> Any:

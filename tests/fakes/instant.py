@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from bot.providers.base import ChatMessage, Finish, ModelInfo, ProviderError, StreamEvent, TextDelta, Usage
 
@@ -31,7 +32,9 @@ class InstantProvider:
 
 class ScriptedProvider:
     """One model, `name:model`, that plays `events`; `fail` is raised before any event, `hold` (if set)
-    is awaited after the first event. `calls` records every prompt it was sent."""
+    is awaited after the first event. `calls` records every prompt it was sent, `tools` the tool
+    definitions sent with each. With `steps`, call n plays steps[n] (the last one repeats): a tool loop's
+    model steps. `tools_capable` is its native tool calling (False: the text protocol is used)."""
 
     def __init__(
         self,
@@ -39,21 +42,29 @@ class ScriptedProvider:
         *,
         locality: str = "local",
         events: Sequence[StreamEvent] = (TextDelta("fine"), Finish("stop")),
+        steps: Sequence[Sequence[StreamEvent]] = (),
         fail: ProviderError | None = None,
         hold: asyncio.Event | None = None,
+        tools_capable: bool = True,
     ) -> None:
         self.name, self.locality = name, locality
         self.events, self.fail, self.hold = list(events), fail, hold
+        self.steps = [list(step) for step in steps]
+        self.tools_capable = tools_capable
         self.calls: list[list[ChatMessage]] = []
+        self.tools: list[list[dict] | None] = []
 
     async def list_models(self) -> list[ModelInfo]:
-        return [ModelInfo(self.name, "m", self.locality, context_length=8192)]  # type: ignore[arg-type]
+        info = ModelInfo(self.name, "m", self.locality, context_length=8192, tools=self.tools_capable)  # type: ignore[arg-type]
+        return [info]
 
-    async def stream_chat(self, model: str, messages: list[ChatMessage], **_: object) -> AsyncIterator:
+    async def stream_chat(self, model: str, messages: list[ChatMessage], **kw: Any) -> AsyncIterator:
         self.calls.append(messages)
+        self.tools.append(kw.get("tools"))
         if self.fail is not None:
             raise self.fail
-        for index, event in enumerate(self.events):
+        events = self.steps[min(len(self.calls), len(self.steps)) - 1] if self.steps else self.events
+        for index, event in enumerate(events):
             yield event
             if index == 0 and self.hold is not None:
                 await self.hold.wait()

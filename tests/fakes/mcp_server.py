@@ -6,8 +6,11 @@ survive: a trivial one (``echo``, for round-trip timing), a read-only one and on
 things (annotations decide what needs approval), one that hangs, one that kills the process, and
 one that adds a tool and announces ``notifications/tools/list_changed``.
 
-``--state FILE`` appends one line per start, so a test can count restarts; ``--calls FILE`` records
-what ``echo`` received, so a leak test can show that private text never reached a server.
+``--state FILE`` appends one line per start (time and process id), so a test can count restarts and
+see that the process is gone after shutdown; ``--calls FILE`` records what ``echo`` and ``write_note`` received, so a
+leak test can show that private text never reached a server; ``--hang-list`` makes ``tools/list``
+hang (a server that starts but never lists). ``getenv`` and ``header`` show what the server was
+given (``env_from``, ``headers_from``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import time
 
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True)
@@ -46,6 +50,9 @@ def add(a: int, b: int) -> str:
 @server.tool()
 def write_note(text: str) -> str:
     """Store a note (changes things: not annotated read-only)."""
+    if CALLS_LOG:
+        with open(CALLS_LOG, "a") as f:
+            f.write(f"note: {text}\n")
     return f"stored {len(text)} characters"
 
 
@@ -69,6 +76,35 @@ def secret() -> str:
 
 
 @server.tool(annotations=READ_ONLY)
+def getenv(name: str) -> str:
+    """The value of an environment variable in the server process ('' when unset)."""
+    return os.environ.get(name, "")
+
+
+@server.tool(annotations=READ_ONLY)
+def header(name: str, ctx: Context) -> str:
+    """The value of an HTTP request header of this call ('' when absent or over stdio)."""
+    return (ctx.headers or {}).get(name.lower(), "")
+
+
+@server.tool(annotations=READ_ONLY)
+def structured() -> dict[str, int]:
+    """Return structured content (a JSON object)."""
+    return {"answer": 42}
+
+
+@server.tool(annotations=READ_ONLY)
+def fail() -> str:
+    """Fail: the call result carries isError with this text."""
+    raise ToolError("the tool could not do it")
+
+
+async def _never_list() -> list:
+    await asyncio.sleep(3600)
+    return []
+
+
+@server.tool(annotations=READ_ONLY)
 async def grow(ctx: Context) -> str:
     """Add a tool named ``added`` and announce that the tool list changed."""
     if "added" not in {t.name for t in await server.list_tools()}:
@@ -82,12 +118,15 @@ def main() -> None:
     parser.add_argument("--http", type=int, help="serve streamable HTTP on this port instead of stdio")
     parser.add_argument("--state", help="append a line to this file on every start")
     parser.add_argument("--calls", help="append every echo argument to this file")
+    parser.add_argument("--hang-list", action="store_true", help="tools/list never answers")
     args = parser.parse_args()
     global CALLS_LOG
     CALLS_LOG = args.calls
     if args.state:
         with open(args.state, "a") as f:
-            f.write(f"{time.time()}\n")
+            f.write(f"{time.time()} {os.getpid()}\n")
+    if args.hang_list:
+        server.list_tools = _never_list  # the list handler calls self.list_tools
     if args.http:
         server.run("streamable-http", host="127.0.0.1", port=args.http)
     else:

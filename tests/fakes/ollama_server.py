@@ -9,6 +9,7 @@ Run it by hand: ``python -m tests.fakes.ollama_server --port 11434``.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -17,7 +18,15 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.openai_server import FakeServer, content_text, last_user_text, run_standalone, split_into_chunks
+from tests.fakes.openai_server import (
+    FakeServer,
+    ToolCallReply,
+    content_text,
+    last_user_text,
+    run_standalone,
+    split_into_chunks,
+    wanted_tool_calls,
+)
 
 DEFAULT_MODELS: dict[str, dict[str, Any]] = {
     "llama3.2:3b": {
@@ -54,7 +63,7 @@ class FakeOllama(FakeServer):
         super().__init__()
         self.models: dict[str, dict[str, Any]] = copy.deepcopy(models if models is not None else DEFAULT_MODELS)
         # {"name": ..., "arguments": {...}} (or a list of them): answer requests that offer tools with a call
-        self.tool_call_reply: dict[str, Any] | list[dict[str, Any]] | None = None
+        self.tool_call_reply: ToolCallReply = None  # as FakeOpenAI's: calls, or a callable of the body
         self.version = "0.12.6"
 
     @property
@@ -149,6 +158,21 @@ class FakeOllama(FakeServer):
             }
         )
 
+    def _image_problem(self, body: dict[str, Any]) -> str:
+        """As Ollama: images only for a model with the vision capability, each a base64 string."""
+        images = [i for m in body.get("messages") or [] if isinstance(m, dict) for i in m.get("images") or []]
+        if not images:
+            return ""
+        name = self.resolve(body["model"]) or ""
+        if "vision" not in self.models.get(name, {}).get("capabilities", []):
+            return "this model is missing data required for image input"
+        try:
+            for image in images:
+                base64.b64decode(image, validate=True)
+        except (ValueError, TypeError):
+            return "illegal base64 data in images"
+        return ""
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await _json_object(request)
         if body is None:
@@ -161,6 +185,8 @@ class FakeOllama(FakeServer):
             return early
         if self.resolve(body["model"]) is None:
             return self.error_response(404, f'model "{body["model"]}" not found, try pulling it first')
+        if problem := self._image_problem(body):
+            return self.error_response(400, problem)
         answer = _Answer.build(self, body)
         if not streaming:
             return web.json_response(answer.single())
@@ -202,11 +228,10 @@ class _Answer:
         model, messages = body["model"], body.get("messages") or []
         prompt_chars = sum(len(content_text(m.get("content"))) for m in messages if isinstance(m, dict))
         prompt_tokens = max(1, prompt_chars // 4)
-        if server.tool_call_reply is not None and body.get("tools"):
-            wanted = server.tool_call_reply
+        if wanted := wanted_tool_calls(server.tool_call_reply, body):
             calls = [
                 {"function": {"index": i, "name": c["name"], "arguments": c.get("arguments", {})}}
-                for i, c in enumerate(wanted if isinstance(wanted, list) else [wanted])
+                for i, c in enumerate(wanted)
             ]
             return cls(model, [], calls, "stop", prompt_tokens)  # Ollama reports "stop" after tool calls
         default = f"Local answer from {model}. You said: {last_user_text(messages)[:200]}"

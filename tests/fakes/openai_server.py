@@ -32,6 +32,19 @@ from aiohttp import web
 # --- shared machinery ----------------------------------------------------------
 
 Reply = str | Callable[[dict[str, Any]], str]
+ToolCalls = dict[str, Any] | list[dict[str, Any]]
+ToolCallReply = ToolCalls | Callable[[dict[str, Any]], ToolCalls | None] | None
+
+
+def wanted_tool_calls(reply: ToolCallReply, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The calls a stand-in answers this request with ([] for a text answer)."""
+    if reply is None or not body.get("tools"):
+        return []
+    wanted = reply(body) if callable(reply) else reply
+    if wanted is None:
+        return []
+    return wanted if isinstance(wanted, list) else [wanted]
+
 
 FAULT_KINDS = frozenset({"status", "reset", "stall", "stall_midstream", "drop_midstream", "error_midstream"})
 
@@ -317,8 +330,12 @@ class FakeOpenAI(FakeServer):
         super().__init__()
         self.models: list[str] = list(models or ["gpt-4o-mini", "gpt-4o"])
         self.api_key = api_key
-        # {"name": ..., "arguments": {...}} (or a list of them): answer requests that offer tools with a call
-        self.tool_call_reply: dict[str, Any] | list[dict[str, Any]] | None = None
+        # {"name": ..., "arguments": {...}} (or a list of them): answer requests that offer tools with a call.
+        # A callable gets the request body and returns calls, or None to answer with text (a tool loop's
+        # last step). "raw_arguments" sends that text as the arguments verbatim (malformed JSON, for faults).
+        self.tool_call_reply: ToolCallReply = None
+        # Stream the reply in pieces of this many characters (a tokenizer that cuts inside words), not word by word
+        self.chunk_chars: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -421,20 +438,24 @@ class _Completion:
         prompt_chars = sum(len(content_text(m.get("content"))) for m in messages if isinstance(m, dict))
         prompt_tokens = max(1, prompt_chars // 4)
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
-        if server.tool_call_reply is not None and body.get("tools"):
-            wanted = server.tool_call_reply
+        if wanted := wanted_tool_calls(server.tool_call_reply, body):
             calls = [
                 {
                     "id": f"call_{uuid.uuid4().hex[:24]}",
                     "type": "function",
-                    "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments", {}))},
+                    "function": {
+                        "name": c["name"],
+                        "arguments": c.get("raw_arguments") or json.dumps(c.get("arguments", {})),
+                    },
                 }
-                for c in (wanted if isinstance(wanted, list) else [wanted])
+                for c in wanted
             ]
             pieces = sum(len(_fragments(c["function"]["arguments"])) for c in calls)
             return cls(model, [""] * pieces, calls, "tool_calls", prompt_tokens)
         default = f"Hello from {model}. You said: {last_user_text(messages)[:200]}"
-        chunks = split_into_chunks(server.reply_text(body, default))
+        text = server.reply_text(body, default)
+        n = server.chunk_chars
+        chunks = [text[i : i + n] for i in range(0, len(text), n)] if n else split_into_chunks(text)
         finish = "stop"
         if limit and len(chunks) > limit:
             chunks, finish = chunks[:limit], "length"

@@ -16,6 +16,7 @@ METHOD_TIERS = {
     "chat.stopStream": TIER_2,
     "chat.postEphemeral": TIER_4,
     "users.info": TIER_4,
+    "files.info": TIER_4,
     "conversations.info": TIER_3,
     "users.conversations": TIER_3,
     "conversations.replies": TIER_1,
@@ -38,6 +39,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "assistant.threads.setSuggestedPrompts": ("assistant:write",),
     "users.info": ("users:read",),
     "users.conversations": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "files.info": ("files:read",),
     "reactions.add": ("reactions:write",),
 }
 BY_CONVERSATION = {  # method → scope for a public channel, a private channel, a DM, a group DM
@@ -51,3 +53,36 @@ def manifest_scopes() -> set[str]:
     from adapters.slack.manifest import manifest
 
     return set(manifest(False)["oauth_config"]["scopes"]["bot"])
+
+
+# Block Kit limits Slack enforces on chat.postMessage / chat.update (answered with `invalid_blocks`).
+MAX_BLOCKS, MAX_SECTION_TEXT, MAX_CONTEXT_ELEMENTS, MAX_ACTION_ELEMENTS = 50, 3000, 10, 25
+MAX_ID, MAX_BUTTON_TEXT, MAX_BUTTON_VALUE = 255, 75, 2000
+
+
+def block_problem(blocks: list[dict]) -> str:
+    """'' when Slack would accept these blocks; otherwise what is wrong (for the test that meets it)."""
+    if len(blocks) > MAX_BLOCKS:
+        return f"more than {MAX_BLOCKS} blocks"
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(block_ids) != len(set(block_ids)) or any(len(i) > MAX_ID for i in block_ids):
+        return "block_id repeated or too long"
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "section" and len((block.get("text") or {}).get("text", "")) > MAX_SECTION_TEXT:
+            return "section text too long"
+        if kind == "context" and not 0 < len(block.get("elements") or []) <= MAX_CONTEXT_ELEMENTS:
+            return "context elements"
+        if kind == "actions":
+            elements = block.get("elements") or []
+            action_ids = [e.get("action_id", "") for e in elements]
+            if not 0 < len(elements) <= MAX_ACTION_ELEMENTS or len(action_ids) != len(set(action_ids)):
+                return "actions elements"
+            for e in elements:
+                if e.get("type") != "button":
+                    continue
+                if len(e.get("action_id", "")) > MAX_ID or len(str(e.get("value", ""))) > MAX_BUTTON_VALUE:
+                    return "button action_id or value too long"
+                if len(e["text"]["text"]) > MAX_BUTTON_TEXT or e.get("style", "primary") not in ("primary", "danger"):
+                    return "button text or style"
+    return ""

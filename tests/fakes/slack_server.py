@@ -11,6 +11,7 @@ Run it by hand: ``python -m tests.fakes.slack_server --port 8100``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import itertools
@@ -21,11 +22,20 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.slack_rules import BY_CONVERSATION, METHOD_SCOPES, METHOD_TIERS, REPLIES_LIMIT, manifest_scopes
+from tests.fakes.file_host import FileHost
+from tests.fakes.slack_rules import (
+    BY_CONVERSATION,
+    METHOD_SCOPES,
+    METHOD_TIERS,
+    REPLIES_LIMIT,
+    block_problem,
+    manifest_scopes,
+)
 
 BOT_TOKEN, APP_TOKEN, SIGNING_SECRET = "xoxb-test-token", "xapp-test-token", "test-signing-secret"
 TEAM, BOT_USER, BOT_ID, APP_ID = "T0TEST", "U0BOT", "B0BOT", "A0APP"
@@ -101,6 +111,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.port = 0
+        self.file_host = FileHost("F")  # files users share: served at url_private with the bot token
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -109,6 +120,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()
@@ -136,6 +148,23 @@ class FakeSlack:
 
     # --- faults and queries -------------------------------------------------------------
 
+    def share_file(self, name: str, data: bytes, mime: str) -> dict[str, Any]:
+        """A file a user shares: the file object a message event carries (download it with the bot token)."""
+        hosted = self.file_host.add(name, data, mime)
+        url = f"http://127.0.0.1:{self.port}/files-pri/{hosted.id}/{urllib.parse.quote(name)}"
+        return {**FileHost.describe(hosted), "title": name, "url_private": url, "url_private_download": url}
+
+    def m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        hosted = self.file_host.files.get(str(args.get("file", "")))
+        if hosted is None:
+            return {"ok": False, "error": "file_not_found"}
+        url = f"http://127.0.0.1:{self.port}/files-pri/{hosted.id}/{urllib.parse.quote(hosted.name)}"
+        return {"ok": True, "file": {**FileHost.describe(hosted), "url_private": url, "url_private_download": url}}
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        token = BOT_TOKEN if "files:read" in self.scopes else "(files:read not granted)"
+        return await self.file_host.serve(request, token=token)
+
     def inject_429(self, method: str, count: int = 1, retry_after: float = 0) -> None:
         self._faults[method].extend([retry_after] * count)
 
@@ -150,9 +179,12 @@ class FakeSlack:
     def new_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.{next(self._ts):06d}"
 
-    def add_user(self, user_id: str, name: str, *, admin: bool = False) -> None:
+    def add_user(self, user_id: str, name: str, *, admin: bool = False, tz: str | None = None) -> None:
         profile = {"display_name": name, "real_name": name.title()}
         self.users[user_id] = {"id": user_id, "name": name, "is_admin": admin, "profile": profile}
+        if tz is not None:  # users.info gives tz, tz_label and tz_offset (seconds east of UTC)
+            offset = dt.datetime.now(ZoneInfo(tz)).utcoffset() or dt.timedelta()
+            self.users[user_id] |= {"tz": tz, "tz_label": tz, "tz_offset": int(offset.total_seconds())}
 
     # --- Web API -------------------------------------------------------------------------
 
@@ -243,6 +275,8 @@ class FakeSlack:
     def m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
+        if block_problem(self._blocks(args)):
+            return {"ok": False, "error": "invalid_blocks"}
         msg = Message(args["channel"], self.new_ts(), args.get("text", ""), self._blocks(args), args.get("thread_ts"))
         self.messages[(msg.channel, msg.ts)] = msg
         return {"ok": True, "channel": msg.channel, "ts": msg.ts, "message": msg.as_json()}
@@ -251,6 +285,8 @@ class FakeSlack:
         msg = self.messages.get((args.get("channel", ""), args.get("ts", "")))
         if msg is None:
             return {"ok": False, "error": "message_not_found"}
+        if block_problem(self._blocks(args)):
+            return {"ok": False, "error": "invalid_blocks"}
         msg.text, msg.blocks, msg.edits, msg.streaming = args.get("text", ""), self._blocks(args), msg.edits + 1, False
         return {"ok": True, "channel": msg.channel, "ts": msg.ts, "text": msg.text}
 
@@ -443,6 +479,21 @@ def block_action(
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
             "channel": {"id": channel, "name": "general"}, "response_url": fake.response_url(),
             "actions": [{"type": "button", "block_id": "b", "action_ts": str(time.time()), **action}]}  # fmt: skip
+
+
+def button_click(fake: FakeSlack, message: Message, action_id: str, *, user: str) -> dict[str, Any]:
+    """A person clicks a button of a message: the `block_actions` payload Slack sends, with the message it
+    was on (as Slack includes it for message buttons). Fails the test if the message has no such button."""
+    for block in message.blocks:
+        for element in block.get("elements") or [] if block.get("type") == "actions" else []:
+            if element.get("action_id") == action_id:
+                action = {k: v for k, v in element.items() if k in ("action_id", "value", "style", "text", "type")}
+                payload = block_action(fake, action, channel=message.channel, user=user, message_ts=message.ts)
+                payload["actions"][0]["block_id"] = block.get("block_id", "")
+                payload["message"] = message.as_json()
+                payload["state"] = {"values": {}}
+                return payload
+    raise AssertionError(f"no button {action_id!r} on message {message.ts}")
 
 
 async def wait_until(predicate: Callable[[], Any], within: float = 5.0, what: str = "condition") -> Any:

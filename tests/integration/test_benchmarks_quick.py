@@ -22,17 +22,22 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 QUICK_SECONDS = 90  # a quick mode is meant to take seconds; this bound only stops a hung script
 # Words each script's figures are printed with (scripts not listed need only print numbers).
 FIGURES: dict[str, tuple[str, ...]] = {
+    "attachment_pdf.py": ("extraction", "first visible text"),
     "_profile_parts.py": ("CPU per answer by part",),
+    "approval_clicks.py": ("click ack", "prompt shows outcome, first", "engine cost per approval"),
     "burst.py": ("answered", "429s met", "local within queue bound"),
     "context_build.py": ("ratios to 10 messages",),
     "discord_burst.py": ("× 429", "messages/s"),
     "discord_first_text.py": ("p95", "max"),
     "discord_vs_llmcord.py": ("first text p50", "worst", "× 429"),
     "engine_overhead.py": ("p99", "turns/s", "overhead p99"),
+    "knowledge_index.py": ("MB/s", "query at", "p99", "RSS after"),
+    "knowledge_retrieval.py": ("BM25 recall@5", "BM25 MRR@10"),
     "memory_rss.py": ("RSS after",),
     "slack_burst.py": ("× 429", "all answered in"),
     "slack_first_text.py": ("median", "p95"),
     "slack_throughput.py": ("answered/s", "ack p50", "first text p50", "ms/answer", "hybridbot / echo"),
+    "tool_loop.py": ("overhead per tool round", "calls executed"),
     "soak.py": ("RSS MB start / end / max", "open fds", "private turns answered in the cloud"),
 }
 

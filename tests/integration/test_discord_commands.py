@@ -39,7 +39,22 @@ async def test_commands_are_synced_at_start_as_in_the_manifest(tmp_path, fake_ol
         synced = rb.fake.calls_to("PUT", rf"/applications/{rb.fake.app_id}/commands")
         assert len(synced) == 1
         names = sorted(c["name"] for c in synced[0].json)
-        assert names == ["agent", "forget", "help", "model", "privacy", "reset", "usage", "why"]
+        assert names == sorted(
+            [
+                "agent",
+                "forget",
+                "help",
+                "memory",
+                "model",
+                "privacy",
+                "remember",
+                "reset",
+                "tasks",
+                "tools",
+                "usage",
+                "why",
+            ]
+        )
         assert sorted(synced[0].json, key=lambda c: c["name"]) == sorted(command_payloads(), key=lambda c: c["name"])
 
 
@@ -92,7 +107,7 @@ async def test_agent_reset_why_usage_help(tmp_path, fake_ollama, fake_openai):
         fake = rb.fake
         alice = fake.user("alice")
         offered = await choices(fake, alice, "agent", "name", "co")
-        assert [c["value"] for c in offered] == ["code"]
+        assert [c["value"] for c in offered] == ["code", "coordinator"]
         assert "Agent set to **code** for you." in await run(
             fake, alice, "agent", [opt("name", "code"), opt("scope", "me")]
         )
@@ -162,3 +177,19 @@ async def test_forget_me_deletes_the_callers_messages(tmp_path, fake_ollama, fak
         answer = await run(fake, alice, "forget", [opt("who", "me")])
         assert "teal" not in answer and any(ch.isdigit() for ch in answer), answer
         assert rb.engine.store.conn.execute(count).fetchone()[0] == 0
+
+
+async def test_tasks_lists_and_completes_the_callers_tasks(tmp_path, fake_ollama, fake_openai):
+    from bot.store_tasks import Owner, TaskStore
+
+    async with running_bot(tmp_path, fake_ollama, fake_openai) as rb:
+        fake = rb.fake
+        alice, bob = fake.user("alice"), fake.user("bob")
+        tasks = TaskStore(rb.engine.store)
+        tasks.add(Owner("discord", str(fake.guild_id), str(alice["id"])), "Water the ferns", local_only=False)
+        listed = await run(fake, alice, "tasks")
+        assert "#1 Water the ferns" in listed
+        assert "no open tasks" in await run(fake, bob, "tasks")
+        done = await run(fake, alice, "tasks", [opt("complete", 1, kind=4)])
+        assert "Completed #1 ✓ Water the ferns" in done
+        assert "#1 ✓ Water the ferns" in await run(fake, alice, "tasks", [opt("show", "done")])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from adapters.discord.client import ATTACHMENTS_NOTE, DMS_OFF, NO_TEXT, SHORT_HELP
+from adapters.discord.client import DMS_OFF, NO_TEXT, SHORT_HELP
 from bot.session import SessionKey
 from tests.fakes.discord_server import running_bot, wait_for
 
@@ -125,11 +125,11 @@ async def test_bad_input_gets_clear_answers(tmp_path, fake_ollama, fake_openai):
         await fake.say(alice, "", mention_bot=True, sticker_items=sticker)
         await wait_for(lambda: len(fake.bot_messages(fake.channel["id"])) == 2)
         assert fake.bot_messages(fake.channel["id"])[1]["content"] == NO_TEXT
-        attachment = {"id": fake.snowflake(), "filename": "a.png", "size": 10, "url": "http://x/a.png"}
-        attachment["proxy_url"] = attachment["url"]
-        await fake.say(alice, "what is in this picture?", mention_bot=True, attachments=[attachment])
+        attachment = fake.attachment("notes.txt", b"gone before it was read", "text/plain")
+        fake.file_host.faults[attachment["id"]] = "404"  # deleted before the bot could download it
+        await fake.say(alice, "what is in this file?", mention_bot=True, attachments=[attachment])
         answer = await wait_for(lambda: fake.threads() and final(fake, fake.threads()[0]["id"]))
-        assert ATTACHMENTS_NOTE in answer
+        assert "notes.txt: not read — it could not be downloaded" in answer  # the text is answered, the file named
         nitro = "word " * 800  # a 4,000-character Nitro message: answered whole (the router may pick any model)
         fake_ollama.reply = fake_openai.reply = "ok"
         await fake.say(alice, nitro, channel=fake.threads()[0])

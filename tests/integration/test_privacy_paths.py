@@ -150,7 +150,7 @@ async def test_redact_level_withholds_local_answers_written_from_unredacted_inpu
     cloud = await loose_app.engine.handle(turn(key, COMPLEX), RecordingSink())
     assert cloud.route.locality == "cloud" and cloud.status == "done"
     sent = str(fake_openai.chat_requests())
-    assert "[REDACTED:" in sent  # the user's message went redacted...
+    assert "\u27e8EMAIL_1\u27e9" in sent  # the user's message went redacted...
     assert "jane dot doe" not in sent and "oh two oh seven" not in sent  # ...the local paraphrase not at all
     assert not fake_openai.saw_text("jane.doe@northwind-mail.io")
 

@@ -76,7 +76,7 @@ async def test_privacy_command_offers_and_sets_redact(app) -> None:
     shown = await run_command(app.engine, ctx, "/privacy")
     assert "redact" in [c.value for c in shown.choices] and "local-only|standard|redact|cloud-ok" in shown.text
     result = await run_command(app.engine, ctx, "/privacy redact")
-    assert result.ok and "[REDACTED:kind]" in result.text
+    assert result.ok and "placeholders such as \u27e8EMAIL_1\u27e9" in result.text
     assert "**redact**" in (await run_command(app.engine, ctx, "/privacy")).text
     dm = CommandContext(SessionKey("console", "local", "D2"), "U1", private=True)
     assert not (await run_command(app.engine, dm, "/privacy redact")).ok
@@ -88,7 +88,7 @@ async def test_redact_route_is_explained_and_only_placeholders_reach_the_cloud(a
     result = await app.engine.handle(turn(f"{COMPLEX}Send the result to {EMAIL}, key {AWS_KEY}."), RecordingSink())
     assert result.route.locality == "cloud" and result.route.footer.endswith("sensitive parts redacted")
     sent = fake_openai.chat_requests()[-1]["messages"][-1]["content"]
-    assert sent.endswith("Send the result to [REDACTED:email], key [REDACTED:aws_access_key].")
+    assert sent.endswith("Send the result to \u27e8EMAIL_1\u27e9, key \u27e8AWS_ACCESS_KEY_1\u27e9.")
     assert not fake_openai.saw_text(EMAIL) and not fake_openai.saw_text(AWS_KEY)
     text = await why(app)
     assert "the cloud model got placeholders" in text and "AWS access key, e-mail address" in text
@@ -105,8 +105,9 @@ async def test_redact_then_standard_never_releases_the_stored_original(app, fake
     await run_command(app.engine, ctx, "/privacy standard")
     result = await app.engine.handle(turn(COMPLEX + " Shorter please."), RecordingSink())
     assert result.route.locality == "cloud"
-    last = str(fake_openai.chat_requests()[-1]["messages"])
-    assert "Shorter please" in last and "cc [REDACTED" not in last and not fake_openai.saw_text(EMAIL)
+    messages = fake_openai.chat_requests()[-1]["messages"]
+    assert "Shorter please" in str(messages) and not fake_openai.saw_text(EMAIL)
+    assert not any(m["role"] == "user" and "cc \u27e8" in m["content"] for m in messages)  # not released redacted
 
 
 def _priced(tmp_path: Path, ollama: FakeOllama, openai: FakeOpenAI, budget: str):

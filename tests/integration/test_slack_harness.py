@@ -125,6 +125,15 @@ class SlackBot:
             status, _ = await self.fake.post_http(self.url, body, form=True)
             assert status == 200
 
+    async def action_payload(self, payload: dict[str, Any]) -> None:
+        """A whole interactive payload (e.g. tests.fakes.slack_server.button_click), delivered as Slack does."""
+        if self.mode == "socket":
+            await self.fake.send_socket("interactive", payload)
+        else:
+            body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+            status, _ = await self.fake.post_http(self.url, body, form=True)
+            assert status == 200
+
     async def react(self, name: str, channel: str, ts: str, *, user: str = ALICE, added: bool = True) -> None:
         event = {"type": "reaction_added" if added else "reaction_removed", "user": user, "reaction": name,
                  "item_user": BOT_USER, "item": {"type": "message", "channel": channel, "ts": ts},

@@ -71,14 +71,19 @@ async def test_oversized_message_is_refused_clearly(slack_bot: SlackBot) -> None
     assert not slack_bot.fake_ollama.chat_requests()
 
 
-async def test_files_are_not_read_yet_and_the_user_is_told(slack_bot: SlackBot) -> None:
-    files = [{"id": "F1", "name": "photo.png", "mimetype": "image/png"}]
-    first = await slack_bot.message("", channel="D0ALICE", subtype="file_share", files=files)
-    note = await wait_until(lambda: slack_bot.fake.thread("D0ALICE", first), what="note")
-    assert "can't read files" in note[0].text
-    second = await slack_bot.message("what is in it?", channel="D0ALICE", subtype="file_share", files=files)
-    await slack_bot.answer("D0ALICE", second)
-    assert any("can't read files" in e["text"] for e in slack_bot.fake.ephemeral)
+async def test_files_in_a_dm_are_read_also_when_slack_sends_no_address(slack_bot: SlackBot) -> None:
+    fake = slack_bot.fake
+    shared = fake.share_file("agenda.txt", b"1. budget\n2. hiring\n", "text/plain")
+    connect = {"id": shared["id"], "name": "agenda.txt", "mimetype": "text/plain", "file_access": "check_file_info"}
+    first = await slack_bot.message("", channel="D0ALICE", subtype="file_share", files=[connect])  # a file alone
+    await slack_bot.answer("D0ALICE", first)
+    assert fake.calls_to("files.info") and "2. hiring" in str(slack_bot.fake_ollama.chat_requests()[-1])
+    missing = {"id": "F404", "name": "old.txt", "mimetype": "text/plain", "file_access": "check_file_info"}
+    second = await slack_bot.message("and this one?", channel="D0ALICE", subtype="file_share", files=[missing])
+    answer = await slack_bot.answer("D0ALICE", second)
+    said = answer.shown + answer.footer
+    assert "old.txt: not read — it could not be downloaded" in said
+    assert not any("can't read files" in e["text"] for e in fake.ephemeral)  # the old refusal is gone
 
 
 @pytest.mark.parametrize("slack_bot", ["socket"], indirect=True)

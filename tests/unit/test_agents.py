@@ -6,7 +6,7 @@ import pytest
 
 from bot.agents import load_agents, parse_agent
 
-BUILTINS = {"general", "research", "code", "writer", "math-tutor"}
+BUILTINS = {"general", "research", "code", "writer", "math-tutor", "assistant", "coordinator"}
 
 
 def test_builtins_load() -> None:
@@ -14,6 +14,13 @@ def test_builtins_load() -> None:
     assert set(registry.names()) == BUILTINS
     assert registry.get("General").name == "general"
     assert registry.get("research").route == "cloud"
+
+
+def test_builtin_agents_carry_their_tools() -> None:
+    registry = load_agents(None)
+    assert registry.get("general").tools == ("calculator", "now")
+    assert set(registry.get("assistant").tools) == {"tasks_*", "calculator", "now"}
+    assert registry.get("research").tools == ("fetch_url",)
 
 
 def test_custom_agents_and_broken_files_skipped(tmp_path: Path) -> None:
@@ -46,4 +53,4 @@ def test_parse_agent_rejects_bad_fields(data: dict, message: str) -> None:
 
 
 def test_suggest_close_names() -> None:
-    assert load_agents(None).suggest("writr") == ["writer"]
+    assert load_agents(None).suggest("writr")[0] == "writer"

@@ -33,7 +33,7 @@ def test_export_while_open_then_import_into_a_new_database(tmp_path: Path) -> No
     assert not (tmp_path / "backup.db.partial").exists()
 
     restored = import_database(tmp_path / "backup.db", tmp_path / "restored.db")
-    assert restored.counts == {"conversations": 1, "messages": 3, "turns": 0, "settings": 1, "feedback": 0}
+    assert restored.counts == {"conversations": 1, "messages": 3, "turns": 0, "settings": 1, "feedback": 0, "tasks": 0}
     store = Store(tmp_path / "restored.db")
     assert [m.content for m in store.newest_messages(store.conversation(KEY).id)] == [
         "message 2",

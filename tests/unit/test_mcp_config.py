@@ -60,3 +60,45 @@ def test_an_explicit_confirm_list_replaces_the_annotations():
     s = McpServerConfig(name="gh", command="x", confirm=["delete_*"])
     assert s.needs_confirm("delete_repo", read_only=True)
     assert not s.needs_confirm("create_issue", read_only=False)
+
+
+def test_secrets_come_from_the_environment_by_name():
+    s = McpServerConfig(name="gh", command="gh-mcp", env={"MODE": "ro"}, env_from={"GITHUB_TOKEN": "HB_GH_TOKEN"})
+    environ = {"HB_GH_TOKEN": "ghp-x", "OPENAI_API_KEY": "sk-bot"}
+    assert s.process_env(environ) == {"MODE": "ro", "GITHUB_TOKEN": "ghp-x"}
+    assert s.missing_variables(environ) == [] and s.missing_variables({}) == ["HB_GH_TOKEN"]
+    web = McpServerConfig(name="web", url="https://h/mcp", headers_from={"Authorization": "HB_WEB_AUTH"})
+    assert web.http_headers({"HB_WEB_AUTH": "Bearer y"}) == {"Authorization": "Bearer y"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"env": {"GITHUB_TOKEN": "ghp-x"}}, "looks like a secret.*env_from = { GITHUB_TOKEN = "),
+        ({"env": {"DB_PASSWORD": "x"}}, "looks like a secret"),
+        ({"env_from": {"TOKEN": "not a name"}}, "must name an environment variable"),
+        ({"headers_from": {"Authorization": "X"}}, "headers_from only applies to a url"),
+    ],
+)
+def test_secret_mistakes_name_the_fix(fields, message):
+    with pytest.raises(ValidationError, match=message):
+        McpServerConfig(name="x", command="a", **fields)
+
+
+def test_env_from_does_not_apply_to_a_url():
+    with pytest.raises(ValidationError, match="only apply to a command"):
+        McpServerConfig(name="x", url="http://h/mcp", env_from={"A": "B"})
+
+
+def test_mcp_servers_are_a_validated_settings_section(tmp_path):
+    from bot.config import ConfigError, load_settings
+
+    path = tmp_path / "bot.toml"
+    path.write_text('[[mcp.servers]]\nname = "notes"\ncommand = "notes-mcp"\nlocality = "local"\n')
+    assert [s.name for s in load_settings(path, env={}).mcp.servers] == ["notes"]
+    path.write_text('[[mcp.servers]]\nname = "notes"\ncommand = "notes-mcp"\ntols = ["*"]\n')
+    with pytest.raises(ConfigError, match=r"'mcp.servers\[0\].tols' is not a setting. Did you mean 'tools'\?"):
+        load_settings(path, env={})
+    path.write_text('[[mcp.servers]]\nname = "notes"\n')
+    with pytest.raises(ConfigError, match="mcp.servers\\[0\\].*set either command"):
+        load_settings(path, env={})

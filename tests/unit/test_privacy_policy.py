@@ -17,6 +17,7 @@ from bot.store import StoredMessage
 LLAMA = ModelInfo("ollama", "llama3.2:3b", "local", 8192, tools=True)
 MINI = ModelInfo("openai", "gpt-4o-mini", "cloud", 128000, tools=True)
 ALL = (LLAMA, MINI)
+SMOL = ModelInfo("embedded", "smollm2", "local", 2048, tools=False)  # no native tool calling
 AWS_KEY = "AKIA" + "ZQ4RT7WX2LPN8KJD"  # format-valid, not a real key
 
 
@@ -91,7 +92,7 @@ def _every_reason_code() -> set[str]:
         (False, True),  # budget exhausted
         (0.1, 0.9),
         (True, False),  # prefer local
-        ((), (LLAMA,), (MINI,), ALL),
+        ((), (LLAMA,), (MINI,), ALL, (SMOL, LLAMA)),  # SMOL first: tool support changes the choice
         (frozenset(), frozenset({LLAMA.ref}), frozenset({MINI.ref})),
     )
     for level, dm, sticky, sens, secret, setting, agent, tools, spent, cx, pl, models, bad in fields:

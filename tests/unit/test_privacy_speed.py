@@ -21,7 +21,7 @@ from bot.privacy.addresses import _NAME_BEFORE
 from bot.privacy.disguise import _PERCENT_RUN, disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.lexicon import DOSE
-from bot.privacy.rule import trie_pattern
+from bot.privacy.rule import WORD_START, trie_pattern
 from bot.privacy.rules import Rule, _ci
 from bot.privacy.scanner import (
     MAX_BASE64_DEPTH,
@@ -144,7 +144,7 @@ def test_present_hints_are_the_hints_in_the_text(pieces: list[str]) -> None:
     assert scanner._present_hints(text) == {h for h in scanner._HINTS if h in text}
 
 
-_PLAIN_WORDS = re.compile(r"\b(?:" + trie_pattern(scanner._ALL_WORDS) + ")")
+_PLAIN_WORDS = re.compile(WORD_START + "(?:" + trie_pattern(scanner._ALL_WORDS) + ")")
 
 
 @settings(max_examples=400, deadline=None, database=None, derandomize=True)

@@ -75,5 +75,5 @@ def test_doctor_names_missing_scopes_and_what_to_do() -> None:
     ok, line = scope_findings(set(SCOPES) - {"mpim:read"})[0]
     assert not ok and "mpim:read" in line and "reinstall" in line
     assert scope_findings(set(SCOPES))[0][0]
-    notes = scope_findings({*SCOPES, "files:read"})
-    assert notes[-1][0] and "files:read" in notes[-1][1]
+    notes = scope_findings({*SCOPES, "reactions:write"})
+    assert notes[-1][0] and "reactions:write" in notes[-1][1]

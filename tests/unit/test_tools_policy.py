@@ -82,3 +82,17 @@ def test_a_call_to_an_unknown_tool_is_refused_naming_the_offered_tools():
 def test_with_nothing_offered_every_call_is_refused():
     refusal = resolve_call(offer(ALL, private=False, agent_globs=[]), "calculator")
     assert refusal.is_error and "Tools: none." in refusal.text
+
+
+def test_a_tool_fenced_to_some_agents_is_offered_only_to_them():
+    async def run(args):
+        return ""
+
+    fenced = Tool("gh.search", "search", {"type": "object"}, run, server="gh", agents=("research", "code*"))
+    globs = ["mcp:*"]
+    assert offer([fenced], private=False, agent_globs=globs, agent="research").names == ["gh.search"]
+    assert offer([fenced], private=False, agent_globs=globs, agent="coder").names == ["gh.search"]
+    general = offer([fenced], private=False, agent_globs=globs, agent="general")
+    assert general.names == [] and general.withheld == {"gh.search": NOT_FOR_AGENT}
+    assert offer([fenced], private=False, agent_globs=globs).names == []  # no agent named: fenced tools stay out
+    assert offer([fenced], private=False, agent_globs=[], agent="research").names == []  # the agent must want it too

@@ -99,11 +99,11 @@ async def test_the_privacy_guard_sends_the_turn_to_a_local_model_instead(tmp_pat
     engine = make_engine(tmp_path, [cloud, local], 'prefer_local = false\ncloud_model = "c:m"\nscorer = "heuristic"\n')
     real, stopped = bot.turn_stream.build_prompt, []
 
-    def guarded(engine, conv, model, agent, place):
+    def guarded(engine, conv, model, agent, place, grounding=None):
         if model.locality == "cloud":
             stopped.append(model.ref)
             raise PrivacyGuardError  # as if the rescan found a secret the router had not seen
-        return real(engine, conv, model, agent, place)
+        return real(engine, conv, model, agent, place, grounding)
 
     monkeypatch.setattr(bot.turn_stream, "build_prompt", guarded)
     result = await engine.handle(

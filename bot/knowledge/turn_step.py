@@ -1,0 +1,45 @@
+"""The engine's knowledge steps for a turn: retrieve before routing, cite after answering."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.agents import Agent
+from bot.knowledge.grounding import Grounding, Scan, sources_notice
+from bot.marks import ConversationFlags, classify
+from bot.session import SessionKey
+from bot.store import Conversation
+from bot.turns import TurnResult
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+
+def passage_scan(conv: ConversationFlags, level: str) -> Scan:
+    """A standard collection's passage is scanned like a message in this conversation at its level: it keeps
+    the turn local when such a message would (or would be sent redacted)."""
+
+    def scan(text: str) -> tuple[bool, list[str]]:
+        seen = classify(text, level, conv)
+        return seen.keep_local or seen.redactable, seen.kinds
+
+    return scan
+
+
+def ground_turn(engine: Engine, conv: Conversation, agent: Agent, text: str, key: SessionKey) -> Grounding:
+    """Passages for the question from the agent's collections searchable here (before routing)."""
+    if not agent.knowledge:
+        return Grounding()
+    knowledge = engine.knowledge
+    collections = knowledge.collections_for(agent.knowledge, agent.name, key.channel)
+    return knowledge.ground(text, collections, passage_scan(conv, engine.privacy_level(conv)))
+
+
+def cite(engine: Engine, turn_id: int, result: TurnResult) -> TurnResult:
+    """The sources the model saw, under the answer (a notice) and in the footer (`📚 2 sources`)."""
+    sources = engine.knowledge.take_sources(turn_id)
+    if not sources or result.status != "done":
+        return result
+    route = replace(result.route, sources=len(sources)) if result.route else None
+    return replace(result, route=route, notices=[*result.notices, sources_notice(sources)])
