@@ -135,6 +135,7 @@ async def stream_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrenc
 
 
 async def hybridbot(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int) -> Figures:
+    fake.member_of = [f"C{i:05d}" for i in range(events)]  # the bot is in the channels it is mentioned in
     adapter = await start_adapter(slack_settings(fake, openai_url=model.base_url))
     adapter.bot.budget.minute = fake.minute  # the stand-in's tiers are off: so is the bot's tier budget
     url = f"http://127.0.0.1:{adapter.port}/slack/events"
