@@ -14,17 +14,32 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, field_validator, model_validator
 
+from bot.config_features import (  # noqa: F401  re-exported: settings sections are imported from bot.config
+    AgentsConfig,
+    AttachmentsConfig,
+    FetchUrlConfig,
+    LimitsConfig,
+    MemoryConfig,
+    ToolsConfig,
+)
+from bot.config_providers import (  # noqa: F401
+    CatalogConfig,
+    EmbeddedConfig,
+    EndpointConfig,
+    GenerationConfig,
+    ModelGeneration,
+    OllamaConfig,
+    OpenAIConfig,
+    ResilienceConfig,
+)
+from bot.config_section import Section as _Section
 from bot.knowledge.config import KnowledgeConfig
 from bot.tools.mcp_config import McpConfig
 
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
 PRIVACY_LEVELS: tuple[str, ...] = ("local-only", "standard", "redact", "cloud-ok")  # strictest first
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class BotConfig(_Section):
@@ -129,185 +144,12 @@ def stricter(a: str, b: str) -> str:
     return a if PRIVACY_LEVELS.index(a) <= PRIVACY_LEVELS.index(b) else b
 
 
-class OllamaConfig(_Section):
-    enabled: bool = True
-    host: str = "http://127.0.0.1:11434"
-    timeout: float = Field(120.0, gt=0)
-    connect_timeout: float = Field(3.0, gt=0)
-    idle_timeout: float = Field(60.0, gt=0)
-    keep_alive: str = "10m"
-    max_context: int = Field(8192, ge=512)
-    max_concurrent: int = Field(2, ge=0, le=256)  # turns streaming at once; more wait in a queue; 0 = no limit
-
-
-class OpenAIConfig(_Section):
-    enabled: bool = True
-    base_url: str = ""
-    locality: Literal["local", "cloud"] = "cloud"
-    models: list[str] = Field(default_factory=list)
-    # Models that read images (README "Files and images"); unset: known OpenAI names (gpt-4o, gpt-4.1, gpt-5).
-    vision_models: list[str] | None = None
-    timeout: float = Field(60.0, gt=0)
-    connect_timeout: float = Field(5.0, gt=0)
-    idle_timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(1, ge=0, le=10)
-    max_concurrent: int = Field(0, ge=0, le=256)  # 0 = no limit (a cloud API); set it for a local server
-    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
-
-
-class EndpointConfig(_Section):
-    """An extra OpenAI-compatible endpoint (vLLM, LM Studio, a gateway...)."""
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
-    base_url: str
-    locality: Literal["local", "cloud"]
-    api_key_env: str = ""
-    models: list[str] = Field(default_factory=list)
-    vision_models: list[str] | None = None  # models that read images; unset: known OpenAI names
-    timeout: float = Field(60.0, gt=0)
-    max_retries: int = Field(1, ge=0, le=10)
-    max_concurrent: int = Field(0, ge=0, le=256)
-    native_tools: bool = True  # the server supports OpenAI tool calling; false: the text tool protocol
-
-
-class EmbeddedConfig(_Section):
-    enabled: bool = True
-    # "auto": xllamacpp (prebuilt wheel) if installed, else llama-cpp-python; or name one of them.
-    runtime: Literal["auto", "xllamacpp", "llama-cpp"] = "auto"
-    model_path: str = ""
-    context_length: int = Field(2048, ge=256, le=131_072)
-    threads: int = Field(0, ge=0)
-    max_concurrent: int = Field(1, ge=0, le=16)  # one in-process model answers one turn at a time
-
-
-class ModelGeneration(_Section):
-    """Generation settings for the models a `[generation.models."pattern"]` key matches (README "Generation")."""
-
-    temperature: float | None = Field(None, ge=0, le=2)  # fixed: replaces the agent's temperature
-    temperature_scale: float | None = Field(None, ge=0, le=2)  # else the agent's temperature times this
-    top_p: float | None = Field(None, gt=0, le=1)
-    min_p: float | None = Field(None, ge=0, lt=1)
-    repeat_penalty: float | None = Field(None, ge=1, le=2)
-    max_tokens: int | None = Field(None, ge=16, le=32_768)
-
-    @model_validator(mode="after")
-    def _one_temperature(self) -> ModelGeneration:
-        if self.temperature is not None and self.temperature_scale is not None:
-            raise ValueError("set temperature or temperature_scale, not both")
-        return self
-
-
-class GenerationConfig(_Section):
-    repetition_guard: bool = True  # stop an answer that starts looping (every provider)
-    # "provider:model", "model" or a glob ("*:*135m*") -> settings; the most specific match wins per key.
-    models: dict[str, ModelGeneration] = Field(default_factory=dict)
-
-    @field_validator("models")
-    @classmethod
-    def _patterns(cls, value: dict[str, ModelGeneration]) -> dict[str, ModelGeneration]:
-        for pattern in value:
-            if not pattern.strip():
-                raise ValueError('a model pattern must not be empty (use "*" for every model)')
-        return value
-
-
-class CatalogConfig(_Section):
-    health_ttl: float = Field(30.0, ge=0)
-
-
-class ResilienceConfig(_Section):
-    """Circuit breakers per model and retries before any text (see README "Resilience")."""
-
-    breaker_failures: int = Field(3, ge=1, le=100)  # consecutive failures that open a model's circuit
-    breaker_cooldown: float = Field(30.0, gt=0, le=3600)  # seconds open before one probe turn is let through
-    local_retries: int = Field(1, ge=0, le=3)  # quick retries for clients that never retry (ollama)
-    retry_backoff: float = Field(0.25, ge=0, le=10)  # first wait before such a retry (doubles, jittered)
-    max_retry_wait: float = Field(5.0, ge=0, le=120)  # longest Retry-After waited for; longer → fall back
-
-
 class OpsConfig(_Section):
     """The operations HTTP server (/healthz, /readyz, /metrics) started by `hybridbot run`."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(9464, ge=0, le=65_535)
-
-
-class LimitsConfig(_Section):
-    """Sliding-window turn limits per user and per channel: each tier is "COUNT/WINDOW" (e.g. "10/minute")."""
-
-    enabled: bool = True
-    platforms: list[str] = Field(default_factory=lambda: ["slack", "discord"])
-    user: list[str] = Field(default_factory=lambda: ["10/minute", "100/hour", "1000/day"])
-    channel: list[str] = Field(default_factory=lambda: ["10/minute", "100/hour", "1000/day"])
-    overrides: dict[str, list[str]] = Field(default_factory=dict)  # user or channel id -> its own tiers
-
-    @field_validator("user", "channel")
-    @classmethod
-    def _tiers(cls, value: list[str]) -> list[str]:
-        from bot.ratelimit import parse_tiers
-
-        parse_tiers(value)
-        return value
-
-    @field_validator("overrides")
-    @classmethod
-    def _override_tiers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        from bot.ratelimit import parse_tiers
-
-        for tiers in value.values():
-            parse_tiers(tiers)
-        return value
-
-
-class FetchUrlConfig(_Section):
-    enabled: bool = False  # fetch_url sends a request off this machine: off unless the operator turns it on
-    max_bytes: int = Field(2_000_000, ge=1_000, le=50_000_000)
-    timeout: float = Field(10.0, gt=0, le=120)
-    max_redirects: int = Field(3, ge=0, le=10)
-    max_chars: int = Field(8_000, ge=500, le=200_000)  # of readable text handed to the model; the rest is cut
-
-
-class ToolsConfig(_Section):
-    approval_timeout: float = Field(300.0, gt=0, le=86_400)  # no decision in time means deny
-    time_budget: float = Field(60.0, gt=0, le=3_600)  # all tool calls of one turn together
-    timezone: str = "UTC"  # for `now` and due dates when the platform gives no time zone
-    fetch_url: FetchUrlConfig = Field(default_factory=FetchUrlConfig)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Paris'") from None
-        return value
-
-
-class AttachmentsConfig(_Section):
-    """Files and images in messages (README "Files and images")."""
-
-    enabled: bool = True
-    max_files: int = Field(5, ge=1, le=50)  # per message; the rest are named and skipped
-    max_file_bytes: int = Field(20_000_000, ge=1_000, le=500_000_000)  # larger files are not downloaded
-    max_image_bytes: int = Field(8_000_000, ge=1_000, le=100_000_000)
-    max_chars: int = Field(24_000, ge=1_000, le=1_000_000)  # extracted text added to a turn, all files together
-    download_timeout: float = Field(20.0, gt=0, le=600)
-    extract_timeout: float = Field(30.0, gt=0, le=600)  # per file (PDF/DOCX parsing runs in a thread)
-
-
-class MemoryConfig(_Section):
-    """What each person asks the bot to remember (README "Memory")."""
-
-    enabled: bool = True
-    max_facts: int = Field(50, ge=1, le=1_000)  # per person and platform
-    max_fact_chars: int = Field(500, ge=20, le=4_000)
-
-
-class AgentsConfig(_Section):
-    max_tool_rounds: int = Field(6, ge=1, le=50)  # model steps that may call tools, per turn
 
 
 class CoreSettings(_Section):

@@ -107,7 +107,34 @@ def build_context(
     system = instructions.strip()
     if summary.strip():
         system += "\n\nSummary of the earlier conversation:\n" + summary.strip()
-    used = estimate_tokens(system)
+    pick = _pick(history, estimate_tokens(system), budget_tokens, exclude_sensitive, anchor_id, refill)
+    return ContextWindow(
+        messages=_chat_messages(system, pick.messages, neutral_names),
+        used_tokens=pick.used,
+        included=len(pick.messages),
+        oldest_included_id=pick.messages[0].id if pick.messages else None,
+        truncated_newest=pick.truncated,
+        dropped_private=pick.dropped,
+    )
+
+
+@dataclass
+class _Picked:
+    messages: list[StoredMessage]  # oldest first
+    used: int
+    truncated: bool
+    dropped: int
+
+
+def _pick(
+    history: Iterable[StoredMessage],
+    used: int,
+    budget_tokens: int,
+    exclude_sensitive: bool,
+    anchor_id: int | None,
+    refill: float,
+) -> _Picked:
+    """The messages that fit (newest first in `history`), as `build_context` describes."""
     picked: list[StoredMessage] = []
     costs: list[int] = []
     truncated = overflow = False
@@ -134,6 +161,11 @@ def build_context(
     if overflow and not truncated:
         used = _refill(picked, costs, used, budget_tokens * refill)
     picked.reverse()
+    return _Picked(picked, used, truncated, dropped)
+
+
+def _chat_messages(system: str, picked: list[StoredMessage], neutral_names: bool) -> list[ChatMessage]:
+    """The prompt's messages; speakers are named only when more than one person speaks in the window."""
     speakers = {m.author_id for m in picked if m.role == "user"}
     attribute = len(speakers) > 1
     messages = [ChatMessage("system", system)] if system else []
@@ -142,14 +174,7 @@ def build_context(
         role: Literal["user", "assistant"] = "assistant" if m.role == "assistant" else "user"
         name = labels.name(m.author_name or m.author_id, m.author_id) if attribute and role == "user" else None
         messages.append(ChatMessage(role, m.content, name=name or None))
-    return ContextWindow(
-        messages=messages,
-        used_tokens=used,
-        included=len(picked),
-        oldest_included_id=picked[0].id if picked else None,
-        truncated_newest=truncated,
-        dropped_private=dropped,
-    )
+    return messages
 
 
 def _refill(picked: list[StoredMessage], costs: list[int], used: int, target: float) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from bot import difficulty, privacy, routing_judge, routing_labels, routing_model
+from bot import difficulty, privacy, routing_judge, routing_labels, routing_model, store_routing_labels
 from bot.catalog import Catalog
 from bot.config import RoutingConfig
 from bot.router import RouteRequest, privacy_reasons
@@ -61,10 +61,10 @@ def record_label(store: Store, routing: RoutingConfig, turn_id: int, source: str
     message = store.message(record.user_message_id) if record and record.user_message_id else None
     if label is None or message is None:
         if record is not None and not source:
-            store.delete_routing_label(turn_id)  # feedback cleared
+            store_routing_labels.delete_routing_label(store, turn_id)  # feedback cleared
         return
     raw, cues = routing_labels.describe(message.content, routing_model.load_default())
     # Text only when opted in, and never text the privacy scanner finds anything in.
     keep = routing.keep_prompts_for_training and not message.sensitive
     keep = keep and not privacy.scan(message.content)
-    store.put_routing_label(turn_id, label, source, raw, cues, message.content if keep else None)
+    store_routing_labels.put_routing_label(store, turn_id, label, source, raw, cues, message.content if keep else None)

@@ -18,6 +18,7 @@ from bot.difficulty import threshold
 from bot.routing_labels import CALIBRATION_KEY, calibration_scope, fit_calibration, log_loss
 from bot.routing_model import Previous, RoutingModel, load_default
 from bot.store import Store
+from bot.store_routing_labels import routing_labels
 
 UNSEEN = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "routing_unseen.jsonl"
 
@@ -52,7 +53,7 @@ def tune(
     out: Callable[[str], None] = print,
     unseen: Path = UNSEEN,
 ) -> int:
-    labels = store.routing_labels(workspace)
+    labels = routing_labels(store, workspace)
     if not labels:
         out("No routing labels yet: they come from 👎, 🔁 and 👍 on answers a local model gave.")
         return 1

@@ -19,7 +19,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import SlackBot
 from adapters.slack.blocks import home_view
 from adapters.slack.lookups import ExpiringCache
-from bot.commands import LOCALITY_MARK
+from bot.model_commands import LOCALITY_MARK
 from bot.preferences import effective
 from bot.session import SessionKey
 

@@ -12,6 +12,7 @@ from bot import route_tune
 from bot.engine import Turn
 from bot.routing_labels import CALIBRATION_KEY, calibration_scope
 from bot.session import SessionKey
+from bot.store_routing_labels import routing_labels
 from hybridbot_app.cli import main as cli_main
 from tests.fakes.ollama_server import FakeOllama
 from tests.fakes.openai_server import FakeOpenAI
@@ -44,21 +45,21 @@ async def test_reactions_on_local_answers_are_labels_without_text(app) -> None:
     assert (local.route.locality, cloud.route.locality) == ("local", "cloud")
     app.engine.feedback(local.turn_id, "U1", -1)
     app.engine.feedback(cloud.turn_id, "U1", -1)  # a cloud answer teaches nothing about the local model
-    labels = app.engine.store.routing_labels()
+    labels = routing_labels(app.engine.store)
     assert [(x.turn_id, x.label, x.source, x.workspace) for x in labels] == [
         (local.turn_id, "cloud", "thumbs-down", "team-a")
     ]
     assert labels[0].text is None and isinstance(labels[0].raw, float)
     app.engine.feedback(local.turn_id, "U1", 1)  # changed their mind: the latest reaction wins
-    assert [(x.label, x.source) for x in app.engine.store.routing_labels()] == [("local", "thumbs-up")]
+    assert [(x.label, x.source) for x in routing_labels(app.engine.store)] == [("local", "thumbs-up")]
     app.engine.feedback(local.turn_id, "U1", 0)  # cleared
-    assert app.engine.store.routing_labels() == []
+    assert routing_labels(app.engine.store) == []
 
 
 async def test_regenerate_of_a_local_answer_is_a_label(app) -> None:
     local = await app.engine.handle(turn(EASY), RecordingSink())
     await app.engine.regenerate(KEY, local.turn_id, RecordingSink(), user_id="U1")
-    assert [(x.turn_id, x.source) for x in app.engine.store.routing_labels()] == [(local.turn_id, "regenerate")]
+    assert [(x.turn_id, x.source) for x in routing_labels(app.engine.store)] == [(local.turn_id, "regenerate")]
 
 
 async def test_text_is_kept_only_when_opted_in_and_never_when_sensitive(tmp_path, fake_ollama, fake_openai) -> None:
@@ -68,7 +69,7 @@ async def test_text_is_kept_only_when_opted_in_and_never_when_sensitive(tmp_path
         app.engine.feedback(plain.turn_id, "U1", -1)
         personal = await app.engine.handle(turn(f"write to {EMAIL} that we are late"), RecordingSink())
         app.engine.feedback(personal.turn_id, "U1", -1)
-        texts = {x.turn_id: x.text for x in app.engine.store.routing_labels()}
+        texts = {x.turn_id: x.text for x in routing_labels(app.engine.store)}
         assert texts == {plain.turn_id: EASY, personal.turn_id: None}
     finally:
         await app.engine.aclose()
