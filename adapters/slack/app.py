@@ -22,6 +22,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -80,6 +81,8 @@ class SlackBot:
     assistant_threads: set[tuple[str, str]] = field(default_factory=set)
     private_channels: ExpiringCache[str] = field(default_factory=lambda: ExpiringCache(600.0))  # → events.KINDS
     user_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)
+    name_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)  # one try each, for answers
+    quick_client: AsyncWebClient | None = None  # `client` without slack-sdk's own 429 retries (name look-ups)
     channel_lookups: SingleFlight[str] = field(default_factory=SingleFlight)
     pauses: dict[str, Pause] = field(default_factory=dict)  # Web API method → its shared pause after a 429
     directory: asyncio.Future[None] | None = None  # the start-up listing of the bot's channels (directory.py)
@@ -132,11 +135,11 @@ class SlackBot:
         cached = self.users.get(user_id)
         if cached is not None:
             return cached
-        if self.pause("users.info").left():
-            asyncio.ensure_future(self.user(user_id))  # single-flight; waits out the pause in the background
+        if self.pause("users.info").left():  # rate limited: asked again by a later turn once Slack allows
             return UserInfo(user_id)
+        look_up = self.name_lookups.run(user_id, lambda: self._look_up_user(user_id, patient=False))
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(self.user(user_id))), NAME_WAIT)
+            return await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(look_up)), NAME_WAIT)
         except TimeoutError:
             return UserInfo(user_id)
 
@@ -158,13 +161,17 @@ class SlackBot:
         cached = self.users.get(user_id)
         if cached is not None:
             return cached
-        return await self.user_lookups.run(user_id, lambda: self._look_up_user(user_id))
+        return await self.user_lookups.run(user_id, lambda: self._look_up_user(user_id, patient=True))
 
-    async def _look_up_user(self, user_id: str) -> UserInfo:
+    async def _look_up_user(self, user_id: str, *, patient: bool) -> UserInfo:
+        """users.info, cached. `patient` (admin checks) waits out 429s within the look-up bound; otherwise one
+        try: a 429 pauses every name look-up for its Retry-After instead of each waiting and asking again."""
         info = UserInfo(user_id)
+        client = self.client if patient or self.quick_client is None else self.quick_client
         try:
-            call = lambda: self.client.users_info(user=user_id)  # noqa: E731
-            data = (await patiently(call, pause=self.pause("users.info"))).get("user") or {}
+            call = lambda: client.users_info(user=user_id)  # noqa: E731
+            bound = None if patient else 0.0
+            data = (await patiently(call, bound=bound, pause=self.pause("users.info"))).get("user") or {}
             profile = data.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
             tz = data.get("tz") if isinstance(data.get("tz"), str) else None
@@ -238,17 +245,20 @@ def _error(error: Exception) -> str:
     return type(error).__name__
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
+def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncWebClient:
+    """The Web API client; without `retry_rate_limits`, a 429 is the caller's to handle (name look-ups: one try)."""
     config = settings.slack
     api_url = os.environ.get("SLACK_API_URL") or config.api_url
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=config.max_connection_retries)
+    ]
+    if retry_rate_limits:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=config.max_rate_limit_retries))
     return AsyncWebClient(
         token=settings.secret("SLACK_BOT_TOKEN") or None,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         timeout=30,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=config.max_connection_retries),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=config.max_rate_limit_retries),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -281,6 +291,7 @@ class SlackAdapter:
         self.settings = settings
         self.config = settings.slack
         self.bot = SlackBot(engine, self.config, make_client(settings))
+        self.bot.quick_client = make_client(settings, retry_rate_limits=False)
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
         self.port: int = 0
@@ -320,6 +331,8 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a new session per call otherwise).
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.bot.client.session = self._session
+        if self.bot.quick_client is not None:
+            self.bot.quick_client.session = self._session
         app_token = self.settings.secret("SLACK_APP_TOKEN")
         if self.verify_only:
             if app_token or not self.settings.secret("SLACK_SIGNING_SECRET"):
