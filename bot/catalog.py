@@ -117,6 +117,24 @@ class Catalog:
     def breaker_states(self) -> dict[str, CircuitView]:
         return self.breakers.snapshot()
 
+    async def warm_up(self, local_model: str = "") -> list[str]:
+        """Load the in-process local model at start-up when it is the one local turns will use: it is named in
+        `routing.local_model`, or no other local provider answers. Returns the providers warmed."""
+        statuses = await self.refresh()
+        other_local = any(s.healthy and s.locality == "local" and s.name != "embedded" for s in statuses)
+        warmed = []
+        for status in statuses:
+            warm = getattr(self.providers[status.name], "warm_up", None)
+            wanted = local_model.startswith(f"{status.name}:") or not other_local
+            if warm is None or not status.healthy or not wanted:
+                continue
+            try:
+                await warm()
+                warmed.append(status.name)
+            except Exception as error:  # the first turn will load it (and report) instead
+                log.warning("could not load %s at start-up: %s", status.name, error)
+        return warmed
+
     def statuses(self) -> list[ProviderStatus]:
         return list(self._status.values())
 

@@ -106,9 +106,13 @@ async def _console(settings: Any, args: argparse.Namespace) -> int:
     for note in app.notes:
         if "skipped" in note:
             print(f"hybridbot: {note}", file=sys.stderr)
+    # The embedded model loads while the person reads the banner and types, not after they ask.
+    warming = asyncio.create_task(app.engine.catalog.warm_up(settings.routing.local_model))
     try:
         return await Console(app.engine, user=args.user, channel=args.channel, private=args.private).run()
     finally:
+        warming.cancel()
+        await asyncio.gather(warming, return_exceptions=True)
         await app.engine.aclose()
 
 

@@ -64,6 +64,7 @@ async def run_platforms(settings: Settings, platforms: list[PlatformStatus]) -> 
     from bot.ops import start_operations
 
     ops = await start_operations(app.engine, settings, runners)  # /healthz /readyz /metrics, retention purge
+    warming = asyncio.create_task(app.engine.catalog.warm_up(settings.routing.local_model), name="warm-up")
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -78,9 +79,9 @@ async def run_platforms(settings: Settings, platforms: list[PlatformStatus]) -> 
                 print(f"hybridbot: the {task.get_name()} adapter stopped: {task.exception()}")
                 status = 1
     finally:
-        for task in [*runners, stopper]:
+        for task in [*runners, stopper, warming]:
             task.cancel()
-        await asyncio.gather(*runners, stopper, return_exceptions=True)
+        await asyncio.gather(*runners, stopper, warming, return_exceptions=True)
         await ops.aclose()
         await app.engine.aclose()
     return status

@@ -212,6 +212,10 @@ class EmbeddedProvider:
             if loaded is not None:
                 await asyncio.to_thread(loaded.close)
 
+    async def warm_up(self) -> None:
+        """Load the model now (start-up), so the first person to ask doesn't wait for it."""
+        await self._ensure_loaded()
+
     # --- internals -------------------------------------------------------------------------------
 
     async def _ensure_loaded(self) -> runtimes.LoadedModel:

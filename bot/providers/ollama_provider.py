@@ -25,6 +25,7 @@ from bot.providers.base import (
     Usage,
 )
 from bot.providers.sampling import Sampling
+from bot.providers.tls import client_tls
 
 
 class _IncompleteStream(Exception):
@@ -75,7 +76,9 @@ class OllamaProvider:
         self._keep_alive = keep_alive
         self._max_context = max_context
         self._info: dict[str, ModelInfo] = {}  # /api/show results, by model name
-        self._client = ollama.AsyncClient(host=host, timeout=httpx.Timeout(timeout, connect=connect_timeout))
+        self._client = ollama.AsyncClient(
+            host=host, timeout=httpx.Timeout(timeout, connect=connect_timeout), verify=client_tls()
+        )
 
     async def list_models(self) -> list[ModelInfo]:
         try:

@@ -32,6 +32,7 @@ from bot.providers.base import (
 from bot.providers.openai_stream import ChatStreams, StreamFailure
 from bot.providers.sampling import Sampling
 from bot.providers.sse import DONE, SSEDecoder
+from bot.providers.tls import client_tls
 
 # Context windows we assume when the configuration gives none (prefix -> tokens).
 _KNOWN_CONTEXT: tuple[tuple[str, int], ...] = (
@@ -170,13 +171,12 @@ class OpenAIProvider:
         # Retry-After of up to 120 s asks); the timeout bounds connect and every read. These are the
         # only retries for this provider (bot/retry.py adds none); `max_retry_wait` stops the SDK from
         # sleeping through a long Retry-After, so the engine falls back to another model instead.
-        http_client = None
+        hooks: dict[str, list[Any]] = {}
         if max_retry_wait is not None:
             from bot.retry import sdk_retry_after_hook
 
-            http_client = openai.DefaultAsyncHttpxClient(
-                event_hooks={"response": [sdk_retry_after_hook(max_retry_wait)]}
-            )
+            hooks = {"response": [sdk_retry_after_hook(max_retry_wait)]}
+        http_client = openai.DefaultAsyncHttpxClient(event_hooks=hooks, verify=client_tls())
         # Chat streams go over aiohttp with the SDK's retry rules (bot/providers/openai_stream.py); the SDK
         # client serves the model list.
         self._streams = ChatStreams(

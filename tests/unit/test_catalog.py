@@ -59,3 +59,39 @@ async def test_a_provider_that_is_down_fails_its_recheck_and_is_avoided() -> Non
     provider.up = True
     await catalog.models()
     assert MODEL.ref not in catalog.unhealthy()
+
+
+class InProcessModel(ListingProvider):
+    """A provider that loads a model into this process (as the embedded one does) when asked to warm up."""
+
+    name = "embedded"
+
+    def __init__(self, *, fails: bool = False) -> None:
+        super().__init__()
+        self.loads = 0
+        self.fails = fails
+
+    async def warm_up(self) -> None:
+        self.loads += 1
+        if self.fails:
+            raise RuntimeError("no such file")
+
+
+async def test_the_in_process_model_is_loaded_at_start_up_when_it_will_answer_local_turns() -> None:
+    alone = InProcessModel()
+    assert await Catalog([alone]).warm_up() == ["embedded"] and alone.loads == 1
+
+
+async def test_another_local_model_answering_leaves_it_unloaded_unless_it_is_the_chosen_one() -> None:
+    ollama = ListingProvider()
+    ollama.name = "ollama"
+    beside = InProcessModel()
+    assert await Catalog([ollama, beside]).warm_up() == [] and beside.loads == 0
+    assert await Catalog([ollama, beside]).warm_up("embedded:smollm2") == ["embedded"] and beside.loads == 1
+    ollama.up = False  # the other local model is down: the in-process one will answer
+    assert await Catalog([ollama, InProcessModel()]).warm_up() == ["embedded"]
+
+
+async def test_a_model_that_fails_to_load_at_start_up_is_left_for_the_first_turn() -> None:
+    broken = InProcessModel(fails=True)
+    assert await Catalog([broken]).warm_up() == [] and broken.loads == 1

@@ -265,6 +265,6 @@ def test_scan_has_no_pathological_slowdown(text: str) -> None:
 
 
 def _timed(fn, arg) -> float:
-    start = time.perf_counter()
+    start = time.thread_time()
     fn(arg)
-    return time.perf_counter() - start
+    return time.thread_time() - start

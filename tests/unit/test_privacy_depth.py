@@ -196,9 +196,9 @@ def test_megabyte_message_scans_in_linear_time_and_finds_the_needle() -> None:
     )
     text = (chat * (2**20 // len(chat) + 1))[: 2**20]
     text = text[: len(text) // 2] + f" aws_access_key_id={AWS_ID} " + text[len(text) // 2 :]
-    start = time.perf_counter()
+    start = time.thread_time()
     findings = scan(text)
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     assert "aws_access_key" in {f.kind for f in findings}
     assert elapsed < 4.0, f"{elapsed:.2f} s for 1 MB"  # ~0.6 s here; the bound allows a loaded CI box
 
@@ -206,9 +206,9 @@ def test_megabyte_message_scans_in_linear_time_and_finds_the_needle() -> None:
 def _best_ms(text: str) -> float:
     best = float("inf")
     for _ in range(2):
-        start = time.perf_counter()
+        start = time.thread_time()
         scan(text)
-        best = min(best, (time.perf_counter() - start) * 1000)
+        best = min(best, (time.thread_time() - start) * 1000)
     return best
 
 
