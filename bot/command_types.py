@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.session import SessionKey
+
+if TYPE_CHECKING:
+    from bot.attachments import Attachment
+    from bot.digest import HistoryReader, Progress
 
 
 @dataclass(frozen=True)
@@ -15,6 +20,10 @@ class CommandContext:
     private: bool = False  # DM or private mode
     can_change_channel: bool = True  # False for non-admins when channel changes are admin-only
     tz: str | None = None  # the person's IANA time zone, when the platform gives one (Slack)
+    history: HistoryReader | None = None  # this place's history, for /summarize (bot/digest.py)
+    progress: Progress | None = None  # progress lines of a long command, shown to the caller as it runs
+    attachments: tuple[Attachment, ...] = ()  # files sent with the command (/kb add)
+    is_admin: bool = False  # a workspace/server admin (or listed in the adapter's admin ids); the console's user
 
 
 @dataclass(frozen=True)

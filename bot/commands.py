@@ -59,6 +59,8 @@ SLASH_COMMANDS = (
     "tasks",
     "remember",
     "memory",
+    "summarize",
+    "kb",
     "help",
 )
 
@@ -203,3 +205,12 @@ from bot.memory_commands import HANDLERS as _MEMORY_HANDLERS  # noqa: E402
 
 COMMANDS.update(_MEMORY_COMMANDS)
 _HANDLERS.update(_MEMORY_HANDLERS)
+
+# /summarize (bot/digest_run.py) and /kb add (bot/kb_add.py): digests of history and files added to collections.
+from bot.digest_run import COMMANDS as _DIGEST_COMMANDS  # noqa: E402
+from bot.digest_run import summarize_command as _summarize  # noqa: E402
+from bot.kb_add import COMMANDS as _KB_COMMANDS  # noqa: E402
+from bot.kb_add import kb_command as _kb  # noqa: E402
+
+COMMANDS.update(_DIGEST_COMMANDS | _KB_COMMANDS)
+_HANDLERS.update({"summarize": _summarize, "kb": _kb})

@@ -49,6 +49,7 @@ from bot.store_knowledge import SqliteKnowledgeIndex
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
+from bot.tools.remember import make_remember_tool
 from bot.turn_extras import images_of
 from bot.turn_stream import TurnContext
 from bot.turns import NullSink, ReplySink, RouteInfo, SessionQueue, Turn, TurnResult, tell_turn, with_notes
@@ -83,6 +84,8 @@ class Engine:
         self.approvals = Approvals(settings.tools.approval_timeout, store=store)  # tool calls awaiting a yes/no
         self.knowledge = Knowledge(settings.knowledge, SqliteKnowledgeIndex(store.conn))  # collections, citations
         self.tools.add_builtin(search_knowledge_tool(self))
+        if settings.memory.enabled:
+            self.tools.add_builtin(make_remember_tool(self))  # "remember that?", stored after the person approves
 
     # --- lifecycle -----------------------------------------------------------
 

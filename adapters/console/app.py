@@ -7,6 +7,7 @@ Interactive on a terminal (Ctrl-C stops an answer, Ctrl-D quits); scripted when 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 import sys
 import threading
@@ -15,6 +16,7 @@ from typing import Any, TextIO, TypeVar
 
 from adapters.console.approvals import ConsoleApprovals, interrupted_notes
 from adapters.console.attach import attachments_from
+from adapters.console.history import ConsoleHistory
 from adapters.console.render import to_console
 from bot.attachments import Attachment
 from bot.commands import CommandContext, run_command
@@ -223,11 +225,27 @@ class Console:
                 "\n".join([*problems, f"Attached for your next message: {names}." if names else ""]).strip() + "\n"
             )
             return
-        ctx = CommandContext(self.key, self.user, self.user, private=self.private)
+        ctx = CommandContext(self.key, self.user, self.user, private=self.private, is_admin=True)  # the operator
+        if line.split(maxsplit=1)[0] == "/summarize":
+            name = self.engine.settings.bot.name
+            history = ConsoleHistory(self.engine.store, self.key, name, private=self.private)
+            ctx = dataclasses.replace(ctx, history=history, progress=self._progress)
+        elif line.split(maxsplit=1)[0] == "/kb":
+            ctx, self._attached = (
+                dataclasses.replace(ctx, attachments=tuple(self._attached)),
+                [],
+            )  # /attach, then /kb add
         answer = await run_command(self.engine, ctx, line)
         text = answer.text + (f"\n{CONSOLE_HELP}" if line.strip().startswith("/help") else "")
         self.out.write(to_console(text, ansi=self.interactive) + "\n")
         self.out.flush()
+
+    async def _progress(self, line: str) -> None:
+        status = line.split("\n", 1)[0]  # status lines only, each once; the digest is printed when done
+        if status != getattr(self, "_last_status", None):
+            self._last_status = status
+            self.out.write(status + "\n")
+            self.out.flush()
 
     async def _banner(self) -> None:
         models = await self.engine.catalog.models()

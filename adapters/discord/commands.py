@@ -130,6 +130,24 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
         words = ["complete", str(complete)] if complete is not None else _args(show)
         await h.run(interaction, "tasks", words)
 
+    @app_commands.command(name="summarize", description=_describe("summarize"))
+    @app_commands.describe(scope="this thread or the whole channel", since="how far back: 90m, 24h, 7d (default), 2w")
+    @app_commands.choices(scope=_choices(("thread", "channel")))
+    async def summarize(interaction: discord.Interaction, scope: str | None = None, since: str | None = None) -> None:
+        await h.run(interaction, "summarize", _args(scope, since))
+
+    @app_commands.command(name="kb", description=_describe("kb"))
+    @app_commands.describe(action="list the collections, or add a file (admins)", collection="the collection")
+    @app_commands.describe(file="the file to add (text, Markdown, HTML, PDF, DOCX…)")
+    @app_commands.choices(action=_choices(("list", "add")))
+    async def kb(
+        interaction: discord.Interaction,
+        action: str | None = None,
+        collection: str | None = None,
+        file: discord.Attachment | None = None,
+    ) -> None:
+        await h.run(interaction, "kb", _args(action, collection))  # the file: interaction.namespace
+
     @app_commands.command(name="help", description=_describe("help"))
     async def help_(interaction: discord.Interaction) -> None:
         await h.run(interaction, "help", [])
@@ -145,6 +163,8 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
         tools,
         tasks,
         *memory_commands(h),
+        summarize,
+        kb,
         help_,
     ]
     for command in commands:

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from adapters.discord.access import decide, is_channel_admin, requester
 from adapters.discord.commands import BadOptions
+from adapters.discord.history import with_extras
 from adapters.discord.render import split_message
 from bot.commands import MODEL_MODES, Choice, CommandContext, CommandResult, run_command
 from bot.session import SessionKey
@@ -66,6 +67,7 @@ class SlashCommands:
         if ctx.private and any(a.lower() in SERVER_SCOPES for a in args):
             await interaction.response.send_message(NEEDS_SERVER, ephemeral=True)
             return
+        ctx = await with_extras(self.bot, interaction, ctx, name)  # /summarize, /kb (adapters/discord/history.py)
         work = asyncio.ensure_future(run_command(self.bot.engine, ctx, " ".join([name, *args])))
         done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
         if not done:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -25,7 +26,9 @@ from slack_bolt.async_app import AsyncApp
 from adapters.common.answers import Answer
 from adapters.slack.app import MAX_THREADS, SlackBot
 from adapters.slack.files import attachments_of
+from adapters.slack.history import with_extras
 from adapters.slack.mrkdwn import from_slack, mentioned_users, to_mrkdwn
+from bot.attachments import Attachment
 from bot.commands import COMMANDS, CommandContext, run_command
 from bot.engine import Turn
 from bot.session import SessionKey
@@ -172,7 +175,7 @@ async def run_turn(
     info = await bot.known_user(user_id) if user_id else None
     name, tz = (info.name, info.tz) if info else ("someone", None)
     if text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS:
-        await _thread_command(bot, key, user_id, name, text, reply_thread, private=private, tz=tz)
+        await _thread_command(bot, key, user_id, name, text, reply_thread, private=private, tz=tz, files=files)
         return
     turn = Turn(key, user_id, name, text, private=private, event_id=f"{channel}:{ts}", tz=tz, attachments=files)
     result = await bot.engine.handle(turn, sink)
@@ -189,10 +192,16 @@ async def _thread_command(
     *,
     private: bool,
     tz: str | None,
+    files: tuple[Attachment, ...] = (),
 ) -> None:
     """`@bot /reset` in a thread: slash commands carry no thread, so this is how a thread is addressed."""
     ctx = CommandContext(
         key, user, name, private=private, can_change_channel=await bot.can_change_channel(user, key.channel), tz=tz
+    )
+    command = text[1:].split(" ", 1)[0].lower()
+    note = partial(_ephemeral, bot, key.channel, user, thread)
+    ctx = await with_extras(
+        bot, ctx, command, lambda line: note(to_mrkdwn(line)), thread_ts=key.thread, files=files, replaces=False
     )
     result = await run_command(bot.engine, ctx, text)
     await _ephemeral(bot, key.channel, user, thread, to_mrkdwn(result.text))

@@ -34,6 +34,7 @@ CONVERSATION_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read", "mpim:read"),  # public, private, group DM
     "users.conversations": ("channels:read", "groups:read", "mpim:read"),  # the same, listed at start-up
     "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),  # /summarize
 }
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_home_opened": (),
@@ -68,6 +69,8 @@ USAGE_HINTS = {
     "tasks": "[done|complete N]",
     "remember": "<a fact about you>",
     "memory": "[forget <n>|all] [channels on|off]",
+    "summarize": "[thread|channel] [since 7d]",
+    "kb": "[add <collection>]",
 }
 
 

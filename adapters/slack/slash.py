@@ -9,12 +9,14 @@ Slash commands carry no thread, so they act on the channel (DMs: the private DM 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import SlackBot
 from adapters.slack.blocks import SELECT_PREFIX, choice_menu, section
+from adapters.slack.history import with_extras
 from adapters.slack.manifest import SLASH_COMMANDS
 from adapters.slack.mrkdwn import to_mrkdwn
 from bot.commands import CommandContext, CommandResult, run_command
@@ -33,8 +35,10 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         ctx = await _context(bot, command.get("team_id"), command.get("channel_id"), command.get("user_id"))
         if ctx is None:
             return
+        progress = partial(respond, response_type="ephemeral", replace_original=True)  # /summarize's progress
+        ctx = await with_extras(bot, ctx, name, lambda line: progress(text=to_mrkdwn(line)), thread_ts=None)
         result = await run_command(bot.engine, ctx, f"{name} {text}")
-        await _answer(bot, respond, ctx, name, result, menu=not text)
+        await _answer(bot, respond, ctx, name, result, menu=not text, replace=name == "summarize")
 
     async def on_select(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         await ack()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
 import json
 import re
@@ -24,6 +25,7 @@ from tests.fakes.file_host import FileHost
 
 TOKEN = "fake-discord-token"
 EPOCH = "2026-01-01T00:00:00.000000+00:00"
+DISCORD_EPOCH_MS = 1_420_070_400_000  # snowflakes count milliseconds from 2015-01-01
 MANAGE_GUILD = 1 << 5
 PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
 ALL_PERMISSIONS = str((1 << 50) - 1)
@@ -80,6 +82,7 @@ class FakeDiscord:
         self.category_id = self.snowflake()
         self.channels: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, dict[str, Any]] = {}
+        self.unreadable: set[str] = set()  # channel ids whose history answers 403 Missing Access
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced payloads
         self.interaction_replies: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.pressed: dict[str, dict[str, Any]] = {}  # component interaction id → the message whose button it was
@@ -280,7 +283,9 @@ class FakeDiscord:
         for method, pattern, handler in self._routes():
             match = re.fullmatch(pattern, path)
             if match and method == request.method:
-                return await handler(body if body is not None else {}, *match.groups())
+                # A GET has no body: its query (e.g. the history's limit/before/after) is the handler's arguments.
+                args = body if body is not None else dict(request.query) if request.method == "GET" else {}
+                return await handler(args, *match.groups())
         return _json({"message": "404: Not Found", "code": 0}, 404)
 
     def _routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
@@ -290,6 +295,7 @@ class FakeDiscord:
             ("GET", r"/gateway(?:/bot)?", self._gateway_info),
             ("GET", r"/channels/(\d+)", self._get_channel),
             ("POST", r"/channels/(\d+)/messages", self._create_message),
+            ("GET", r"/channels/(\d+)/messages", self._history),
             ("GET", r"/channels/(\d+)/messages/(\d+)", self._get_message),
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_message),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", self._delete_message),
@@ -350,6 +356,33 @@ class FakeDiscord:
             {**msg, **({"member": self.member(self.bot, with_user=False)} if "guild_id" in msg else {})},
         )
         return _json(msg)
+
+    async def _history(self, query: dict, cid: str) -> web.Response:
+        """GET /channels/{id}/messages like Discord: newest first, at most `limit` (1–100, default 50); with
+        `after`, the messages just after that id; with `before`, the ones just before it."""
+        if cid not in self.channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, 404)
+        if cid in self.unreadable:
+            return _json({"message": "Missing Access", "code": 50001}, 403)
+        limit = int(query.get("limit") or 50)
+        if not 1 <= limit <= 100:
+            return _json({"message": "Invalid Form Body", "code": 50035}, 400)
+        found = sorted((m for m in self.messages.values() if m["channel_id"] == cid), key=lambda m: int(m["id"]))
+        if query.get("after"):
+            found = [m for m in found if int(m["id"]) > int(query["after"])][:limit]
+        else:
+            if query.get("before"):
+                found = [m for m in found if int(m["id"]) < int(query["before"])]
+            found = found[-limit:]
+        return _json(list(reversed(found)))
+
+    def earlier_message(self, channel: dict[str, Any], author: dict[str, Any], content: str, at: float) -> dict:
+        """A message posted at `at` (epoch seconds; its id encodes the time, as Discord's do), no event sent."""
+        snowflake = (int(at * 1000) - DISCORD_EPOCH_MS) << 22 | next(self._ids) % (1 << 22)
+        stamp = dt.datetime.fromtimestamp(at, dt.UTC).isoformat()
+        msg = self.message(channel["id"], author, content, id=str(snowflake), timestamp=stamp)
+        self.messages[msg["id"]] = msg
+        return msg
 
     async def _get_message(self, body: dict, cid: str, mid: str) -> web.Response:
         msg = self.messages.get(mid)
@@ -558,12 +591,16 @@ class FakeDiscord:
         channel: dict[str, Any] | None = None,
         autocomplete: bool = False,
         permissions: str = MEMBER_PERMISSIONS,
+        resolved: dict[str, Any] | None = None,
     ) -> str:
-        """A user runs (or, with autocomplete, types into) a slash command; returns the interaction id."""
+        """A user runs (or, with autocomplete, types into) a slash command; returns the interaction id.
+        ``resolved``: the objects options refer to, e.g. {"attachments": {id: self.attachment(...)}}."""
         channel = channel or self.channel
         iid = self.snowflake()
         known = {c["name"]: c["id"] for cmds in self.commands.values() for c in cmds}
         data = {"id": known.get(name, self.snowflake()), "name": name, "type": 1, "options": options or []}
+        if resolved:
+            data["resolved"] = resolved
         payload = {"id": iid, "application_id": self.app_id, "type": 4 if autocomplete else 2, "data": data}
         payload.update(token=f"token-{iid}", version=1, channel_id=channel["id"], channel=channel, locale="en-US")
         payload.update(app_permissions=ALL_PERMISSIONS, entitlements=[], attachment_size_limit=10_485_760)

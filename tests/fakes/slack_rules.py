@@ -20,11 +20,15 @@ METHOD_TIERS = {
     "conversations.info": TIER_3,
     "users.conversations": TIER_3,
     "conversations.replies": TIER_1,
+    "conversations.history": TIER_1,
     "views.publish": TIER_4,
     "assistant.threads.setSuggestedPrompts": TIER_4,
     "assistant.threads.setTitle": TIER_4,
 }
 REPLIES_LIMIT = 15  # the most conversations.replies returns at once outside the Marketplace
+# Internal (customer-built) apps and Marketplace apps keep the older limits for conversations.history/replies:
+# Tier 3 and up to 999 messages a call (FakeSlack.internal_app = True).
+INTERNAL_HISTORY_TIER, INTERNAL_HISTORY_LIMIT = TIER_3, 999
 # Bot scopes each method accepts (any one), from Slack's method reference; by conversation type where it varies.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postMessage": ("chat:write",),
@@ -45,6 +49,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
 BY_CONVERSATION = {  # method → scope for a public channel, a private channel, a DM, a group DM
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
 }
 
 

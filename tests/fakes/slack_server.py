@@ -30,6 +30,8 @@ from aiohttp import web
 from tests.fakes.file_host import FileHost
 from tests.fakes.slack_rules import (
     BY_CONVERSATION,
+    INTERNAL_HISTORY_LIMIT,
+    INTERNAL_HISTORY_TIER,
     METHOD_SCOPES,
     METHOD_TIERS,
     REPLIES_LIMIT,
@@ -97,6 +99,7 @@ class FakeSlack:
         self.private_channels: set[str] = set()  # C… ids conversations.info reports as private (besides G…)
         self.group_dms: set[str] = set()  # ids conversations.info reports as group DMs (mpim)
         self.member_of: list[str] = []  # channels users.conversations lists (the bot's memberships), in order
+        self.internal_app = False  # True: conversations.history/replies at Tier 3, up to 999 a call (see slack_rules)
         self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
         self.scopes: set[str] = manifest_scopes()  # granted to the bot token; other calls get missing_scope
         self._faults: dict[str, deque[float]] = defaultdict(deque)
@@ -250,6 +253,8 @@ class FakeSlack:
     def _over_tier(self, method: str, team: str = TEAM) -> bool:
         """A token bucket per (workspace, method), holding a minute's calls of the method's tier."""
         per_minute = METHOD_TIERS.get(method)
+        if self.internal_app and method in ("conversations.history", "conversations.replies"):
+            per_minute = INTERNAL_HISTORY_TIER
         if not self.tiers_enabled or per_minute is None:
             return False
         now = time.monotonic()
@@ -351,8 +356,8 @@ class FakeSlack:
         return {"ok": True, "channels": infos[start : start + limit], "response_metadata": {"next_cursor": cursor}}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Like Slack: the thread oldest first (its first message, then replies), within oldest/latest, then the
-        first `limit` of them (a cursor would page on)."""
+        """Like Slack: the thread oldest first (its first message, then replies), within oldest/latest, a page of
+        `limit` at a time; `response_metadata.next_cursor` pages on."""
         channel, ts = args.get("channel", ""), args.get("ts", "")
         root = self.messages.get((channel, ts))
         if root is None:
@@ -362,6 +367,23 @@ class FakeSlack:
             (m for m in self.messages.values() if m.channel == channel and parent in (m.ts, m.thread_ts)),
             key=lambda m: float(m.ts),
         )
+        return self._page(self._between(found, args), args)
+
+    def m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: a channel's top-level messages (thread roots, not replies) newest first, within
+        oldest/latest, a page of `limit` at a time with `next_cursor`."""
+        channel = args.get("channel", "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        found = sorted(
+            (m for m in self.messages.values() if m.channel == channel and m.thread_ts in (None, m.ts)),
+            key=lambda m: float(m.ts),
+            reverse=True,
+        )
+        return self._page(self._between(found, args), args)
+
+    @staticmethod
+    def _between(found: list[Message], args: dict[str, Any]) -> list[Message]:
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         if args.get("oldest"):
             oldest = float(args["oldest"])
@@ -369,8 +391,26 @@ class FakeSlack:
         if args.get("latest"):
             latest = float(args["latest"])
             found = [m for m in found if float(m.ts) < latest or (inclusive and float(m.ts) == latest)]
-        limit = min(int(args.get("limit") or REPLIES_LIMIT), REPLIES_LIMIT)
-        return {"ok": True, "messages": [m.as_json() for m in found[:limit]], "has_more": len(found) > limit}
+        return found
+
+    def _page(self, found: list[Message], args: dict[str, Any]) -> dict[str, Any]:
+        most = INTERNAL_HISTORY_LIMIT if self.internal_app else REPLIES_LIMIT
+        limit = min(int(args.get("limit") or most), most)
+        cursor = str(args.get("cursor") or "")
+        start = int(cursor.removeprefix("next_ts:")) if cursor.startswith("next_ts:") else 0
+        if cursor and not cursor.startswith("next_ts:"):
+            return {"ok": False, "error": "invalid_cursor"}
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        meta = {"next_cursor": f"next_ts:{start + limit}" if more else ""}
+        return {"ok": True, "messages": [m.as_json() for m in page], "has_more": more, "response_metadata": meta}
+
+    def post_history(self, channel: str, text: str, *, user: str, at: float, thread_ts: str | None = None) -> Message:
+        """A message someone posted earlier (no event is delivered): history for conversations.history/replies."""
+        ts = f"{at:.6f}"
+        message = Message(channel, ts, text, thread_ts=thread_ts, user=user, bot_id=None)
+        self.messages[(channel, ts)] = message
+        return message
 
     def m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")

@@ -19,7 +19,7 @@ def test_builtins_load() -> None:
 def test_builtin_agents_carry_their_tools() -> None:
     registry = load_agents(None)
     assert registry.get("general").tools == ("calculator", "now")
-    assert set(registry.get("assistant").tools) == {"tasks_*", "calculator", "now"}
+    assert set(registry.get("assistant").tools) == {"tasks_*", "calculator", "now", "remember"}
     assert registry.get("research").tools == ("fetch_url",)
 
 
