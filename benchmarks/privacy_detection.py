@@ -11,7 +11,7 @@ Detectors:
   detect-secrets  Yelp's detect-secrets with its default plugins and filters, fed each message as the
                   lines of a file (pip install detect-secrets, or the project's `bench` extra)
 
-Several corpora are reported in one run (default: the tuning corpus and the three unseen ones).
+Several corpora are reported in one run (default: the tuning corpus and the five unseen ones).
 
 Quality is message-level: precision, recall and F1 overall, and per category on the subset of
 messages labelled with that category plus every negative message (so each category's precision
@@ -41,7 +41,9 @@ from bot import privacy  # noqa: E402
 CORPUS = ROOT / "benchmarks" / "data" / "privacy_corpus.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "privacy_unseen.jsonl"
 UNSEEN_NEXT = ROOT / "benchmarks" / "data" / "privacy_unseen_next.jsonl"
-UNSEEN_R3 = ROOT / "benchmarks" / "data" / "privacy_unseen_r3.jsonl"  # round 3: written first, never tuned on
+UNSEEN_R3 = ROOT / "benchmarks" / "data" / "privacy_unseen_r3.jsonl"  # round 3: written first, tuned on since
+UNSEEN_R4 = ROOT / "benchmarks" / "data" / "privacy_unseen_r4.jsonl"  # round 4: written first, misses read once
+UNSEEN_R5 = ROOT / "benchmarks" / "data" / "privacy_unseen_r5.jsonl"  # for round 5: scored once, never tuned on
 BASELINE_WORDS = ("password", "secret", "token", "key", "credential")
 WINDOW_BYTES = 4096
 # (clock, its name in the time module): wall time by default; --clock thread measures the scanning
@@ -264,7 +266,7 @@ def main() -> None:
         "--corpus",
         type=Path,
         action="append",
-        help="repeatable; default: tuning, unseen, next-round and round-3 corpora",
+        help="repeatable; default: tuning, unseen, next-round, round-3, -4 and -5 corpora",
     )
     parser.add_argument("--compare-root", type=Path, help="another checkout whose detector to score in the same run")
     parser.add_argument("--runs", type=int, default=3, help="timing runs (figures are min–max)")
@@ -273,7 +275,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.clock == "thread":
         CLOCK[:] = [time.thread_time, "thread_time"]
-    corpora = args.corpus or ([CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3])
+    corpora = args.corpus or (
+        [CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3, UNSEEN_R4, UNSEEN_R5]
+    )
     runs = 1 if args.quick else args.runs
     detectors: dict[str, tuple[Callable[[str], bool] | None, Callable[[], None]]] = {
         "hybridbot": (hybridbot, privacy.clear_caches),  # no memoised validation carried between timings

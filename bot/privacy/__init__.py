@@ -24,10 +24,15 @@ Policy decisions worth knowing:
 * Tokens of services without a rule of their own are found by shape (``token_shape``): a short
   lowercase vendor prefix, a separator and a long random body (30+ characters, 20+ after "token"/"key").
 * National ids (Spanish DNI/NIE, Brazilian CPF, Dutch BSN, German Steuer-ID, French NIR, Indian
-  Aadhaar and PAN, UK NHS, Canadian SIN, Australian TFN, Italian codice fiscale, Portuguese NIF,
-  Polish PESEL) count only after a word that names them *and* when python-stdnum validates them;
+  Aadhaar and PAN, UK NHS and UTR, Canadian SIN, Australian TFN, Italian codice fiscale, Portuguese
+  NIF, Polish PESEL, US ITIN, Belgian national number, Irish PPS, Chinese resident id, Argentine
+  CUIT/CUIL, Chilean RUT, South African id, Swedish/Norwegian personnummer, Danish CPR, Finnish
+  HETU, Romanian CNP, Turkish TC kimlik, Greek AMKA, Swiss AHV, Austrian SV-Nummer, Mexican CURP,
+  Korean RRN) count only after a word that names them *and* when python-stdnum validates them;
   a generic "ID number"/"Ausweis"/"documento" tries every checksum. Passport numbers (no public
   checksum) need their label and a plausible shape. US SSN and UK NINO keep their own rules.
+* A PIN ("PIN 4821", "UPI pin … hai", "Geheimzahl: …") is a password: 4-8 digits right after its
+  label, not a version ("pin numpy to 1.26") and not all one digit.
 * Bank accounts other than IBAN need an account word and a bank cue in the message (a valid ABA
   routing number, sort code, BSB, IFSC, transit, BLZ, "bank", "wire", "Überweisung", …).
 * Published test and example values are never sensitive (``examples``): payment test cards, the
@@ -39,9 +44,10 @@ Policy decisions worth knowing:
 * Dates of birth: after a label (``DOB``, ``Geburtsdatum``, ``fecha de nacimiento``, JSON keys)
   always; in a story ("X was born on …", "nació el …") only with the speaker or their family in the
   sentence: a named person's birth date told as a fact is not the speaker's data.
-* Health and money: a health term (conditions, tests, therapy, ~80 medicines) or a dose, or a money
-  word with an amount, in a sentence with a first-person word in any supported language.
-  Third-person and general statements are not reported.
+* Health and money: a health term (conditions, tests, therapy, allergies, sick leave, ~100
+  medicines) or a dose, or a money word (salary, earn, owe, debt, balance, CTC) with an amount
+  (currency, "k", "LPA", "lakh"), in a sentence with a first-person word in any supported language
+  ("bin", "suis", "soy" count: "bin krankgeschrieben"). Third-person and general statements are not.
 * Addresses: a street with a house number (number-first or street-first, with the postcode and
   city formats of the supported countries) after a personal cue ("my address", "I live",
   "ship it to", "Lieferadresse:", ``"shipping_address":``) or right after a person's name
@@ -62,7 +68,12 @@ addresses with no personal cue and no name right before them are not reported, n
 without a house number; health stated without a listed term ("I've been feeling low since the
 surgery") or in a language not listed is missed, and a sentence that mentions a listed condition
 next to "I"/"my" is reported even when it talks about someone else; a public figure's birth date
-is told apart only by the name shape, so "Kate was born on 3 May 1990" is not reported; ids and
+is told apart only by the name shape (a capitalised name, then "was"/"est"/"è"/"werd"/"ka"… before
+the birth word), so "Kate was born on 3 May 1990" is not reported; a sentence with no first-person
+word at all ("en arrêt maladie jusqu'à vendredi") is not health; a date of birth under a longer key
+(``customer_birth_date:``) is missed (the key must start with the label); Indian "H.No./Sector"
+addresses, national ids of countries not listed above and ids with a wrong check digit are missed;
+a card number outside the known issuer ranges is not a card; ids and
 accounts are only found after their label (a bare valid CPF is not); passwords stated with no cue
 at all ("it's Tr0ub4dor&3") are missed; a secret split over three or more messages, or over two
 people's messages, is missed, and at the ``redact`` level the first half of a split secret stays

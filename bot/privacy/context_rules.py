@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.privacy.common import _high_entropy, _is_placeholder
+from bot.privacy.examples import is_known_example
 from bot.privacy.lexicon import (
     AMOUNT,
     DOB_LABELS,
@@ -21,6 +22,7 @@ from bot.privacy.lexicon import (
     LOGIN_LABELS,
     MONEY_TERMS,
     PASSWORD_LABELS,
+    PIN_LABELS,
     SECRET_LABELS,
 )
 from bot.privacy.rule import UNSPACED, UNSPACED_CHAR, Rule, label_rule, trie_pattern
@@ -144,6 +146,24 @@ def _check_password_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
     return None if found is None else (0.85, *found)
 
 
+_PIN_VALUE = re.compile(
+    r"""(?ix)[ \t]*(?:(?:is|ist|est|es|é|è|hai|=|:|-|–|for[ ]the[ ]\w+[ ]is|du[ ]\w+[ ]est)[ \t]*){0,2}["'`]?
+    (\d{4,8})\#?["'`]?(?![\w.,:/-]\w|\w)"""
+)
+
+
+def _check_pin(m: re.Match[str]) -> tuple[float, int, int] | None:
+    """ "PIN 4821", "UPI pin 1275 hai", "the PIN for the door is 1004#": a short all-digit secret."""
+    if not _label_alone(m) and not m.string[m.end() : m.end() + 4].startswith((" for", " du ")):
+        return None
+    v = _PIN_VALUE.match(m.string, m.end())
+    if v is None or len(set(v.group(1))) < 2:
+        return None  # "pin 0000", "pinned", a version
+    if len(v.group(1)) == 6 and m.group(0).lower().replace("-", " ").startswith(("pin code", "pincode")):
+        return None  # an Indian postal PIN code ("pincode 560001"), not a secret
+    return 0.8, v.start(1), v.end(1)
+
+
 _PAIR_SEPARATOR = re.compile(r"\s/\s|\s(?:e|and|und|y|et|en|und|aur)\s|,\s", re.IGNORECASE)
 
 
@@ -165,7 +185,7 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-+/=.~]+")
 def _secret_value(value: str) -> bool:
     if len(value) < 16 or not _TOKEN_CHARS.fullmatch(value):
         return False  # cheap checks first: most tokens after "token" or "key" are words
-    return not _is_placeholder(value) and _high_entropy(value) is not None
+    return not _is_placeholder(value) and not is_known_example(value) and _high_entropy(value) is not None
 
 
 def _check_secret_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
@@ -173,6 +193,9 @@ def _check_secret_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
         return None
     found = _first_strong(m, _secret_value, max_tokens=7)
     if found is None or _HASH_WORDS.search(m.string, max(0, m.start() - 40), found[0]):
+        return None
+    whole = _TOKEN.match(m.string, found[0])  # the value may run past the line window
+    if whole is not None and is_known_example(whole.group(0).strip(_EDGE_PUNCT)):
         return None
     return 0.8, *found
 
@@ -283,13 +306,31 @@ _STORY_SPEAKER = re.compile(
 _NAMED_SUBJECT = re.compile(r"[A-Z][\w'’.-]+(?:[ ](?:da|de|van|von|del|di)?[ ]?[A-Z][\w'’.-]+)*(?:'s|’s)?[ (]*$")
 
 
+# The verb between a named subject and a story label: "X was born", "X est né le", "X è nata il",
+# "X werd geboren op", "X ka janam".
+_STORY_VERB = re.compile(r"(?i)(?:[ ,]+(?:was|is|est|è|é|e|ist|wurde(?:[ ]am)?|werd|ka|ki|fue|foi|era|a[ ]été|ha))+$")
+_VERB_FINAL_DATE = re.compile(r"(?i)\b(?:am|op|on)[ ]+$")
+
+
+def _date_before(m: re.Match[str]) -> tuple[float, int, int] | None:
+    """German and Dutch put the verb last: "ich bin am 9. Juli 1993 geboren" (the speaker's only)."""
+    start = max(0, m.start() - 40)
+    for date in DATE_ML.finditer(m.string, start, m.start()):
+        between = m.string[date.end() : m.start()]
+        if between.strip() == "" and _VERB_FINAL_DATE.search(m.string, start, date.start()):
+            sentence_start = max(m.string.rfind(c, 0, date.start()) for c in "!?\n") + 1
+            if _STORY_SPEAKER.search(m.string, sentence_start, date.start()):
+                return 0.85, date.start(), date.end()
+    return None
+
+
 def _check_dob(m: re.Match[str]) -> tuple[float, int, int] | None:
     if m.string[m.end() : m.end() + 1].isalpha():
         return None  # "nacional", "Geburtstagsfeier"
     window, offset = _line_after(m, 50)
     date = DATE_ML.search(window)
     if date is None or date.start() > 30:
-        return None
+        return _date_before(m) if m.group(0).lower().startswith("geboren") else None
     years = re.findall(r"(?:19|20)\d{2}", date.group(0))
     if years and not 1900 <= int(years[-1]) <= 2030:
         return None
@@ -298,9 +339,7 @@ def _check_dob(m: re.Match[str]) -> tuple[float, int, int] | None:
     if label.startswith(DOB_STORY_LABELS) or label.startswith("birthday"):
         sentence_start = max(m.string.rfind(c, 0, m.start()) for c in ".!?\n") + 1
         before = m.string[max(sentence_start, m.start() - 60) : m.start()]
-        if not _STORY_SPEAKER.search(before) and _NAMED_SUBJECT.search(
-            before.rstrip(" ,").removesuffix(" was").removesuffix(" wurde am").rstrip()
-        ):
+        if not _STORY_SPEAKER.search(before) and _NAMED_SUBJECT.search(_STORY_VERB.sub("", before.rstrip(" ,"))):
             return 0.35, *span  # a named person's birth date told as a fact: not the speaker's data
     return 0.85, *span
 
@@ -357,9 +396,10 @@ def _check_money(m: re.Match[str]) -> tuple[float, int, int] | None:
 RULES: tuple[Rule, ...] = (
     label_rule("password", PASSWORD_LABELS, _check_password_prose),
     label_rule("password", LOGIN_LABELS, _check_login_pair),
+    label_rule("password", PIN_LABELS, _check_pin, digit=True),
     label_rule("generic_secret", SECRET_LABELS, _check_secret_prose),
     label_rule("date_of_birth", DOB_LABELS, _check_dob, digit=True),
     label_rule("health", HEALTH_TERMS, _check_health),
-    Rule("health", _DOSE, _check_dose, digit=True, hints=("mg", "µg", "μg", "ml")),
+    Rule("health", _DOSE, _check_dose, digit=True, hints=("mg", "mcg", "µg", "μg", "ml")),
     label_rule("financial", MONEY_TERMS, _check_money, digit=True),
 )

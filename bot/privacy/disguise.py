@@ -26,13 +26,15 @@ MAX_RUNS = 32  # runs undone per text: a log full of URLs costs a bounded number
 # position and read to the piece's end each time, quadratic in a long URL or log line. finditer finds
 # the same runs (tested in test_privacy_speed.py): the leftmost run always starts at such a place.
 _PERCENT_RUN = re.compile(r"(?<![^\s%])[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*)+")
+# Necessary for a run, and ~50x cheaper to look for: "5% off" has a "%" but no run.
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # One character, a separator, and so on: "g h p _ 1 2 …", "Y.R.o.T.?.K.5" (8+ characters).
 _SPACED_RUN = re.compile(r"(?<!\S)\S(?P<sep>[ ]{1,2}|[.\-_·|,/*])(?:\S(?P=sep)){6,}\S(?!\S)")
 
 
 def disguised_findings(text: str, lowered: str, depth: int, scan: Scan) -> list[Finding]:
     found: list[Finding] = []
-    if "%" in text:
+    if "%" in text and _PERCENT_ESCAPE.search(text):
         found += _undone(text, _PERCENT_RUN.finditer(text), _percent_decoded, depth, scan)
     if _may_hold_spaced_run(text):
         found += _undone(text, _SPACED_RUN.finditer(text), _joined, depth, scan)
@@ -113,8 +115,10 @@ def spelled_emails(text: str, lowered: str) -> list[Finding]:
     found: list[Finding] = []
     for at in _AT.finditer(lowered):
         after = _DOMAIN_AFTER.match(lowered, at.end())
+        if after is None:
+            continue  # "at the office": the cheap, anchored half first
         before = _LOCAL_BEFORE.search(lowered, max(0, at.start() - 80), at.start())
-        if after is None or before is None:
+        if before is None:
             continue
         local = _DOT_WORD.sub(".", before.group("local"))
         domain = _DOT_WORD.sub(".", after.group("domain"))

@@ -16,20 +16,37 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stdnum.ar import cuit
+from stdnum.at import vnr
 from stdnum.au import tfn
+from stdnum.be import nn
 from stdnum.br import cpf
 from stdnum.ca import sin
+from stdnum.ch import ssn as ch_ssn
+from stdnum.cl import rut
+from stdnum.cn import ric
 from stdnum.de import idnr
+from stdnum.dk import cpr
 from stdnum.es import dni, nie
 from stdnum.exceptions import ValidationError
+from stdnum.fi import hetu
 from stdnum.fr import nir
-from stdnum.gb import nhs
+from stdnum.gb import nhs, utr
+from stdnum.gr import amka
+from stdnum.ie import pps
 from stdnum.in_ import aadhaar, pan
 from stdnum.it import codicefiscale
+from stdnum.kr import rrn
+from stdnum.mx import curp
 from stdnum.nl import bsn
+from stdnum.no import fodselsnummer
 from stdnum.pl import pesel
 from stdnum.pt import nif
-from stdnum.us import rtn
+from stdnum.ro import cnp
+from stdnum.se import personnummer
+from stdnum.tr import tckimlik
+from stdnum.us import itin, rtn
+from stdnum.za import idnr as za_idnr
 
 from bot.privacy.lexicon import ACCOUNT_LABELS, ID_LABELS
 from bot.privacy.rule import Rule, label_rule
@@ -88,6 +105,25 @@ FAMILIES: dict[str, Family] = {
     "it_cf": Family(_v(r"[A-Za-z]{6}\d{2}[A-Za-z]\d{2}[A-Za-z]\d{3}[A-Za-z]"), _valid(codicefiscale)),
     "pt_nif": Family(_v(r"\d{9}"), _valid(nif)),
     "pl_pesel": Family(_v(r"\d{11}"), _valid(pesel)),
+    "us_itin": Family(_v(r"9\d{2}[- ]?\d{2}[- ]?\d{4}"), _valid(itin)),
+    "be_nn": Family(_v(r"\d{2}\.?\d{2}\.?\d{2}[- ]?\d{3}[.-]?\d{2}"), _valid(nn)),
+    "ie_pps": Family(_v(r"\d{7}[A-Wa-w][A-IWa-iw]?"), _valid(pps)),
+    "cn_ric": Family(_v(r"\d{17}[\dXx]"), _valid(ric)),
+    "ar_cuit": Family(_v(r"\d{2}-?\d{8}-?\d"), _valid(cuit)),
+    "cl_rut": Family(_v(r"\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]"), _valid(rut)),
+    "za_id": Family(_v(r"\d{6}[ ]?\d{4}[ ]?\d{3}"), _valid(za_idnr)),
+    "gb_utr": Family(_v(r"\d{5}[ ]?\d{5}"), _valid(utr)),
+    "se_pnr": Family(_v(r"(?:19|20)?\d{6}[-+]?\d{4}"), _valid(personnummer)),
+    "dk_cpr": Family(_v(r"\d{6}-?\d{4}"), _valid(cpr)),
+    "fi_hetu": Family(_v(r"\d{6}[-+A]\d{3}[\dA-Ya-y]"), _valid(hetu)),
+    "no_fnr": Family(_v(r"\d{6}[ ]?\d{5}"), _valid(fodselsnummer)),
+    "ro_cnp": Family(_v(r"\d{13}"), _valid(cnp)),
+    "tr_tckimlik": Family(_v(r"\d{11}"), _valid(tckimlik)),
+    "gr_amka": Family(_v(r"\d{11}"), _valid(amka)),
+    "ch_ahv": Family(_v(r"756\.?\d{4}\.?\d{4}\.?\d{2}"), _valid(ch_ssn)),
+    "at_vnr": Family(_v(r"\d{4}[ ]?\d{6}"), _valid(vnr)),
+    "mx_curp": Family(_v(r"[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d"), _valid(curp)),
+    "kr_rrn": Family(_v(r"\d{6}-?\d{7}"), _valid(rrn)),
     "passport": Family(_v(r"[A-Z0-9]{2}[ ]?[A-Z0-9]{4,7}"), _passport),
 }
 _CHECKSUMMED = tuple(name for name in FAMILIES if name != "passport")
@@ -123,6 +159,44 @@ _LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("c.f", ("it_cf",)),
     ("contribuinte", ("pt_nif",)),
     ("pesel", ("pl_pesel",)),
+    ("itin", ("us_itin",)),
+    ("individual taxpayer", ("us_itin",)),
+    ("rijksregister", ("be_nn",)),
+    ("registre national", ("be_nn",)),
+    ("numéro national", ("be_nn",)),
+    ("numero national", ("be_nn",)),
+    ("insz", ("be_nn",)),
+    ("pps", ("ie_pps",)),
+    ("chinese id", ("cn_ric",)),
+    ("resident identity", ("cn_ric",)),
+    ("身份证", ("cn_ric",)),
+    ("cuit", ("ar_cuit",)),
+    ("cuil", ("ar_cuit",)),
+    ("rut", ("cl_rut",)),
+    ("rol único", ("cl_rut",)),
+    ("south african id", ("za_id",)),
+    ("sa id", ("za_id",)),
+    ("utr", ("gb_utr",)),
+    ("unique taxpayer", ("gb_utr",)),
+    ("personnummer", ("se_pnr", "no_fnr")),
+    ("personnr", ("se_pnr",)),
+    ("cpr", ("dk_cpr",)),
+    ("henkilötunnus", ("fi_hetu",)),
+    ("hetu", ("fi_hetu",)),
+    ("fødselsnummer", ("no_fnr",)),
+    ("fodselsnummer", ("no_fnr",)),
+    ("cnp", ("ro_cnp",)),
+    ("tc kimlik", ("tr_tckimlik",)),
+    ("kimlik", ("tr_tckimlik",)),
+    ("amka", ("gr_amka",)),
+    ("ahv", ("ch_ahv",)),
+    ("avs", ("ch_ahv",)),
+    ("sozialversicherungsnummer", ("at_vnr", "ch_ahv")),
+    ("svnr", ("at_vnr",)),
+    ("sv-nummer", ("at_vnr",)),
+    ("curp", ("mx_curp",)),
+    ("주민등록번호", ("kr_rrn",)),
+    ("resident registration", ("kr_rrn",)),
     ("pass", ("passport",)),  # passport, passeport, passaporte, passaporto, passnummer
     ("pasaporte", ("passport",)),
     ("paspoort", ("passport",)),

@@ -18,9 +18,9 @@ def _split(text: str) -> tuple[str, ...]:
 FIRST_PERSON = _split(
     """
     i i'm i've i'd im ive my mine myself me
-    ich mir mich
-    je j'ai j’ai j'avais moi mon ma mes
-    yo mi mis tengo estoy tomo padezco sufro
+    ich mir mich bin
+    je j'ai j’ai j'avais moi mon ma mes suis
+    yo mi mis tengo estoy tomo padezco sufro soy
     eu meu minha meus minhas tenho estou tô
     ik mijn mij
     io mio mia miei mie ho sono soffro prendo
@@ -54,6 +54,20 @@ HEALTH_TERMS = _split(
     simvastatin warfarin xarelto eliquis prednisolon diazepam lorazepam alprazolam xanax valium zolpidem
     truvada antidepress antidépress antidepresiv antipsychot tramadol oxycodon morphin fentanyl gabapentin
     pregabalin lyrica naltrexon suboxone methadon bombinha inhaler inhalator epipen
+    allergic~to allergique~à allergique~a allergisch~gegen allergisch~voor alérgico~a alérgica~a alergico~a
+    alergica~a allergico~a allergica~a allergy~to penicillin pénicilline penicilina penicillina
+    sick~leave off~sick sick~note krankgeschrieben krankschreibung krankmeldung arbeitsunfähig arrêt~maladie
+    arrêt~de~travail de~baja baja~médica baja~medica in~malattia certificato~medico atestado~médico
+    licença~médica licenca~medica ziekgemeld ziek~thuis
+    hernia hernie bandscheib discal slipped~disc sciatica ischias sciatique ciática sciatalgia
+    pneumonia pneumonie lungenentzündung neumonía neumonia polmonite longontsteking
+    bronchit bronchite bronquitis bronchitis
+    fibromialg fibromyalg stroke avc ictus beroerte apoplex physiotherap fisioterap kinésithérap
+    kinesitherap fysiotherap dengue malaria typhoid tuberculos tuberkulos gastroenterit cistite cystitis
+    anemia anémie anämie anaemia eczema eczéma ekzem psoriasis psoriase gout gicht goutte gota
+    kidney~stone nierenstein calcul~rénal cálculo~renal surgery chirurgie cirugía cirurgia operazione
+    eutirox thyronorm levotirox levothyrox tirosint losartan valsartan candesartan lexomil bromazepam
+    clonazepam rivotril tavor lormetazepam biktarvy insulina insuline
     """
 )
 # A dose in a first-person sentence ("I take 20 mg …") is a medical detail whatever the medicine.
@@ -66,12 +80,11 @@ MONEY_TERMS = _split(
     renda inkomen reddito take-home take~home verdiene verdien gagne gano ganho guadagno debt debts schulden
     dette dettes deuda deudas dívida dívidas debiti kontostand bank~balance account~balance solde saldo
     net~worth credit~score mortgage hypothek hypothèque hipoteca mutuo savings ersparnis économies ahorros
-    poupança spaargeld risparmi tankhwah
+    poupança spaargeld risparmi tankhwah earn earning bruttogehalt nettogehalt jahresgehalt monatsgehalt
+    bruttolohn nettolohn cobro recebo back~taxes owe~the i~owe we~owe ctc package~of
     """
 )
-AMOUNT = (
-    r"(?:[$€£₹][ ]?\d|\d[\d.,  ]{0,15}[ ]?(?:€|\$|£|₹|k\b|eur\b|euros?\b|usd\b|dollars?\b|pounds?\b|reais\b|rs\b|lakh))"
-)
+AMOUNT = r"(?:[$€£₹][ ]?\d|\d[\d.,  ]{0,15}[ ]?(?:€|\$|£|₹|k\b|eur\b|euros?\b|usd\b|dollars?\b|pounds?\b|reais\b|rs\b|lakh|lpa\b|crore))"
 
 PASSWORD_LABELS = _split(
     """
@@ -82,6 +95,13 @@ PASSWORD_LABELS = _split(
     пароль пароля паролі паролем κωδικός κωδικό κωδικού συνθηματικό סיסמה סיסמא הסיסמה הסיסמא
     كلمة~المرور كلمة~السر كلمه~المرور الرقم~السري رمز~المرور पासवर्ड पासवर्ड़ कूटशब्द
     パスワード パスコード 密码 密碼 口令 비밀번호 패스워드 암호
+    """
+)
+# A PIN is short and all digits: it needs its own label and a 4-8 digit value right after it.
+PIN_LABELS = _split(
+    """
+    pin pin~code pincode pin-code upi~pin atm~pin card~pin code~pin code~pin~de code~secret geheimzahl
+    geheimnummer pin-nummer pin-nr código~pin codigo~pin número~pin numero~pin pincode~is
     """
 )
 LOGIN_LABELS = _split(
@@ -107,12 +127,29 @@ DOB_LABELS = _split(
     birthday born geburtsdatum geburtstag geboren geb. date~de~naissance date_de_naissance né~le née~le ne~le
     nee~le naissance fecha~de~nacimiento fecha_de_nacimiento fecha_nacimiento fecha~nacimiento nací naci
     nacido nacida data~de~nascimento data_de_nascimento data_nascimento nasci nascido nascida nasceu
-    geboortedatum data~di~nascita data_di_nascita nato~il nata~il sono~nato sono~nata janam cumpleaños
+    geboortedatum data~di~nascita data_di_nascita nato~il nata~il sono~nato sono~nata janam cumpleaños nacque
     aniversário
     """
 )
 # Stories, not forms: "X was born on …" needs a speaker before it to be personal data.
-DOB_STORY_LABELS = ("born", "geboren", "né", "née", "ne le", "nee le", "nacido", "nacida", "nasceu", "nato", "nata")
+DOB_STORY_LABELS = (
+    "born",
+    "geboren",
+    "né",
+    "née",
+    "ne le",
+    "nee le",
+    "nacido",
+    "nacida",
+    "nasceu",
+    "nato",
+    "nata",
+    "nació",
+    "nacio",
+    "nacque",
+    "janam",
+    "werd geboren",
+)
 ID_LABELS = _split(
     """
     dni nie nif documento documento~nacional~de~identidad número~de~identidad numero~de~identidad
@@ -124,6 +161,11 @@ ID_LABELS = _split(
     national-id nationalid national~identity id~number id_number id-number id~no id~nr id~card identity~number
     identity~card identity~document personalausweis ausweis ausweisnummer carte~d'identité carte~d'identite
     cédula cedula identiteitskaart carta~d'identità tax~id tax_id tax-id número~fiscal numero~fiscal
+    itin individual~taxpayer rijksregisternummer rijksregister registre~national numéro~national numero~national
+    insz pps ppsn pps~number chinese~id resident~identity 身份证 居民身份证 cuit cuil rut rol~único sa~id
+    south~african~id utr unique~taxpayer personnummer personnr cpr cpr-nummer henkilötunnus hetu fødselsnummer
+    fodselsnummer cnp tc~kimlik kimlik amka ahv ahv-nummer avs numéro~avs sozialversicherungsnummer svnr
+    sv-nummer curp 주민등록번호 resident~registration
     """
 )
 ACCOUNT_LABELS = _split(
@@ -149,5 +191,6 @@ ADDRESS_CUES = _split(
     rehti~hoon ship deliver envíalo envialo envía envia envíame enviame mándalo manda schick schicke liefer
     stuur spedisci spediscimi envoie envoyer livrer livraison entrega consegna bezorg recipient destinatario
     destinataire empfänger cliente customer kunde name nombre nome naam patient applicant contact
+    address: adresse: anschrift: indirizzo: endereço: endereco: dirección: direccion: adres: adresa:
     """
 )

@@ -41,7 +41,7 @@ def _assignment(name_words: str) -> re.Pattern[str]:
     its fast first-character search; ``_assigned_value`` recovers the full name."""
     return _rx_ci(
         name_words,
-        r"""(?P<tail>[\w.-]*)["']?
+        r"""(?P<tail>[\w.-]*)["']?\]?  # config['SECRET_KEY'] = …
             (?:(?P<op>[ \t]*(?::=|=>|=|:)[ \t]*)|(?P<space>[ \t]+))  # not across lines: "if pwd:\n"
             (?:(?P<qc>["'`])(?P<q>[^"'`\n]{1,200})(?P=qc)
               # a bare word followed by ":" or "=" is the next name ("credentials: secret_key_base: v")

@@ -9,6 +9,7 @@ import re
 
 from bot.privacy.common import _EXAMPLE_DOMAIN, _high_entropy, _is_placeholder, _looks_random, _words, shannon_entropy
 from bot.privacy.context_rules import looks_like_password
+from bot.privacy.examples import is_known_example
 
 
 def _check_aws_secret(m: re.Match[str]) -> float | None:
@@ -129,6 +130,10 @@ _CODE_REFERENCE = re.compile(
 )
 
 
+# A dotted value with a long random segment is a token ("dp.st.prd.N6y2r8Xtjeq…"), not a module path.
+_RANDOM_SEGMENT = re.compile(
+    r"(?:^|\.)(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{24,}$"
+)
 _SPHINX_FIELD = re.compile(r":(?:param|type|arg|ivar|var|raises?)\s+$")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
@@ -164,7 +169,11 @@ def _assigned_value(m: re.Match[str]) -> tuple[set[str], str, bool] | None:
     parts = {p.lower() for p in _NAME_SPLIT.split(name) if p}
     if parts & _METADATA_PARTS:
         return None
-    if _CODE_REFERENCE.search(value) and not (quoted and _FRAMEWORK_KEY_CHARS.fullmatch(value) and " " not in value):
+    if (
+        _CODE_REFERENCE.search(value)
+        and not (quoted and _FRAMEWORK_KEY_CHARS.fullmatch(value) and " " not in value)
+        and not _RANDOM_SEGMENT.search(value)
+    ):
         return None  # a call or a variable; but a long quoted key may contain "(" and "$"
     if not quoted and _is_code_identifier(value, m.group("op") or "", m.string[m.end() : m.end() + 40]):
         return None
@@ -220,16 +229,20 @@ def _key_chars(value: str, quoted: bool) -> bool:
     return bool(_TOKEN_CHARS.fullmatch(value) or (quoted and _FRAMEWORK_KEY_CHARS.fullmatch(value)))
 
 
+# A namespaced id ("user:<uuid>", a cache key) is not a secret; a bare uuid may be (Heroku keys).
+_NAMESPACED_UUID = re.compile(r"[\w.-]+:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def _check_secret_assignment(m: re.Match[str]) -> float | None:
-    value = _assigned_literal(m)
+    value = _assigned_literal(m).removeprefix("base64:")  # Laravel's APP_KEY=base64:…
     quoted = m.group("q") is not None
     if len(value) < 16 or not _key_chars(value, quoted):
         return None  # rejected below anyway (_high_entropy needs 16+); most matches end here, cheaply
     assigned = _assigned_value(m)
     if assigned is None or not assigned[0] & _SECRET_PARTS:
         return None
-    value = assigned[1]
-    if not _key_chars(value, quoted) or _is_placeholder(value):
+    value = assigned[1].removeprefix("base64:")
+    if not _key_chars(value, quoted) or _is_placeholder(value) or _NAMESPACED_UUID.fullmatch(value):
         return None
     return _high_entropy(value)
 
@@ -239,7 +252,7 @@ _GIT_SHA_OR_DIGEST = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 def _check_prose_secret(m: re.Match[str]) -> float | None:
     value = m.group("value")
-    if m.string[m.start() - 1 : m.start()] in _NAME_CHARS or _is_placeholder(value):
+    if m.string[m.start() - 1 : m.start()] in _NAME_CHARS or _is_placeholder(value) or is_known_example(value):
         return None  # "monkey …", "idempotency_key: …": the keyword must start a name
     if _GIT_SHA_OR_DIGEST.fullmatch(value):
         return None  # git SHA / sha256 digest: "the commit key 9fceb02…" is not a secret
