@@ -27,7 +27,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("aiohttp (server and client, both sides)", r"\((aiohttp|multidict|yarl)/"),
     ("logging", r"\(logging/"),
     ("json", r"\(json/"),
-    ("benchmark's bare app code", r"\(slack_throughput\.py"),
+    ("benchmark's bare app code", r"^(echo_app|stream_app|serve_bolt)\S* \(slack_throughput\.py"),
 )
 STAND_INS = re.compile(r"\(tests/fakes/|drive\.<locals>\.worker|\(slack_common\.py")
 START_UP = re.compile(r"_find_and_load|\(<frozen importlib")

@@ -232,6 +232,7 @@ async def slack_burst(openai_url: str, ollama_host: str) -> dict[str, Any]:
 
     async with FakeSlack() as fake:
         fake.post_rate = 1  # chat.postMessage per second per channel, as Slack documents
+        fake.member_of = [f"C{c:03d}" for c in range(CHANNELS)]  # the bot is in every channel it is mentioned in
         slack = f'[slack]\napi_url = "{fake.base_url}"\nport = 0\nhost = "127.0.0.1"\n'
         settings = settings_for(openai_url, ollama_host, slack)
         adapter = SlackAdapter(build_app(settings).engine, settings)

@@ -1,35 +1,33 @@
-"""Knowledge indexing speed, memory while indexing, and query latency at 100,000 passages.
+"""Knowledge indexing speed, memory while indexing, and query latency at 100,000 passages — optionally against
+another checkout of the code in the same run (rounds alternate between the two, so both see the same load).
 
-Run from the repo root:  .venv/bin/python benchmarks/knowledge_index.py [--quick]
+Run from the repo root:  .venv/bin/python benchmarks/knowledge_index.py [--quick] [--baseline PATH]
+  e.g. a snapshot of main:  git archive main | tar -x -C /tmp/main_code && ... --baseline /tmp/main_code
 
 1. Indexing: Markdown files (headings and paragraphs in words drawn from CPython's reference topics, so term
    frequencies are realistic) through the real pipeline (read, hash, extract, chunk, FTS5 insert); MB/s per
-   round, and RSS sampled after every file: flat when the index streams (one file at a time).
+   round, and RSS sampled after every file: flat when the index streams.
 2. Queries: passages of about a chunk's size written straight into the index up to 100,000 (--quick: 5,000),
-   then questions of 4–9 words (with stop words, as people ask); p50/p99 per round.
-Figures are printed per round and as min–max over the rounds (the machine is shared).
+   then questions of 4–9 words (with stop words, as people ask); p50/p99 wall and p99 CPU per round.
+Each measurement runs in a fresh child process (`--child`) importing the code under test; figures are printed
+per round and as min–max over the rounds (the machine is shared), with this code ÷ baseline per round.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.knowledge.chunking import Chunk  # noqa: E402
-from bot.knowledge.config import CollectionConfig, KnowledgeConfig  # noqa: E402
-from bot.knowledge.indexer import index_collection  # noqa: E402
-from bot.knowledge.query import content_words  # noqa: E402
-from bot.store import Store  # noqa: E402
-from bot.store_knowledge import SqliteKnowledgeIndex  # noqa: E402
-
 ASKING = ["how", "what", "does", "the", "is", "a", "of", "to", "in", "when", "why", "can", "I"]
 
 
@@ -60,48 +58,61 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * 4096 / 1_000_000
 
 
-def index_round(folder: Path, db: Path) -> tuple[float, float, list[float]]:
+# --- children: run with the code under test first on sys.path ---------------------------------------------
+
+
+def child_index(folder: Path, db: Path) -> dict:
     """MB/s and passages of one full index of `folder` into a new database, and RSS after each file."""
+    from bot.knowledge.config import CollectionConfig, KnowledgeConfig
+    from bot.knowledge.indexer import index_collection
+    from bot.store import Store
+    from bot.store_knowledge import SqliteKnowledgeIndex
+
     store = Store(db)
     index = SqliteKnowledgeIndex(store.conn)
     samples: list[float] = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = index_collection(
         index,
         CollectionConfig(name="bench", paths=[str(folder)]),
         KnowledgeConfig(),
         progress=lambda path, files, read: samples.append(rss_mb()),
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     store.close()
-    return report.bytes_read / 1_000_000 / seconds, report.chunks, samples
+    tenth = max(1, len(samples) // 10)
+    return {
+        "speed": report.bytes_read / 1_000_000 / seconds,
+        "cpu_speed": report.bytes_read / 1_000_000 / cpu_seconds,  # this process's CPU (the machine is shared)
+        "chunks": report.chunks,
+        "early": max(samples[:tenth]),
+        "late": max(samples[-tenth:]),
+        "max": max(samples),
+    }
 
 
-def bare_fts_round(folder: Path, db: Path) -> float:
-    """MB/s of the same files' text inserted into a bare FTS5 table (same tokenizer), a file per transaction:
-    the ceiling the pipeline's own work (read, hash, extract, chunk, bookkeeping) is compared with."""
-    import sqlite3
+def child_fill(db: Path, chunks: int) -> dict:
+    """Passages of about a chunk's size written straight into a new index (not timed as a figure)."""
+    from bot.store import Store
+    from bot.store_knowledge import SqliteKnowledgeIndex
 
-    from bot.store_knowledge import TOKENIZER
-
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute(f"CREATE VIRTUAL TABLE f USING fts5(text, tokenize = '{TOKENIZER}')")
-    started, total = time.perf_counter(), 0
-    for path in sorted(folder.iterdir()):
-        text = path.read_text(encoding="utf-8")
-        total += len(text.encode())
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO f (text) VALUES (?)", (text,))
-        conn.execute("COMMIT")
-    conn.close()
-    return total / 1_000_000 / (time.perf_counter() - started)
-
-
-def fill(index: SqliteKnowledgeIndex, rng: random.Random, words: list[str], chunks: int) -> None:
+    store = Store(db)
+    index = SqliteKnowledgeIndex(store.conn)
+    rng, words = random.Random(13), vocabulary()
+    started = time.perf_counter()
     per_document = 50
-    for number in range(chunks // per_document):
+    batch = getattr(index, "batch", contextlib.nullcontext)  # (a baseline may write a transaction per document)
+    with batch():
+        _fill(index, rng, words, chunks // per_document, per_document)
+    count = sum(s.chunks for s in index.stats())
+    store.close()
+    return {"passages": count, "seconds": time.perf_counter() - started}
+
+
+def _fill(index: Any, rng: random.Random, words: list[str], documents: int, per_document: int) -> None:
+    from bot.knowledge.chunking import Chunk
+
+    for number in range(documents):
         passages = [
             Chunk(paragraph(rng, words, rng.randint(120, 220)), (f"Part {i}",), None, i * 10 + 1)
             for i in range(per_document)
@@ -112,10 +123,15 @@ def fill(index: SqliteKnowledgeIndex, rng: random.Random, words: list[str], chun
         )  # fmt: skip
 
 
-def query_round(
-    index: SqliteKnowledgeIndex, rng: random.Random, words: list[str], count: int
-) -> tuple[float, float, float]:
+def child_query(db: Path, count: int, seed: int) -> dict:
     """p50 and p99 wall time, and p99 CPU time of this process (the machine is shared: wall includes waiting)."""
+    from bot.knowledge.query import content_words
+    from bot.store import Store
+    from bot.store_knowledge import SqliteKnowledgeIndex
+
+    store = Store(db)
+    index = SqliteKnowledgeIndex(store.conn)
+    rng, words = random.Random(seed), vocabulary()
     walls, cpus = [], []
     for _ in range(count):
         question = " ".join(rng.choice(ASKING if rng.random() < 0.4 else words) for _ in range(rng.randint(4, 9)))
@@ -123,20 +139,55 @@ def query_round(
         index.search(content_words(question), ["bench"], 5)
         walls.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
+    store.close()
     walls.sort()
     cpus.sort()
     p99 = min(len(walls) - 1, int(len(walls) * 0.99))
-    return walls[len(walls) // 2], walls[p99], cpus[p99]
+    return {"p50": walls[len(walls) // 2], "p99": walls[p99], "cpu99": cpus[p99], "cpu50": cpus[len(cpus) // 2]}
+
+
+def run_child(code: Path, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", "--code", str(code), *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"child failed ({code}): {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the driver --------------------------------------------------------------------------------------------
+
+
+def spread(values: list[float], fmt: str = ".1f") -> str:
+    return f"{min(values):{fmt}}–{max(values):{fmt}}"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 MB of Markdown, 5,000 passages, one round")
+    parser.add_argument("--baseline", type=Path, help="another checkout of the code to compare with, same run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--job", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, str(args.code.resolve()))
+        job, *rest = args.job
+        result = {
+            "index": lambda: child_index(Path(rest[0]), Path(rest[1])),
+            "fill": lambda: child_fill(Path(rest[0]), int(rest[1])),
+            "query": lambda: child_query(Path(rest[0]), int(rest[1]), int(rest[2])),
+        }[job]()
+        print(json.dumps(result))
+        return 0
+    codes = {"this": ROOT}
+    if args.baseline:
+        codes["baseline"] = args.baseline.resolve()
     rng = random.Random(13)
     words = vocabulary()
     files, file_size = (100, 20_000) if args.quick else (1_000, 20_000)
-    rounds = 1 if args.quick else 3
+    rounds = 1 if args.quick else args.rounds
     target_chunks = 5_000 if args.quick else 100_000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "md")
@@ -146,38 +197,61 @@ def main() -> int:
             text = markdown_file(rng, words, file_size)
             (folder / f"doc{number:04d}.md").write_text(text, encoding="utf-8")
             total += len(text.encode())
-        print(f"indexing {files} Markdown files, {total / 1_000_000:.1f} MB, {rounds} round(s):")
-        speeds, ratios = [], []
+        print(f"indexing {files} Markdown files, {total / 1_000_000:.1f} MB, {rounds} round(s); code: "
+              + ", ".join(f"{name} = {path}" for name, path in codes.items()))  # fmt: skip
+        speeds: dict[str, list[float]] = {name: [] for name in codes}
+        cpu_speeds: dict[str, list[float]] = {name: [] for name in codes}
+        ratios: list[float] = []
+        cpu_ratios: list[float] = []
         for round_number in range(rounds):
-            speed, chunks, samples = index_round(folder, Path(tmp, f"index{round_number}.db"))
-            bare = bare_fts_round(folder, Path(tmp, f"bare{round_number}.db"))
-            speeds.append(speed)
-            ratios.append(speed / bare)
-            tenth = max(1, len(samples) // 10)
-            early, late = max(samples[:tenth]), max(samples[-tenth:])
-            print(f"  round {round_number + 1}: {speed:.1f} MB/s (bare FTS5 insert of the same text {bare:.1f} MB/s), "
-                  f"{chunks} passages; RSS after the first 10 % "
-                  f"of files {early:.0f} MB, after the last 10 % {late:.0f} MB (max {max(samples):.0f} MB)")  # fmt: skip
-        print(f"indexing speed: {min(speeds):.1f}–{max(speeds):.1f} MB/s (min–max over rounds); "
-              f"{min(ratios):.2f}–{max(ratios):.2f} × a bare FTS5 insert in the same round")  # fmt: skip
+            order = list(codes) if round_number % 2 == 0 else list(reversed(codes))
+            got = {}
+            for name in order:
+                db = Path(tmp, f"index-{name}-{round_number}.db")
+                got[name] = run_child(codes[name], "--job", "index", str(folder), str(db))
+                speeds[name].append(got[name]["speed"])
+                cpu_speeds[name].append(got[name]["cpu_speed"])
+            for name in codes:
+                r = got[name]
+                print(f"  round {round_number + 1} {name}: {r['speed']:.1f} MB/s (per CPU second {r['cpu_speed']:.1f}), "
+                      f"{r['chunks']} passages; RSS after "
+                      f"the first 10 % of files {r['early']:.0f} MB, after the last 10 % {r['late']:.0f} MB "
+                      f"(max {r['max']:.0f} MB)")  # fmt: skip
+            if "baseline" in got:
+                ratios.append(got["this"]["speed"] / got["baseline"]["speed"])
+                cpu_ratios.append(got["this"]["cpu_speed"] / got["baseline"]["cpu_speed"])
+        for name in codes:
+            print(f"indexing speed ({name}): {spread(speeds[name])} MB/s wall, {spread(cpu_speeds[name])} MB/s per "
+                  "CPU second (min–max over rounds)")  # fmt: skip
+        if ratios:
+            print(f"indexing speed this ÷ baseline, same round: wall {spread(ratios, '.2f')}×, "
+                  f"CPU {spread(cpu_ratios, '.2f')}×")  # fmt: skip
 
-        store = Store(Path(tmp, "query.db"))
-        index = SqliteKnowledgeIndex(store.conn)
-        started = time.perf_counter()
-        fill(index, rng, words, target_chunks)
-        count = sum(s.chunks for s in index.stats())
-        print(f"query index: {count:,} passages (written in {time.perf_counter() - started:.0f} s)")
-        p50s, p99s, cpu99s = [], [], []
+        dbs = {}
+        for name in codes:
+            dbs[name] = Path(tmp, f"query-{name}.db")
+            filled = run_child(codes[name], "--job", "fill", str(dbs[name]), str(target_chunks))
+            print(f"query index ({name}): {filled['passages']:,} passages (written in {filled['seconds']:.0f} s)")
+        results: dict[str, list[dict]] = {name: [] for name in codes}
+        count = 200 if args.quick else 1_000
         for round_number in range(rounds):
-            p50, p99, cpu99 = query_round(index, rng, words, 200 if args.quick else 1_000)
-            p50s.append(p50)
-            p99s.append(p99)
-            cpu99s.append(cpu99)
-            print(f"  round {round_number + 1}: query p50 {p50:.2f} ms, p99 {p99:.2f} ms (CPU p99 {cpu99:.2f} ms)")
-        print(f"query at {count:,} passages: p50 {min(p50s):.2f}–{max(p50s):.2f} ms, "
-              f"p99 {min(p99s):.2f}–{max(p99s):.2f} ms, CPU p99 {min(cpu99s):.2f}–{max(cpu99s):.2f} ms "
-              "(min–max over rounds)")  # fmt: skip
-        store.close()
+            order = list(codes) if round_number % 2 == 0 else list(reversed(codes))
+            for name in order:  # the same questions for both (same seed per round)
+                r = run_child(codes[name], "--job", "query", str(dbs[name]), str(count), str(100 + round_number))
+                results[name].append(r)
+            for name in codes:
+                r = results[name][-1]
+                print(f"  round {round_number + 1} {name}: query p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms "
+                      f"(CPU p50 {r['cpu50']:.2f}, p99 {r['cpu99']:.2f} ms)")  # fmt: skip
+        for name in codes:
+            rs = results[name]
+            print(f"query at {target_chunks:,} passages ({name}): p50 {spread([r['p50'] for r in rs], '.2f')} ms, "
+                  f"p99 {spread([r['p99'] for r in rs], '.2f')} ms, "
+                  f"CPU p99 {spread([r['cpu99'] for r in rs], '.2f')} ms (min–max over rounds)")  # fmt: skip
+        if "baseline" in codes:
+            cpu = [t["cpu99"] / b["cpu99"] for t, b in zip(results["this"], results["baseline"], strict=True)]
+            wall = [t["p99"] / b["p99"] for t, b in zip(results["this"], results["baseline"], strict=True)]
+            print(f"query p99 this ÷ baseline, same round: CPU {spread(cpu, '.2f')}×, wall {spread(wall, '.2f')}×")
     return 0
 
 

@@ -11,7 +11,9 @@ Printed per app: answered/s, acknowledgement p50/p95 (the event POST's response)
 p50/p95 (event sent → first chat.postMessage of its thread at the stand-in) and CPU per answer (this
 process: the stand-ins run in it too, the same for all three). Slack's method tiers are off (stand-in and the
 bot's budget): 200 answers a second in one workspace measure CPU, not rate limits. Rounds alternate the apps; ratios are
-taken round by round. Goals: ≥ 0.7× echo and ≥ 0.9× stream in answered/s, first text p95 ≤ 150 ms,
+taken round by round. Each round then runs the three apps paced: every sender waits for its mention's first
+visible text before sending the next, so CONCURRENCY conversations are in flight and no backlog builds up
+(unpaced, acks come back faster than answers, and first text measures the backlog's length). Goals: ≥ 0.7× echo and ≥ 0.9× stream in answered/s, first text p95 ≤ 150 ms,
 ack p95 ≤ 100 ms.
 Run: .venv/bin/python benchmarks/slack_throughput.py [--quick | --app NAME --events N]
 """
@@ -56,11 +58,16 @@ class Figures:
         )
 
 
-async def drive(fake: FakeSlack, url: str, done: Callable[[], bool], events: int, concurrency: int) -> Figures:
+async def drive(
+    fake: FakeSlack, url: str, done: Callable[[], bool], events: int, concurrency: int, *, paced: bool = False
+) -> Figures:
+    """`concurrency` senders post mentions as fast as they are acknowledged; `paced`: each sender waits for its
+    mention's first visible text before the next (`concurrency` conversations in flight, never a backlog)."""
     sent: dict[str, float] = {}
     acks: list[float] = []
     queue = list(range(events))
     calls_before = len(fake.calls)
+    shown = watch_first_text(fake) if paced else {}
 
     async def worker() -> None:
         while queue:
@@ -69,9 +76,13 @@ async def drive(fake: FakeSlack, url: str, done: Callable[[], bool], events: int
             event = {"type": "app_mention", "user": "U0ALICE", "text": f"<@{BOT_USER}> question {i}", "ts": ts,
                      "channel": f"C{i:05d}", "event_ts": ts}  # fmt: skip
             sent[ts] = time.perf_counter()
+            if paced:
+                shown[ts] = asyncio.Event()
             status, _ = await fake.post_http(url, json.dumps(event_callback(event)))
             acks.append((time.perf_counter() - sent[ts]) * 1000)
             assert status == 200, status
+            if paced:
+                await asyncio.wait_for(shown[ts].wait(), 30)
 
     cpu, started = time.process_time(), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -82,6 +93,21 @@ async def drive(fake: FakeSlack, url: str, done: Callable[[], bool], events: int
         if call.method in ("chat.postMessage", "chat.startStream") and call.args.get("thread_ts") in sent:
             first.setdefault(call.args["thread_ts"], (call.at - sent[call.args["thread_ts"]]) * 1000)
     return Figures(events / took, acks, list(first.values()), cpu * 1000 / events)
+
+
+def watch_first_text(fake: FakeSlack) -> dict[str, asyncio.Event]:
+    """thread ts → an event set when the stand-in receives the thread's first message (or stream)."""
+    shown: dict[str, asyncio.Event] = {}
+    for method in ("m_chat_postMessage", "m_chat_startStream"):
+        original = getattr(fake, method)
+
+        def noting(args: dict, original: Callable[[dict], dict] = original) -> dict:
+            if str(args.get("thread_ts")) in shown:
+                shown[str(args["thread_ts"])].set()
+            return original(args)
+
+        setattr(fake, method, noting)
+    return shown
 
 
 async def serve_bolt(app: AsyncApp) -> tuple[web.AppRunner, str]:
@@ -100,7 +126,7 @@ def bare_app(fake: FakeSlack) -> AsyncApp:
     return AsyncApp(client=AsyncWebClient(token=BOT_TOKEN, base_url=fake.base_url), signing_secret=SIGNING_SECRET)
 
 
-async def echo_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int) -> Figures:
+async def echo_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int, paced: bool) -> Figures:
     app = bare_app(fake)
 
     @app.event("app_mention")
@@ -109,12 +135,12 @@ async def echo_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency:
 
     runner, url = await serve_bolt(app)
     try:
-        return await drive(fake, url, lambda: posted(fake) >= events, events, concurrency)
+        return await drive(fake, url, lambda: posted(fake) >= events, events, concurrency, paced=paced)
     finally:
         await runner.cleanup()
 
 
-async def stream_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int) -> Figures:
+async def stream_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int, paced: bool) -> Figures:
     app = bare_app(fake)
     openai = AsyncOpenAI(base_url=model.base_url, api_key="sk-bench")
 
@@ -128,18 +154,19 @@ async def stream_app(fake: FakeSlack, model: FakeOpenAI, events: int, concurrenc
 
     runner, url = await serve_bolt(app)
     try:
-        return await drive(fake, url, lambda: posted(fake) >= events, events, concurrency)
+        return await drive(fake, url, lambda: posted(fake) >= events, events, concurrency, paced=paced)
     finally:
         await runner.cleanup()
         await openai.close()
 
 
-async def hybridbot(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int) -> Figures:
+async def hybridbot(fake: FakeSlack, model: FakeOpenAI, events: int, concurrency: int, paced: bool) -> Figures:
+    fake.member_of = [f"C{i:05d}" for i in range(events)]  # the bot is in the channels it is mentioned in
     adapter = await start_adapter(slack_settings(fake, openai_url=model.base_url))
     adapter.bot.budget.minute = fake.minute  # the stand-in's tiers are off: so is the bot's tier budget
     url = f"http://127.0.0.1:{adapter.port}/slack/events"
     try:
-        return await drive(fake, url, lambda: finished(fake) >= events, events, concurrency)
+        return await drive(fake, url, lambda: finished(fake) >= events, events, concurrency, paced=paced)
     finally:
         await adapter.stop()
         await adapter.bot.engine.aclose()
@@ -149,17 +176,17 @@ def posted(fake: FakeSlack) -> int:
     return sum(1 for m in fake.messages.values() if m.user == BOT_USER)
 
 
-Runner = Callable[[FakeSlack, FakeOpenAI, int, int], Awaitable[Figures]]
+Runner = Callable[[FakeSlack, FakeOpenAI, int, int, bool], Awaitable[Figures]]
 APPS: dict[str, Runner] = {"echo": echo_app, "stream": stream_app, "hybridbot": hybridbot}
 
 
-async def one(run: Runner, events: int, concurrency: int) -> Figures:
+async def one(run: Runner, events: int, concurrency: int, paced: bool = False) -> Figures:
     async with FakeSlack() as fake, FakeOpenAI() as model:
         model.reply = ANSWER
         # A CPU benchmark: Slack's per-workspace method tiers (chat.stopStream ~20 a minute) would make it one of
         # rate limits. Off in the stand-in, and the bot's budget on a "minute" too short to bind.
         fake.tiers_enabled, fake.minute = False, 1e-3
-        return await run(fake, model, events, concurrency)
+        return await run(fake, model, events, concurrency, paced)
 
 
 async def profile(name: str, events: int) -> None:
@@ -180,6 +207,9 @@ async def main(quick: bool) -> None:
             print(fig.line(name))
         for base in ratios:
             ratios[base].append(figures["hybridbot"].rate / figures[base].rate)
+        print(f"  paced ({CONCURRENCY} conversations in flight: each sender waits for its first text):")
+        for name, run in APPS.items():
+            print((await one(run, events // 2, CONCURRENCY, paced=True)).line(name))
     for base, values in ratios.items():
         print(
             f"hybridbot / {base} answered/s: {min(values):.2f}–{max(values):.2f} (median {statistics.median(values):.2f})"

@@ -5,6 +5,11 @@ turn's small write copies megabytes back into the database on the event loop: th
 store raises that threshold (as a safety net only) and this thread checkpoints each database on its own
 connection once its WAL has grown, PASSIVE so it never waits for the writer. SQLite-only, behind a small
 interface (`register`/`unregister`), as the store's other SQLite features are.
+
+When: the WAL holds more than WAL_BYTES of new frames and no commit touched it since the last look (the bot
+is idle, so the copy competes with no turn), or it holds more than four times that (a bot that is never idle).
+The store keeps the WAL file at WAL_BYTES after each reset (`journal_size_limit`); without that the file keeps
+its largest size, and "bigger than WAL_BYTES" stayed true for good: a checkpoint every half second under load.
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ import threading
 log = logging.getLogger("hybridbot.checkpoint")
 
 INTERVAL = 0.5  # seconds between looks at the WAL sizes
-WAL_BYTES = 1_000 * 4096  # checkpoint past this (SQLite's own default point: 1,000 pages of 4 KiB)
+WAL_BYTES = 1_000 * 4096  # checkpoint past this when idle (SQLite's own default point: 1,000 pages of 4 KiB)
 FALLBACK_PAGES = 20_000  # the turn path checkpoints only if this thread falls far behind (~80 MB)
 
 
 class Checkpointer:
-    def __init__(self, interval: float = INTERVAL, wal_bytes: int = WAL_BYTES) -> None:
+    def __init__(self, interval: float = INTERVAL, wal_bytes: int = WAL_BYTES, busy_bytes: int | None = None) -> None:
         self.interval = interval
         self.wal_bytes = wal_bytes
+        self.busy_bytes = 4 * wal_bytes if busy_bytes is None else busy_bytes
+        self._seen: dict[str, int] = {}  # database path → its WAL's modification time at the last look
         self.done = 0  # checkpoints run (for tests and benchmarks)
         self._paths: dict[str, int] = {}  # database path → stores using it
         self._lock = threading.Lock()
@@ -46,12 +53,16 @@ class Checkpointer:
                 self._paths[path] = users
             else:
                 self._paths.pop(path, None)
+                self._seen.pop(path, None)
 
     def due(self, path: str) -> bool:
         try:
-            return os.path.getsize(path + "-wal") > self.wal_bytes
+            wal = os.stat(path + "-wal")
         except OSError:
             return False
+        idle = self._seen.get(path) == wal.st_mtime_ns  # no commit since the last look
+        self._seen[path] = wal.st_mtime_ns
+        return wal.st_size > self.busy_bytes or (idle and wal.st_size > self.wal_bytes)
 
     def checkpoint(self, path: str) -> None:
         """One PASSIVE checkpoint on a connection of this thread's own (it never blocks the writer)."""

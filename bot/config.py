@@ -35,7 +35,7 @@ from bot.config_providers import (  # noqa: F401
     ResilienceConfig,
 )
 from bot.config_section import Section as _Section
-from bot.knowledge.config import KnowledgeConfig
+from bot.knowledge.config import KnowledgeConfig, Locality, check_embedder
 from bot.tools.mcp_config import McpConfig
 
 PrivacyLevel = Literal["local-only", "standard", "redact", "cloud-ok"]
@@ -190,6 +190,13 @@ class CoreSettings(_Section):
                 raise ValueError(f"endpoint name '{name}' is reserved for the built-in provider")
         return value
 
+    @model_validator(mode="after")
+    def _knowledge_embedder(self) -> CoreSettings:
+        localities: dict[str, Locality] = {"ollama": "local", "openai": self.openai.locality}
+        localities |= {e.name: e.locality for e in self.endpoints}
+        check_embedder(self.knowledge, localities)  # bot/knowledge/config.py
+        return self
+
     def secret(self, name: str) -> str:
         return self.secrets.get(name, "")
 
@@ -273,6 +280,8 @@ def _describe(error: Mapping[str, Any]) -> str:
         elif known:
             hint = f" Known keys here: {', '.join(known)}."
         return f"'{key}' is not a setting.{hint}"
+    if not loc:  # a check across sections: its message names the keys
+        return str(error["msg"]).removeprefix("Value error, ") + "."
     return f"'{key}': {error['msg']} (got {error.get('input')!r})."
 
 

@@ -30,7 +30,7 @@ from bot.config import Settings, stricter
 from bot.consult import make_ask_agent_tool
 from bot.context import WindowAnchors
 from bot.knowledge import turn_step
-from bot.knowledge.service import Knowledge
+from bot.knowledge.service import knowledge_for
 from bot.knowledge.tool import search_knowledge_tool
 from bot.logs import bind_turn
 from bot.marks import Classified, Place, classify
@@ -45,7 +45,6 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, TurnRecord
-from bot.store_knowledge import SqliteKnowledgeIndex
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
@@ -82,7 +81,7 @@ class Engine:
         self.tools = ToolRegistry(builtin_tools(settings, store))  # built-ins; MCP servers and knowledge add sources
         self.tools.add_builtin(make_ask_agent_tool(self))  # the coordinator consults other agents (bot/consult.py)
         self.approvals = Approvals(settings.tools.approval_timeout, store=store)  # tool calls awaiting a yes/no
-        self.knowledge = Knowledge(settings.knowledge, SqliteKnowledgeIndex(store.conn))  # collections, citations
+        self.knowledge = knowledge_for(settings, store.conn)  # collections (BM25, vectors), citations
         self.tools.add_builtin(search_knowledge_tool(self))
         if settings.memory.enabled:
             self.tools.add_builtin(make_remember_tool(self))  # "remember that?", stored after the person approves
@@ -102,6 +101,7 @@ class Engine:
     async def aclose(self) -> None:
         await self.tools.aclose()  # MCP server processes
         await self.catalog.aclose()
+        await self.knowledge.aclose()  # an embedder's client
         self.store.close()
 
     # --- settings lookups ----------------------------------------------------
@@ -279,7 +279,8 @@ class Engine:
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
 
         agent = self.agent_for(turn.key, turn.user_id)
-        grounding = turn_step.ground_turn(self, conv, agent, text, turn.key)  # before routing: it may keep it local
+        private = seen.keep_local or seen.redactable  # its question is never embedded by a cloud embedder
+        grounding = await turn_step.ground_turn(self, conv, agent, text, turn.key, private=private)  # may keep it local
         if grounding.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         request = await self._plan_route(turn, conv, seen, agent, text, message_id if again else None)

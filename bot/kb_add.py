@@ -84,6 +84,8 @@ async def add_file(engine: Engine, ctx: CommandContext, name: str) -> CommandRes
     if existed:
         return _result(f"**{path.name}** is already in **{collection.name}** with the same content; nothing to do.")
     report = index_collection(engine.knowledge.index, collection, settings)
+    if engine.knowledge.vectors is not None:  # vectors too, where the embedder may read this collection
+        await engine.knowledge.vectors.embed_collection(collection)
     log.info("kb add: %s bytes into %s by %s (%s)", len(data), collection.name, ctx.user_id, report.summary())
     skipped = dict(report.skipped).get(str(path))
     if skipped:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.checkpoint import FALLBACK_PAGES, checkpointer
+from bot.checkpoint import FALLBACK_PAGES, WAL_BYTES, checkpointer
 from bot.filemode import private_file
 from bot.session import SessionKey
 from bot.store_records import Conversation, StoredMessage, TurnRecord, message_row, turn_row
@@ -41,6 +41,7 @@ class Store:
             self.db.enable_wal()
             # Checkpoints run in a background thread (bot/checkpoint.py), not inside a turn's commit.
             conn.execute(f"PRAGMA wal_autocheckpoint = {FALLBACK_PAGES}")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_BYTES}")  # the WAL's size says what is new
             checkpointer.register(self.path)
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA foreign_keys = ON")

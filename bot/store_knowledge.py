@@ -7,20 +7,24 @@ the same methods over tsvector (and pgvector). Passages live in the FTS table it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from bot.knowledge.chunking import Chunk
 from bot.knowledge.index import CollectionStats, Hit, Source, StoredDocument
+from bot.knowledge.vectors import embed_text, text_hash
 
 # BM25 weights of the FTS columns (collection, title, heading, text): the collection column is only a filter.
 BM25_WEIGHTS = (0.0, 2.0, 2.0, 1.0)
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # as kb_fts (migration 5)
 # BM25 scores every passage that holds any query word: words are kept rarest first while the passages they
 # occur in add up to at most this, so a question full of common words stays fast (see _plan).
-MAX_POSTINGS = 5_000
+MAX_POSTINGS = 2000
+# Passages BM25 scores at most (about) for one question: beyond it only the newest are ranked (see _window).
+MAX_CANDIDATES = 2000
 
 
 class SqliteKnowledgeIndex:
@@ -28,6 +32,8 @@ class SqliteKnowledgeIndex:
         self.conn = conn
         self._df: dict[str, int] = {}  # term -> passages holding it (see _costs)
         self._count: int | None = None
+        self._collections: frozenset[str] | None = None  # the collections indexed (see _scope)
+        self._span: tuple[int, int] | None = None  # lowest and highest passage id (see _window)
         self._writes = 0  # this connection's own changes (PRAGMA data_version counts only others')
         self._version: tuple[int, int] | None = None
 
@@ -52,10 +58,10 @@ class SqliteKnowledgeIndex:
         notes: Sequence[str],
         chunks: Iterable[Chunk],
     ) -> int:
-        """Insert or re-write one document and its passages in one transaction; returns the passage count."""
+        """Insert or re-write one document and its passages atomically (its own transaction, or a savepoint
+        inside a `batch()`); returns the passage count."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._atomic():
             row = conn.execute(
                 "SELECT id FROM kb_documents WHERE collection=? AND path=?", (collection, path)
             ).fetchone()
@@ -72,8 +78,19 @@ class SqliteKnowledgeIndex:
             headings: dict[tuple[str, ...], str] = {}  # neighbouring passages share their heading path
             rows = [(first + n, chunk, _heading_json(chunk.heading, headings)) for n, chunk in enumerate(chunks)]
             conn.executemany(
-                "INSERT INTO kb_chunks (id, document_id, ord, heading, page, line) VALUES (?, ?, ?, ?, ?, ?)",
-                [(i, document_id, i - first, heading, c.page, c.line) for i, c, heading in rows],
+                "INSERT INTO kb_chunks (id, document_id, ord, heading, page, line, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        i,
+                        document_id,
+                        i - first,
+                        heading,
+                        c.page,
+                        c.line,
+                        text_hash(embed_text(title, c.heading, c.text)),
+                    )
+                    for i, c, heading in rows
+                ],
             )
             conn.executemany(
                 "INSERT INTO kb_fts (rowid, collection, title, heading, text) VALUES (?, ?, ?, ?, ?)",
@@ -85,26 +102,37 @@ class SqliteKnowledgeIndex:
                 " indexed_at=? WHERE id=?",
                 (title, kind, content_hash, size, mtime, count, "\n".join(notes), time.time(), document_id),
             )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        self._writes += 1
         return count
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around many documents' writes (each still atomic, in a savepoint): FTS5 flushes its
+        index once per transaction, so indexing in batches is several times faster than a commit per file."""
+        with self._atomic():
+            yield
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[None]:
+        conn = self.conn
+        nested = conn.in_transaction
+        conn.execute("SAVEPOINT kb" if nested else "BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO kb" if nested else "ROLLBACK")
+            if nested:
+                conn.execute("RELEASE kb")
+            raise
+        conn.execute("RELEASE kb" if nested else "COMMIT")
+        self._writes += 1
 
     def touch_document(self, document_id: int, mtime: float) -> None:
         self.conn.execute("UPDATE kb_documents SET mtime=? WHERE id=?", (mtime, document_id))
 
     def remove_document(self, document_id: int) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._atomic():
             self._delete_chunks(document_id)
             self.conn.execute("DELETE FROM kb_documents WHERE id=?", (document_id,))
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-        self._writes += 1
 
     def remove_collection(self, collection: str) -> int:
         documents = self.documents(collection)
@@ -113,6 +141,8 @@ class SqliteKnowledgeIndex:
         return len(documents)
 
     def _delete_chunks(self, document_id: int) -> None:
+        """Delete a document's passages (their vectors, if no other passage has the same text, are dropped after
+        the indexing run: SqliteVectorIndex.drop_unused)."""
         self.conn.execute(
             "DELETE FROM kb_fts WHERE rowid IN (SELECT id FROM kb_chunks WHERE document_id=?)", (document_id,)
         )
@@ -131,23 +161,64 @@ class SqliteKnowledgeIndex:
         """The best `limit` passages holding any of these words in these collections (BM25)."""
         if not collections or not words:
             return []
-        words, conjunction = self._plan(words)
-        rows = self._ranked(words, collections, limit, conjunction)
+        words, conjunction, expected = self._plan(words)
+        scope = self._scope(collections)
+        newest = self._window(expected)
+        rows = self._ranked(words, scope, limit, conjunction, newest)
+        if newest is not None and len(rows) < limit:  # the estimate was off: the whole index after all
+            rows = self._ranked(words, scope, limit, conjunction, None)
         if conjunction and len(rows) < limit:  # too few passages hold all of them: the rarest alone fills up
             seen = {row[0] for row in rows}
-            rows += [r for r in self._ranked(words[:1], collections, limit, False) if r[0] not in seen]
+            alone = self._window(self._costs(words[:1])[0])
+            rows += [r for r in self._ranked(words[:1], scope, limit, False, alone) if r[0] not in seen]
             rows = rows[:limit]
         return self._hits(rows)
 
-    def _ranked(self, words: Sequence[str], collections: Sequence[str], limit: int, conjunction: bool) -> list:
+    def _ranked(
+        self, words: Sequence[str], scope: Sequence[str], limit: int, conjunction: bool, newest: int | None
+    ) -> list:
+        """BM25's best passages holding the words (all, or any), in the scope's collections (none: all of them),
+        among passages from id `newest` on (None: all)."""
         terms = (" AND " if conjunction else " OR ").join(f'"{w.replace(chr(34), "")}"' for w in words)
-        match = f"collection : ({' OR '.join(collection_token(c) for c in collections)}) AND ({terms})"
+        match = f"collection : ({' OR '.join(collection_token(c) for c in scope)}) AND ({terms})" if scope else terms
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        window = "" if newest is None else f" AND rowid >= {int(newest)}"
         return self.conn.execute(
             f"SELECT rowid, -bm25(kb_fts, {weights}) AS score, text FROM kb_fts"
-            f" WHERE kb_fts MATCH ? ORDER BY bm25(kb_fts, {weights}) LIMIT ?",
+            f" WHERE kb_fts MATCH ?{window} ORDER BY score DESC LIMIT ?",
             (match, limit),
         ).fetchall()
+
+    def _scope(self, collections: Sequence[str]) -> list[str]:
+        """The collections to filter on: none when they are every indexed one (the filter token is in every
+        passage, so matching it reads the whole index's list of passages)."""
+        self._check_version()
+        if self._collections is None:
+            rows = self.conn.execute("SELECT DISTINCT collection FROM kb_documents").fetchall()
+            self._collections = frozenset(r[0] for r in rows)
+        return [] if self._collections <= set(collections) else list(collections)
+
+    def _window(self, expected: float) -> int | None:
+        """When more than MAX_CANDIDATES passages are expected to match, BM25 ranks only the newest passages
+        where about that many match (the id from which on to search); else None. A question made only of
+        words in most passages has little to rank by, and scoring every passage holding them is what is slow."""
+        if expected <= MAX_CANDIDATES:
+            return None
+        if self._span is None:
+            low, high = self.conn.execute("SELECT min(id), max(id) FROM kb_chunks").fetchone()
+            self._span = (low or 0, high or 0)
+        low, high = self._span
+        return max(low, high - int((high - low + 1) * MAX_CANDIDATES / expected))
+
+    def passages(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits for these (chunk id, score) pairs, in their order (fused rankings)."""
+        if not ranked:
+            return []
+        ids = [chunk_id for chunk_id, _ in ranked]
+        texts = dict(
+            self.conn.execute(f"SELECT rowid, text FROM kb_fts WHERE rowid IN ({','.join('?' * len(ids))})", ids)
+        )
+        return self._hits([(i, score, texts[i]) for i, score in ranked if i in texts])
 
     def _hits(self, rows: list) -> list[Hit]:
         if not rows:
@@ -168,15 +239,16 @@ class SqliteKnowledgeIndex:
             hits.append(Hit(chunk_id, place[1], place[2], place[3], heading, place[5], place[6], text, score))
         return hits
 
-    def _plan(self, words: Sequence[str]) -> tuple[list[str], bool]:
-        """The words to search with, and whether all of them must occur (see MAX_POSTINGS).
+    def _plan(self, words: Sequence[str]) -> tuple[list[str], bool, float]:
+        """The words to search with, whether all of them must occur (see MAX_POSTINGS), and how many passages
+        are expected to match.
 
         Words are kept rarest first while the passages holding them add up to at most MAX_POSTINGS (the rarest
         always), in the question's order. When even the rarest is that common, the two or three rarest are
         required together instead (their expected overlap fits), the rarest first."""
-        if len(words) < 2:
-            return list(words), False
         cost = self._costs(words)
+        if len(words) < 2:
+            return list(words), False, float(sum(cost))
         order = sorted(range(len(words)), key=cost.__getitem__)
         if cost[order[0]] > MAX_POSTINGS:
             passages = max(1, self._passages())
@@ -186,7 +258,7 @@ class SqliteKnowledgeIndex:
                 expected *= cost[index] / passages
                 if expected <= MAX_POSTINGS:
                     break
-            return [words[i] for i in chosen], True
+            return [words[i] for i in chosen], True, expected
         kept: set[int] = set()
         total = 0
         for index in order:
@@ -194,7 +266,7 @@ class SqliteKnowledgeIndex:
                 break
             kept.add(index)
             total += cost[index]
-        return [w for i, w in enumerate(words) if i in kept], False
+        return [w for i, w in enumerate(words) if i in kept], False, float(total)
 
     def _costs(self, words: Sequence[str]) -> list[int]:
         """Passages holding each word, read from the index vocabulary (cached until the index changes). Each
@@ -229,6 +301,8 @@ class SqliteKnowledgeIndex:
         if version != self._version:
             self._df.clear()
             self._count = None
+            self._collections = None
+            self._span = None
             self._version = version
 
     # --- sources cited by answers ---------------------------------------------

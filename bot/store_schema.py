@@ -202,4 +202,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX memory_facts_by_person ON memory_facts (platform, user_id, id);
     """,
+    # 11: knowledge vectors (bot/store_knowledge_vectors.py): one per distinct passage text and embedder, so an
+    # unchanged passage keeps its vector when its document is re-indexed; a plain table (no extension needed).
+    # Vectors no passage uses are dropped after each `kb index` / `kb remove` (no index on text_hash: writes stay fast)
+    """
+    ALTER TABLE kb_chunks ADD COLUMN text_hash TEXT NOT NULL DEFAULT '';
+    CREATE TABLE kb_vectors (
+        space TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,
+        PRIMARY KEY (space, text_hash)
+    ) WITHOUT ROWID;
+    """,
 ]

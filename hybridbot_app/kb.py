@@ -17,7 +17,9 @@ def add_parser(sub: Any) -> None:
     index = actions.add_parser("index", help="index new and changed files, drop deleted ones (all collections)")
     index.add_argument("names", nargs="*", metavar="COLLECTION", help="only these collections")
     actions.add_parser("list", help="configured and indexed collections with their privacy and size")
-    search = actions.add_parser("search", help="the best passages for a question (BM25), with their sources")
+    search = actions.add_parser(
+        "search", help="the best passages for a question (BM25, fused with vectors if configured), with sources"
+    )
     search.add_argument("query")
     search.add_argument("--collection", "-c", action="append", metavar="NAME", help="only this collection")
     search.add_argument("-k", type=int, default=5, metavar="N", help="passages to show (5)")
@@ -26,16 +28,23 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(settings: Any, args: argparse.Namespace) -> int:
+    from bot.knowledge.service import knowledge_for
     from bot.store import Store
-    from bot.store_knowledge import SqliteKnowledgeIndex
 
     store = Store(settings.bot.database)
+    knowledge = knowledge_for(settings, store.conn)
     try:
-        index = SqliteKnowledgeIndex(store.conn)
-        return {"index": _index, "list": _list, "search": _search, "remove": _remove}[args.kb_action](
-            settings.knowledge, index, args
-        )
+        if args.kb_action == "index":
+            return await _index(knowledge, args)
+        if args.kb_action == "search":
+            return await _search(knowledge, args)
+        if args.kb_action == "remove":
+            code = _remove(knowledge.config, knowledge.index, args)
+            knowledge.drop_unused_vectors()
+            return code
+        return _list(knowledge.config, knowledge.index, args)
     finally:
+        await knowledge.aclose()
         store.close()
 
 
@@ -48,9 +57,10 @@ def _known_names(config: Any) -> str:
     return ", ".join(c.name for c in config.collections) or "none — add [[knowledge.collections]] to the config"
 
 
-def _index(config: Any, index: Any, args: argparse.Namespace) -> int:
+async def _index(knowledge: Any, args: argparse.Namespace) -> int:
     from bot.knowledge.indexer import index_collection
 
+    config, index = knowledge.config, knowledge.index
     if unknown := _unknown(config, args.names):
         print(
             f"hybridbot: no collection named {', '.join(unknown)}. Configured: {_known_names(config)}", file=sys.stderr
@@ -69,6 +79,11 @@ def _index(config: Any, index: Any, args: argparse.Namespace) -> int:
         for path, why in report.skipped:
             print(f"  ✖ skipped {path}: {why}")
         problems += len(report.skipped) + len(report.missing_roots)
+        if knowledge.vectors is not None:
+            embedded = await knowledge.vectors.embed_collection(collection)
+            print(f"  vectors: {embedded.summary()}")
+            problems += bool(embedded.error)
+    knowledge.drop_unused_vectors()  # of deleted or changed passages, or of an embedder no longer configured
     return 1 if problems else 0
 
 
@@ -112,20 +127,22 @@ def _when(stamp: float | None) -> str:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _search(config: Any, index: Any, args: argparse.Namespace) -> int:
+async def _search(knowledge: Any, args: argparse.Namespace) -> int:
     from bot.knowledge.query import content_words
 
+    config = knowledge.config
     names = args.collection or [c.name for c in config.collections]
     if unknown := _unknown(config, names):
         print(
             f"hybridbot: no collection named {', '.join(unknown)}. Configured: {_known_names(config)}", file=sys.stderr
         )
         return 1
-    words = content_words(args.query)
-    if not words:
+    if not content_words(args.query):
         print("The question has no words to search for.", file=sys.stderr)
         return 1
-    hits = index.search(words, names, max(1, args.k))
+    collections = [c for c in config.collections if c.name in names]
+    # the operator's own question on this machine, not a chat turn: not private
+    hits = await knowledge.search(args.query, collections, max(1, args.k), private=False)
     if not hits:
         print("No passages found.")
         return 0

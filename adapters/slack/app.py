@@ -22,6 +22,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -34,8 +35,9 @@ from adapters.common.reply import Where
 from adapters.slack import events
 from adapters.slack.budget import WorkspaceCallBudget
 from adapters.slack.config import SlackConfig
+from adapters.slack.directory import member_channels
 from adapters.slack.limits import ChannelPostPacer
-from adapters.slack.lookups import ExpiringCache, SingleFlight, patiently, retry_after
+from adapters.slack.lookups import ExpiringCache, Pause, SingleFlight, patiently, retry_after
 from adapters.slack.sink import SlackSink, SlackSurface
 from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
@@ -49,6 +51,9 @@ SEEN_EVENTS = 50_000  # event ids remembered for answering redeliveries once
 # Request bodies read in HTTP mode. Above aiohttp's 1 MiB default so an oversized message still arrives as an
 # event and its author gets the size message; past this a request is refused with 413.
 HTTP_BODY_LIMIT = 8 * 1024 * 1024
+# How long an answer waits for a user (name, time zone) it doesn't know yet (users.info usually answers in tens of ms).
+# Past it the answer goes on with the user's id and the default time zone; the look-up goes on in the background and fills the cache.
+NAME_WAIT = 0.25
 
 
 @dataclass
@@ -76,7 +81,11 @@ class SlackBot:
     assistant_threads: set[tuple[str, str]] = field(default_factory=set)
     private_channels: ExpiringCache[str] = field(default_factory=lambda: ExpiringCache(600.0))  # → events.KINDS
     user_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)
+    name_lookups: SingleFlight[UserInfo] = field(default_factory=SingleFlight)  # one try each, for answers
+    quick_client: AsyncWebClient | None = None  # `client` without slack-sdk's own 429 retries (name look-ups)
     channel_lookups: SingleFlight[str] = field(default_factory=SingleFlight)
+    pauses: dict[str, Pause] = field(default_factory=dict)  # Web API method → its shared pause after a 429
+    directory: asyncio.Future[None] | None = None  # the start-up listing of the bot's channels (directory.py)
     post_pacer: ChannelPostPacer | None = None
     budget: WorkspaceCallBudget = field(default_factory=WorkspaceCallBudget)  # shared by every answer streaming here
 
@@ -114,16 +123,55 @@ class SlackBot:
         self.bot_id = str(auth.get("bot_id") or "")
         self.team_id = str(auth.get("team_id") or "")
 
+    def pause(self, method: str) -> Pause:
+        return self.pauses.setdefault(method, Pause())
+
+    async def known_user(self, user_id: str) -> UserInfo:
+        """The user as known or quickly learnt; otherwise the id alone (the look-up fills the cache later).
+
+        An answer never waits on a rate-limited users.info: in a burst of 500 new users (Tier 4: 100 a
+        minute), names would otherwise hold most answers back by up to the look-up bound.
+        """
+        cached = self.users.get(user_id)
+        if cached is not None:
+            return cached
+        if self.pause("users.info").left():  # rate limited: asked again by a later turn once Slack allows
+            return UserInfo(user_id)
+        look_up = self.name_lookups.run(user_id, lambda: self._look_up_user(user_id, patient=False))
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(look_up)), NAME_WAIT)
+        except TimeoutError:
+            return UserInfo(user_id)
+
+    def list_channels(self) -> None:
+        """Start learning which of the bot's channels are private, all at once (awaited by the first look-up)."""
+        self.directory = asyncio.ensure_future(self._list_channels())
+
+    async def _list_channels(self) -> None:
+        try:
+            kinds = await member_channels(self.client, self.pause("users.conversations"))
+        except Exception as error:  # missing scope, network, rate limited: conversations.info answers instead
+            log.info("users.conversations failed (%s); channels are looked up one by one", _error(error))
+            return
+        for channel, kind in kinds.items():
+            self.private_channels.put(channel, kind)
+        log.info("slack: %d channels listed", len(kinds))
+
     async def user(self, user_id: str) -> UserInfo:
         cached = self.users.get(user_id)
         if cached is not None:
             return cached
-        return await self.user_lookups.run(user_id, lambda: self._look_up_user(user_id))
+        return await self.user_lookups.run(user_id, lambda: self._look_up_user(user_id, patient=True))
 
-    async def _look_up_user(self, user_id: str) -> UserInfo:
+    async def _look_up_user(self, user_id: str, *, patient: bool) -> UserInfo:
+        """users.info, cached. `patient` (admin checks) waits out 429s within the look-up bound; otherwise one
+        try: a 429 pauses every name look-up for its Retry-After instead of each waiting and asking again."""
         info = UserInfo(user_id)
+        client = self.client if patient or self.quick_client is None else self.quick_client
         try:
-            data = (await patiently(lambda: self.client.users_info(user=user_id))).get("user") or {}
+            call = lambda: client.users_info(user=user_id)  # noqa: E731
+            bound = None if patient else 0.0
+            data = (await patiently(call, bound=bound, pause=self.pause("users.info"))).get("user") or {}
             profile = data.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or data.get("real_name") or data.get("name")
             tz = data.get("tz") if isinstance(data.get("tz"), str) else None
@@ -153,6 +201,9 @@ class SlackBot:
         if events.is_dm(channel, channel_type):
             return True
         kind = self.note_channel_type(channel, channel_type) or self.private_channels.get(channel)
+        if not kind and self.directory is not None and not self.directory.done():
+            await asyncio.shield(self.directory)  # the start-up listing may know it
+            kind = self.private_channels.get(channel)
         if not kind:
             kind = await self.channel_lookups.run(channel, lambda: self._look_up_channel(channel))
         if kind == events.DM or not kind:  # not kind: the look-up failed, fail closed
@@ -170,7 +221,8 @@ class SlackBot:
     async def _look_up_channel(self, channel: str) -> str:
         """conversations.info's verdict (an events kind), cached; '' when Slack could not say (asked again)."""
         try:
-            info = (await patiently(lambda: self.client.conversations_info(channel=channel))).get("channel") or {}
+            call = lambda: self.client.conversations_info(channel=channel)  # noqa: E731
+            info = (await patiently(call, pause=self.pause("conversations.info"))).get("channel") or {}
         except Exception as error:  # missing scope, network, rate limited past the bound
             log.warning("conversations.info failed for %s (%s); treated as private", channel, _error(error))
             return ""
@@ -193,17 +245,20 @@ def _error(error: Exception) -> str:
     return type(error).__name__
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
+def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncWebClient:
+    """The Web API client; without `retry_rate_limits`, a 429 is the caller's to handle (name look-ups: one try)."""
     config = settings.slack
     api_url = os.environ.get("SLACK_API_URL") or config.api_url
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=config.max_connection_retries)
+    ]
+    if retry_rate_limits:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=config.max_rate_limit_retries))
     return AsyncWebClient(
         token=settings.secret("SLACK_BOT_TOKEN") or None,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
         timeout=30,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=config.max_connection_retries),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=config.max_rate_limit_retries),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -236,6 +291,7 @@ class SlackAdapter:
         self.settings = settings
         self.config = settings.slack
         self.bot = SlackBot(engine, self.config, make_client(settings))
+        self.bot.quick_client = make_client(settings, retry_rate_limits=False)
         self.socket: AsyncSocketModeHandler | None = None
         self.runner: web.AppRunner | None = None
         self.port: int = 0
@@ -275,6 +331,8 @@ class SlackAdapter:
         # One connection pool for every Web API call (slack-sdk opens a new session per call otherwise).
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.bot.client.session = self._session
+        if self.bot.quick_client is not None:
+            self.bot.quick_client.session = self._session
         app_token = self.settings.secret("SLACK_APP_TOKEN")
         if self.verify_only:
             if app_token or not self.settings.secret("SLACK_SIGNING_SECRET"):
@@ -283,6 +341,7 @@ class SlackAdapter:
             log.warning("slack: answering URL verification only — %s", NEXT_STEP)
             return
         await self.bot.identify()
+        self.bot.list_channels()
         if app_token:
             self.socket = AsyncSocketModeHandler(self.app, app_token)
             await self.socket.connect_async()

@@ -160,7 +160,9 @@ async def run_turn(
 ) -> None:
     user_id = str(event.get("user") or event.get("bot_id") or "")
     raw = clean_text(str(event.get("text") or ""), bot.bot_user_id)
-    names = {u: (await bot.user(u)).name for u in set(mentioned_users(raw))}
+    mentioned = sorted(set(mentioned_users(raw)))
+    infos = await asyncio.gather(*(bot.known_user(u) for u in mentioned))
+    names = {u: info.name for u, info in zip(mentioned, infos, strict=True)}
     text = from_slack(raw, names)
     key = SessionKey("slack", team, channel, key_thread)
     sink = bot.sink(key, channel, reply_thread, user_id, assistant=assistant)
@@ -170,7 +172,7 @@ async def run_turn(
     if assistant and (channel, str(key_thread)) not in bot.assistant_threads and text:
         bot.assistant_threads.add((channel, str(key_thread)))
         await _quiet(bot, "assistant.threads.setTitle", channel_id=channel, thread_ts=key_thread, title=text[:60])
-    info = await bot.user(user_id) if user_id else None
+    info = await bot.known_user(user_id) if user_id else None
     name, tz = (info.name, info.tz) if info else ("someone", None)
     if text.startswith("/") and text[1:].split(" ", 1)[0].lower() in COMMANDS:
         await _thread_command(bot, key, user_id, name, text, reply_thread, private=private, tz=tz, files=files)

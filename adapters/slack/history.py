@@ -81,9 +81,9 @@ class SlackHistory:
             return None
         user = str(raw.get("user") or "")
         from_bot = bool(raw.get("bot_id")) or (bool(user) and user == self.bot.bot_user_id)
-        author = (await self.bot.user(user)).name if user else str(raw.get("username") or "a bot")
+        author = (await self.bot.known_user(user)).name if user else str(raw.get("username") or "a bot")
         text = str(raw.get("text") or "")
-        names = {u: (await self.bot.user(u)).name for u in set(mentioned_users(text))}
+        names = {u: (await self.bot.known_user(u)).name for u in set(mentioned_users(text))}
         try:
             at = float(raw.get("ts") or 0)
         except ValueError:

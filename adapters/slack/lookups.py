@@ -66,6 +66,26 @@ class SingleFlight(Generic[V]):
 LOOKUP_WAIT = 10.0  # seconds a rate-limited look-up may spend waiting for Slack's Retry-After, in all
 
 
+class StillRateLimited(Exception):
+    """A method's shared pause runs past the caller's bound: not asked, so that Slack is not asked in vain."""
+
+
+class Pause:
+    """One method's pause after a 429, shared by every caller of that method: Slack's limits are per workspace
+    and method, so when one users.info call hears "retry after 30 s", the other 400 wait too instead of each
+    asking and meeting its own 429."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.until = 0.0
+        self._clock = clock
+
+    def left(self) -> float:
+        return max(0.0, self.until - self._clock())
+
+    def hold(self, seconds: float) -> None:
+        self.until = max(self.until, self._clock() + seconds)
+
+
 def retry_after(error: Exception) -> float | None:
     """Seconds Slack asked us to wait, if `error` is a 429 (slack-sdk raises it once its own retries are spent)."""
     response = getattr(error, "response", None)
@@ -83,20 +103,30 @@ async def patiently(
     call: Callable[[], Awaitable[V]],
     *,
     bound: float | None = None,
+    pause: Pause | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> V:
     """`call()`, waiting out 429s for as long as Slack's Retry-After says while within `bound` seconds in all.
 
     A look-up rate limited in a burst then still answers (a public channel stays public) instead of failing at
-    once; a real error, or a wait past the bound, is raised for the caller to fail closed on.
+    once; a real error, or a wait past the bound, is raised for the caller to fail closed on. With `pause`
+    (the method's, shared), a 429 pauses every caller of the method, and a pause past the bound raises
+    `StillRateLimited` without asking.
     """
     deadline = clock() + (LOOKUP_WAIT if bound is None else bound)
     while True:
+        if pause is not None and pause.left():
+            if clock() + pause.left() > deadline:
+                raise StillRateLimited()
+            await sleep(pause.left())
+            continue
         try:
             return await call()
         except Exception as error:
             wait = retry_after(error)
+            if wait is not None and pause is not None:
+                pause.hold(wait)
             if wait is None or clock() + wait > deadline:
                 raise
             await sleep(wait)

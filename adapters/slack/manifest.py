@@ -32,6 +32,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
 # (DMs are known to be private from their id, so im:read is not needed.)
 CONVERSATION_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read", "mpim:read"),  # public, private, group DM
+    "users.conversations": ("channels:read", "groups:read", "mpim:read"),  # the same, listed at start-up
     "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),  # /summarize
 }

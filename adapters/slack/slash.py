@@ -63,7 +63,7 @@ async def _context(bot: SlackBot, team: Any, channel: Any, user: Any) -> Command
         log.warning("slack command without channel or user ignored")
         return None
     private = await bot.is_private_channel(channel)
-    info = await bot.user(user)
+    info = await bot.known_user(user)
     return CommandContext(
         key=SessionKey("slack", str(team or bot.team_id), channel, None),
         user_id=user,

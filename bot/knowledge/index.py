@@ -4,6 +4,7 @@ bot/store_knowledge.py; a PostgreSQL tsvector index could implement the same).""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,7 +62,7 @@ class Hit:
     page: int | None
     line: int | None
     text: str
-    score: float  # BM25, higher is better
+    score: float  # BM25, or the fused score with vectors; higher is better
 
     @property
     def source(self) -> Source:
@@ -85,6 +86,8 @@ class KnowledgeIndex(Protocol):
         chunks: Iterable[Chunk],
     ) -> int: ...
 
+    def batch(self) -> AbstractContextManager[None]: ...  # one transaction around many documents' writes
+
     def touch_document(self, document_id: int, mtime: float) -> None: ...
 
     def remove_document(self, document_id: int) -> None: ...
@@ -94,6 +97,8 @@ class KnowledgeIndex(Protocol):
     def stats(self) -> list[CollectionStats]: ...
 
     def search(self, words: Sequence[str], collections: Sequence[str], limit: int) -> list[Hit]: ...
+
+    def passages(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]: ...
 
     def record_sources(self, turn_id: int, sources: Sequence[Source]) -> None: ...
 

@@ -33,7 +33,7 @@ PARAMETERS = {
 
 def search_knowledge_tool(engine: Engine) -> Tool:
     async def run(args: dict[str, Any]) -> str:
-        return search_for_call(engine, str(args["query"]))
+        return await search_for_call(engine, str(args["query"]))
 
     return Tool(
         name=NAME,
@@ -45,7 +45,7 @@ def search_knowledge_tool(engine: Engine) -> Tool:
     )
 
 
-def search_for_call(engine: Engine, query: str) -> str:
+async def search_for_call(engine: Engine, query: str) -> str:
     call = CALL_CONTEXT.get()
     if call is None:
         return "search_knowledge runs only inside a conversation."
@@ -62,7 +62,8 @@ def search_for_call(engine: Engine, query: str) -> str:
         return "No knowledge collection can be searched here."
     levels = {c.name: c.privacy for c in collections}
     scan = passage_scan(conv, engine.privacy_level(conv))
-    passages = classify_passages(knowledge.search(query, collections), levels, scan)
+    hits = await knowledge.search(query, collections, private=call.private)
+    passages = classify_passages(hits, levels, scan)
     shown = [p for p in passages if call.private or not p.keep_local]
     withheld = len(passages) - len(shown)
     if not shown:

@@ -27,13 +27,18 @@ def passage_scan(conv: ConversationFlags, level: str) -> Scan:
     return scan
 
 
-def ground_turn(engine: Engine, conv: Conversation, agent: Agent, text: str, key: SessionKey) -> Grounding:
-    """Passages for the question from the agent's collections searchable here (before routing)."""
+async def ground_turn(
+    engine: Engine, conv: Conversation, agent: Agent, text: str, key: SessionKey, *, private: bool
+) -> Grounding:
+    """Passages for the question from the agent's collections searchable here (before routing). `private`: the
+    turn must stay local as far as known now (its question is then never embedded by a cloud embedder)."""
     if not agent.knowledge:
         return Grounding()
     knowledge = engine.knowledge
     collections = knowledge.collections_for(agent.knowledge, agent.name, key.channel)
-    return knowledge.ground(text, collections, passage_scan(conv, engine.privacy_level(conv)))
+    level = engine.privacy_level(conv)
+    private = private or conv.private or conv.sticky_private or level == "local-only"
+    return await knowledge.ground(text, collections, passage_scan(conv, level), private=private)
 
 
 def cite(engine: Engine, turn_id: int, result: TurnResult) -> TurnResult:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 RETRY_STATUSES = frozenset({408, 409, 429})
@@ -75,6 +77,7 @@ class ChatStreams:
         self._parse_retry_after = parse_retry_after
         self._sleep = sleep
         self._session: aiohttp.ClientSession | None = None
+        self._proxy = env_proxy(self.url)
 
     async def open(self, body: dict[str, Any]) -> aiohttp.ClientResponse:
         """The streaming response once its status is 200; raises StreamFailure after the retries."""
@@ -92,11 +95,14 @@ class ChatStreams:
 
     async def _attempt(self, payload: bytes) -> aiohttp.ClientResponse:
         if self._session is None or self._session.closed:
-            # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they did through the SDK's httpx client.
-            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
         try:
             response = await self._session.post(
-                self.url, data=payload, headers={**self._headers, "Content-Type": "application/json"}
+                self.url,
+                data=payload,
+                headers={**self._headers, "Content-Type": "application/json"},
+                proxy=self._proxy[0],
+                proxy_auth=self._proxy[1],
             )
         except TimeoutError as error:
             raise StreamFailure("timeout", "request timed out") from error
@@ -115,6 +121,19 @@ class ChatStreams:
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def env_proxy(url: str) -> tuple[str | None, aiohttp.BasicAuth | None]:
+    """HTTP(S)_PROXY and NO_PROXY for `url`, read once: they apply as they did through the SDK's httpx client.
+
+    (aiohttp's `trust_env` reads them — and ~/.netrc — again in a worker thread on every request: two thread
+    hops per answer.)
+    """
+    try:
+        proxy, auth = get_env_proxy_for_url(URL(url))
+    except LookupError:
+        return None, None
+    return str(proxy), auth
 
 
 def _error_message(text: str, status: int) -> str:

@@ -19,9 +19,12 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.openai_server import (
+    EMBED_DIMS,
     FakeServer,
     ToolCallReply,
     content_text,
+    embed_inputs,
+    hashed_embedding,
     last_user_text,
     run_standalone,
     split_into_chunks,
@@ -65,6 +68,8 @@ class FakeOllama(FakeServer):
         # {"name": ..., "arguments": {...}} (or a list of them): answer requests that offer tools with a call
         self.tool_call_reply: ToolCallReply = None  # as FakeOpenAI's: calls, or a callable of the body
         self.version = "0.12.6"
+        # embedding models /api/embed serves (hashed bag-of-words vectors): name -> dimensions
+        self.embed_models: dict[str, int] = {"nomic-embed-text": EMBED_DIMS}
 
     @property
     def host(self) -> str:
@@ -77,7 +82,12 @@ class FakeOllama(FakeServer):
             web.get("/api/tags", self._tags),
             web.post("/api/show", self._show),
             web.post("/api/chat", self._chat),
+            web.post("/api/embed", self._embed),
         ]
+
+    def embed_requests(self) -> list[dict[str, Any]]:
+        """JSON bodies of every /api/embed request, in order."""
+        return [r.json for r in self.requests if r.path == "/api/embed" and r.json is not None]
 
     def chat_requests(self) -> list[dict[str, Any]]:
         """JSON bodies of every /api/chat request, in order."""
@@ -155,6 +165,29 @@ class FakeOllama(FakeServer):
                 },
                 "capabilities": list(info.get("capabilities", ["completion"])),
                 "modified_at": _MODIFIED_AT,
+            }
+        )
+
+    async def _embed(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        if body is None:
+            return self.error_response(400, "invalid JSON body")
+        texts = embed_inputs(body.get("input"))
+        if not body.get("model") or texts is None:
+            return self.error_response(400, "model is required and input must be a string or a list of strings")
+        fault = self.take_fault()
+        if early := await self.apply_fault_before_response(request, fault, streaming=False):
+            return early
+        dims = self.embed_models.get(body["model"]) or self.embed_models.get(body["model"].removesuffix(":latest"))
+        if dims is None:
+            return self.error_response(404, f'model "{body["model"]}" not found, try pulling it first')
+        return web.json_response(
+            {
+                "model": body["model"],
+                "embeddings": [hashed_embedding(text, dims) for text in texts],
+                "total_duration": 14_143_917,
+                "load_duration": 1_019_500,
+                "prompt_eval_count": sum(len(t.split()) for t in texts),
             }
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import random
@@ -82,6 +83,32 @@ class Fault:
     @property
     def seconds(self) -> float:
         return float(self.params.get("seconds", 10.0))
+
+
+EMBED_DIMS = 64
+
+
+def hashed_embedding(text: str, dims: int = EMBED_DIMS) -> list[float]:
+    """A deterministic stand-in embedding: a signed hashed bag of lower-case words (texts sharing words are near;
+    no meaning). Not a quality figure of any kind."""
+    import hashlib
+
+    vector = [0.0] * dims
+    for word in re.findall(r"\w+", text.lower()):
+        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+        vector[digest[0] % dims] += 1.0 if digest[1] & 1 else -1.0
+    if not any(vector):
+        vector[0] = 1.0
+    return vector
+
+
+def embed_inputs(value: Any) -> list[str] | None:
+    """The texts of an embedding request's input: a string or a list of strings (None: malformed)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
 
 
 def split_into_chunks(text: str) -> list[str]:
@@ -324,7 +351,8 @@ def openai_error(status: int, message: str, *, code: str | None = None) -> dict[
 
 
 class FakeOpenAI(FakeServer):
-    """OpenAI-compatible server: ``GET /v1/models`` and ``POST /v1/chat/completions``."""
+    """OpenAI-compatible server: ``GET /v1/models``, ``POST /v1/chat/completions`` and ``POST /v1/embeddings``
+    (models in ``embed_models``: hashed bag-of-words vectors, as floats or base64 float32)."""
 
     def __init__(self, models: list[str] | None = None, *, api_key: str | None = None) -> None:
         super().__init__()
@@ -336,6 +364,7 @@ class FakeOpenAI(FakeServer):
         self.tool_call_reply: ToolCallReply = None
         # Stream the reply in pieces of this many characters (a tokenizer that cuts inside words), not word by word
         self.chunk_chars: int | None = None
+        self.embed_models: dict[str, int] = {"text-embedding-3-small": EMBED_DIMS}  # model -> dimensions
 
     @property
     def base_url(self) -> str:
@@ -346,7 +375,12 @@ class FakeOpenAI(FakeServer):
             web.get("/v1/models", self._list_models),
             web.get("/v1/models/{model}", self._get_model),
             web.post("/v1/chat/completions", self._chat),
+            web.post("/v1/embeddings", self._embeddings),
         ]
+
+    def embed_requests(self) -> list[dict[str, Any]]:
+        """JSON bodies of every embeddings request, in order."""
+        return [r.json for r in self.requests if r.path == "/v1/embeddings" and r.json is not None]
 
     def chat_requests(self) -> list[dict[str, Any]]:
         """JSON bodies of every chat completion request, in order."""
@@ -413,6 +447,32 @@ class FakeOpenAI(FakeServer):
             fault=fault,
             fault_at=(1 + fault.after) if fault else 0,  # frame 0 is the role-only preamble
         )
+
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        if failure := self._auth_failure(request):
+            return failure
+        try:
+            body = await request.json()
+        except ValueError:
+            return self.error_response(400, "We could not parse the JSON body of your request.")
+        texts = embed_inputs(body.get("input")) if isinstance(body, dict) else None
+        if texts is None or not body.get("model"):
+            return self.error_response(400, "'input' must be a string or an array of strings, with a 'model'")
+        fault = self.take_fault()
+        if early := await self.apply_fault_before_response(request, fault, streaming=False):
+            return early
+        dims = self.embed_models.get(body["model"])
+        if dims is None:
+            return self._model_missing(body["model"])
+        as_base64 = body.get("encoding_format") == "base64"
+        data = []
+        for index, text in enumerate(texts):
+            vector = hashed_embedding(text, dims)
+            encoded: Any = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode() if as_base64 else vector
+            data.append({"object": "embedding", "index": index, "embedding": encoded})
+        tokens = sum(len(t.split()) for t in texts)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        return web.json_response({"object": "list", "data": data, "model": body["model"], "usage": usage})
 
 
 def _sse(data: dict[str, Any] | str) -> bytes:

@@ -18,6 +18,7 @@ METHOD_TIERS = {
     "users.info": TIER_4,
     "files.info": TIER_4,
     "conversations.info": TIER_3,
+    "users.conversations": TIER_3,
     "conversations.replies": TIER_1,
     "conversations.history": TIER_1,
     "views.publish": TIER_4,
@@ -41,6 +42,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "assistant.threads.setTitle": ("assistant:write",),
     "assistant.threads.setSuggestedPrompts": ("assistant:write",),
     "users.info": ("users:read",),
+    "users.conversations": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "files.info": ("files:read",),
     "reactions.add": ("reactions:write",),
 }

@@ -98,6 +98,7 @@ class FakeSlack:
         self.response_urls_expired = False  # response_url posts get 404, as after 30 minutes
         self.private_channels: set[str] = set()  # C… ids conversations.info reports as private (besides G…)
         self.group_dms: set[str] = set()  # ids conversations.info reports as group DMs (mpim)
+        self.member_of: list[str] = []  # channels users.conversations lists (the bot's memberships), in order
         self.internal_app = False  # True: conversations.history/replies at Tier 3, up to 999 a call (see slack_rules)
         self.errors: dict[str, str] = {}  # method → the error it answers (ok: false), e.g. "internal_error"
         self.scopes: set[str] = manifest_scopes()  # granted to the bot token; other calls get missing_scope
@@ -335,13 +336,24 @@ class FakeSlack:
         user = self.users.get(args.get("user", ""))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
-    def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = args.get("channel", "")
+    def _channel_info(self, channel: str) -> dict[str, Any]:
         mpim = channel in self.group_dms
         private = channel.startswith("G") or channel in self.private_channels or mpim
-        info = {"id": channel, "is_channel": not mpim, "is_private": private, "is_im": channel.startswith("D"),
+        return {"id": channel, "is_channel": not mpim, "is_private": private, "is_im": channel.startswith("D"),
                 "is_mpim": mpim}  # fmt: skip
-        return {"ok": True, "channel": info}
+
+    def m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": self._channel_info(args.get("channel", ""))}
+
+    def m_users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The bot's conversations of the asked types, `limit` a page, paged on by an opaque cursor."""
+        types = set(str(args.get("types") or "public_channel").split(","))
+        infos = [self._channel_info(c) for c in self.member_of]
+        infos = [i for i in infos if ("private_channel" if i["is_private"] and not i["is_mpim"] else
+                 "mpim" if i["is_mpim"] else "public_channel") in types]  # fmt: skip
+        start, limit = int(args.get("cursor") or 0), min(int(args.get("limit") or 100), 1000)
+        cursor = str(start + limit) if start + limit < len(infos) else ""
+        return {"ok": True, "channels": infos[start : start + limit], "response_metadata": {"next_cursor": cursor}}
 
     def m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         """Like Slack: the thread oldest first (its first message, then replies), within oldest/latest, a page of

@@ -33,6 +33,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "engine_overhead.py": ("p99", "turns/s", "overhead p99"),
     "knowledge_index.py": ("MB/s", "query at", "p99", "RSS after"),
     "knowledge_retrieval.py": ("BM25 recall@5", "BM25 MRR@10"),
+    "knowledge_vectors.py": ("backend:", "vector search at"),
     "memory_rss.py": ("RSS after",),
     "slack_burst.py": ("× 429", "all answered in"),
     "slack_first_text.py": ("median", "p95"),

@@ -59,7 +59,8 @@ async def test_an_admin_adds_a_file_and_it_is_searchable_at_once(app, tmp_path: 
     assert ok and "Added **holidays.md** to **handbook** (standard)" in text
     assert (tmp_path / "kb" / "holidays.md").read_bytes() == HANDBOOK
     knowledge = app.engine.knowledge
-    hits = knowledge.search("paid leave carry-over", knowledge.collections_for(["handbook"], "general", "C1"))
+    found = knowledge.collections_for(["handbook"], "general", "C1")
+    hits = await knowledge.search("paid leave carry-over", found, private=False)
     assert hits and "30 days of paid leave" in hits[0].text
     ok, text = await kb(app, "/kb add handbook", Attachment("holidays.md", data=HANDBOOK))
     assert ok and "already in **handbook**" in text

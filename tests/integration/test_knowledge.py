@@ -118,9 +118,9 @@ async def test_search_knowledge_withholds_local_only_and_sensitive_passages_from
     cloud_call = CallContext("slack", "T1", "C1", "U1", turn_id, private=False)
     token = CALL_CONTEXT.set(cloud_call)
     try:
-        salary = search_for_call(app.engine, "salary band staff engineers")
-        payroll = search_for_call(app.engine, "payroll questions Jane")
-        holidays = search_for_call(app.engine, "holidays paid leave")
+        salary = await search_for_call(app.engine, "salary band staff engineers")
+        payroll = await search_for_call(app.engine, "payroll questions Jane")
+        holidays = await search_for_call(app.engine, "holidays paid leave")
     finally:
         CALL_CONTEXT.reset(token)
     assert SALARY_SECRET not in salary and PAYROLL_EMAIL not in payroll
@@ -129,7 +129,7 @@ async def test_search_knowledge_withholds_local_only_and_sensitive_passages_from
     assert not app.engine.store.conversation(KEY).sticky_private
     token = CALL_CONTEXT.set(CallContext("slack", "T1", "C1", "U1", turn_id, private=True))
     try:
-        assert SALARY_SECRET in search_for_call(app.engine, "salary band staff engineers")
+        assert SALARY_SECRET in await search_for_call(app.engine, "salary band staff engineers")
     finally:
         CALL_CONTEXT.reset(token)
     assert app.engine.store.conversation(KEY).sticky_private  # read by a local model: later turns stay local

@@ -109,3 +109,32 @@ def test_bad_collection_config_fails_at_start_naming_the_key(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert "knowledge.collections[0].privacy" in err and "'knowledge.collections[0].chanel' is not a setting" in err
     assert "Did you mean 'channels'?" in err
+
+
+def test_index_embeds_with_a_configured_embedder_and_reuses_vectors(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.ollama_server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        host = server.stdout.readline().strip() if server.stdout else ""
+        assert host.startswith("http://127.0.0.1:")
+        text = config.read_text().replace("[embedded]", f'[ollama]\nhost = "{host}"\n[embedded]')
+        config.write_text(text + '[knowledge.embedder]\nprovider = "ollama"\nmodel = "nomic-embed-text"\n')
+        assert kb(config, "index") == 0
+        assert "vectors: docs: 4 passages embedded" in capsys.readouterr().out
+        (config.parent / "docs" / "guide.md").write_text("# Guide\n\n## Setup\n\nRun the installer once.\n")
+        assert kb(config, "index") == 0
+        assert "vectors: docs: 1 passage embedded" in capsys.readouterr().out  # only the changed passage
+        assert kb(config, "search", "how long do refunds take") == 0
+        assert capsys.readouterr().out.startswith("[1] Policies — ")
+    finally:
+        server.terminate()
+        server.wait(timeout=5)

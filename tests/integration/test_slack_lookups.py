@@ -100,3 +100,38 @@ async def test_an_app_mention_alone_in_a_c_channel_is_never_taken_as_public(slac
 async def _answer_of(slack_bot: SlackBot, body: dict) -> str:
     await slack_bot.deliver(body)
     return (await slack_bot.answer(body["event"]["channel"], body["event"]["ts"])).footer
+
+
+async def _listed(slack_bot: SlackBot, *channels: str) -> None:
+    """The bot's memberships as Slack lists them; the adapter lists them again as at start-up."""
+    slack_bot.fake.member_of = list(channels)
+    slack_bot.adapter.bot.list_channels()
+    await slack_bot.adapter.bot.directory
+
+
+async def test_channels_listed_at_start_up_need_no_conversations_info(
+    slack_bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.slack import directory
+
+    monkeypatch.setattr(directory, "PAGE", 2)  # three pages: the cursor is followed
+    slack_bot.engine.settings.routing.default_model = "cloud"
+    fake = slack_bot.fake
+    fake.private_channels.add("C0LSECRET")
+    await _listed(slack_bot, "C0LPUB1", "C0LSECRET", "C0LPUB2", "C0LPUB3", "C0LPUB4")
+    assert len(fake.calls_to("users.conversations")) >= 3
+    await _all_answered(slack_bot, [_app_mention(fake, c) for c in ("C0LPUB1", "C0LPUB4")])
+    assert "🔒 local" in await _answer_of(slack_bot, _app_mention(fake, "C0LSECRET"))
+    assert not fake.calls_to("conversations.info")
+    assert len(slack_bot.fake_openai.chat_requests()) == 2  # the public ones only; the private one stayed local
+
+
+async def test_a_failed_channel_listing_falls_back_to_conversations_info(slack_bot: SlackBot) -> None:
+    slack_bot.engine.settings.routing.default_model = "cloud"
+    fake = slack_bot.fake
+    fake.private_channels.add("C0FSECRET")
+    fake.errors["users.conversations"] = "internal_error"
+    await _listed(slack_bot, "C0FSECRET")
+    assert "🔒 local" in await _answer_of(slack_bot, _app_mention(fake, "C0FSECRET"))
+    assert _asked_about(fake, "conversations.info", "channel", "C0FSECRET") == 1
+    assert not slack_bot.fake_openai.chat_requests()

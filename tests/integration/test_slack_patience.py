@@ -5,6 +5,8 @@ Real slack-bolt/slack-sdk against the Slack stand-in.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from adapters.slack import lookups
@@ -52,12 +54,28 @@ async def test_a_real_look_up_failure_fails_closed_without_waiting(slack_bot: Sl
     assert not slack_bot.fake_openai.chat_requests()
 
 
-@pytest.mark.slow  # waits out a real Retry-After
-async def test_a_rate_limited_users_info_waits_and_learns_the_name(slack_bot: SlackBot) -> None:
+async def test_a_rate_limited_name_is_asked_again_by_a_later_turn(slack_bot: SlackBot) -> None:
     fake = slack_bot.fake
-    fake.inject_429("users.info", count=6, retry_after=0)
+    fake.inject_429("users.info", count=1, retry_after=0)
     await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES")])
-    assert slack_bot.adapter.bot.users.get(BOB).name == "bob"  # not the id cached after the first 429
+    assert slack_bot.adapter.bot.users.get(BOB) is None  # one try (no retries of its own), nothing wrong cached
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES")])
+    assert slack_bot.adapter.bot.users.get(BOB).name == "bob"
+    assert _asked_about(fake, "users.info", "user", BOB) == 2
+
+
+async def test_an_answer_never_waits_for_a_rate_limited_display_name(slack_bot: SlackBot) -> None:
+    """Burst: 500 new users meet users.info's Tier 4. Their answers go on with the user's id as the name, and
+    one 429 pauses the name look-ups of every turn for its Retry-After (no 429 per user, nor retries)."""
+    fake = slack_bot.fake
+    fake.inject_429("users.info", count=1000, retry_after=30)
+    started = time.monotonic()
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES1")])
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES2")])  # the look-up still waits: not asked again
+    assert time.monotonic() - started < 5  # not Retry-After's 30 s
+    await _all_answered(slack_bot, [_app_mention(fake, "C0NAMES3", user="U0CAROL")])  # another user: paused too
+    assert len(fake.calls_to("users.info")) == 1
+    assert slack_bot.adapter.bot.users.get(BOB) is None  # nothing wrong cached: asked again once Slack allows
 
 
 @pytest.mark.parametrize("mode", ["update", "native"])

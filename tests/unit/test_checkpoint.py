@@ -62,3 +62,26 @@ def test_closed_stores_are_forgotten(tmp_path: Path) -> None:
     assert "a.db" in worker._paths  # still used by the second store
     worker.unregister("a.db")
     assert "a.db" not in worker._paths
+
+
+def test_a_wal_is_checkpointed_once_idle_and_not_again_until_new_frames_fill_it(tmp_path: Path) -> None:
+    """The WAL file keeps its size after a checkpoint unless the store limits it; "bigger than the threshold"
+    then stayed true for good, and the thread checkpointed every half second, idle or not."""
+    path = tmp_path / "bot.db"
+    store = Store(path)
+    try:
+        conv = store.conversation(SessionKey("slack", "T", "C"))
+        for _ in range(300):  # ~6 MB of new frames: past the idle threshold, below the busy one
+            store.add_message(conv.id, "user", "x" * 20_000)
+        worker = Checkpointer()
+        assert not worker.due(str(path)), "commits may still be coming: wait for a quiet look"
+        assert worker.due(str(path)), "no commit since the last look: idle, and the WAL is big"
+        worker.checkpoint(str(path))
+        store.add_message(conv.id, "user", "small")  # the writer restarts the WAL and trims the file
+        assert wal_size(path) <= 1_000 * 4096
+        assert not worker.due(str(path)) and not worker.due(str(path))
+        for _ in range(1_000):  # ~20 MB while commits keep coming: checkpointed without waiting for quiet
+            store.add_message(conv.id, "user", "x" * 20_000)
+        assert worker.due(str(path))
+    finally:
+        store.close()
