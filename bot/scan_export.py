@@ -71,7 +71,9 @@ def _dumps(result: dict[str, Any]) -> str:
     """``json.dumps(result, ensure_ascii=False)`` and a newline; most records have no findings, and
     their line is written from a template (the same text, without walking the dict)."""
     if result.get("sensitive") is False and not result["findings"]:
-        return '{"id": ' + json.dumps(result["id"], ensure_ascii=False) + _CLEAN_TAIL
+        record_id = result["id"]
+        as_json = str(record_id) if type(record_id) is int else json.dumps(record_id, ensure_ascii=False)
+        return '{"id": ' + as_json + _CLEAN_TAIL
     return json.dumps(result, ensure_ascii=False) + "\n"
 
 

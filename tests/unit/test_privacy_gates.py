@@ -128,6 +128,9 @@ def test_spaced_run_precheck_answers_as_before_on_the_corpora() -> None:
     "record",
     [
         {"id": 3, "sensitive": False, "findings": []},
+        {"id": -12345678901234567890, "sensitive": False, "findings": []},
+        {"id": True, "sensitive": False, "findings": []},
+        {"id": 2.5, "sensitive": False, "findings": []},
         {"id": 'é"\\x\n', "sensitive": False, "findings": []},
         {"id": None, "sensitive": False, "findings": []},
         {"id": {"a": [1, 2.5]}, "sensitive": False, "findings": []},
