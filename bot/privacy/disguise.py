@@ -48,12 +48,8 @@ _SEPARATORS = frozenset(".-_·|,/*")
 def _may_hold_spaced_run(text: str) -> bool:
     """Cheap necessary test for ``_SPACED_RUN``: 8 one-character words in a row, or a word that
     alternates characters and one separator ("Y.R.o.T.?.K.5.J")."""
-    words = text.split()
-    lengths = list(map(len, words))
-    if lengths.count(1) < 8 and (not lengths or max(lengths) < 15):
-        return False  # neither 8 one-character words nor a word long enough to alternate
     in_row = 0
-    for word in words:
+    for word in text.split():
         if len(word) == 1:
             in_row += 1
             if in_row >= 8:

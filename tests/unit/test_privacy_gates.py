@@ -1,6 +1,8 @@
-"""The shape gates (``bot.privacy.shape_gate``) and other cheap pre-checks must not change what is found.
+"""The shape gates (``bot.privacy.shape_gate``) must not change what is found; nor may the template for clean
+records change what `hybridbot scan` writes.
 
-A gate is a necessary test: every match of its rule passes it. Checked on the matches the rules find
+A gate is a necessary test: every match of its rule passes it (the phone gate: every match the
+phone rule reports). Checked on the matches the rules find
 in every labelled corpus message (and in 4 KB windows of them) and in texts built from
 rule-triggering pieces; and the scanner's findings with the gates are the findings with every gate
 forced open. ``benchmarks/privacy_equivalence.py`` compares whole checkouts the same way.
@@ -17,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, disguise, scanner, shape_gate
+from bot.privacy import RULES, scanner, shape_gate
 from bot.scan_export import _dumps
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
@@ -46,6 +48,8 @@ def _windows(texts: list[str], size: int = 4096) -> list[str]:
 def _gate_holds_on_every_match(text: str) -> None:
     for rule in GATED:
         for m in rule.pattern.finditer(text):
+            if rule.kind == "phone" and rule.validate(m) is None:
+                continue  # the phone gate holds for the numbers the rule reports (7+ digits), not "1 2"
             assert rule.gate in shape_gate.open_gates(m.group(0)), (rule.kind, m.group(0))
 
 
@@ -91,37 +95,6 @@ def test_findings_with_gates_are_the_findings_with_every_gate_open(monkeypatch: 
     gated, opened = _scan_all(texts, monkeypatch)
     assert gated == opened
     assert sum(map(bool, gated)) > 1000  # the corpora have findings to compare
-
-
-def _spaced_run_reference(text: str) -> bool:
-    """``disguise._may_hold_spaced_run`` as it was, without its word-length pre-check."""
-    in_row = 0
-    for word in text.split():
-        if len(word) == 1:
-            in_row += 1
-            if in_row >= 8:
-                return True
-            continue
-        in_row = 0
-        if len(word) >= 15 and len(set(word[1::2])) == 1 and word[1] in disguise._SEPARATORS:
-            return True
-    return False
-
-
-@settings(max_examples=300, deadline=None, database=None, derandomize=True)
-@given(
-    st.lists(
-        st.sampled_from(["a", "b", " ", "  ", "\n", ".", "-", "ab", "x.y.z.w.v.u.t.s", "g h p _ 1 2 3 4"]), max_size=40
-    )
-)
-def test_spaced_run_precheck_answers_as_before(pieces: list[str]) -> None:
-    text = "".join(pieces)
-    assert disguise._may_hold_spaced_run(text) == _spaced_run_reference(text)
-
-
-def test_spaced_run_precheck_answers_as_before_on_the_corpora() -> None:
-    for text in CORPUS + _windows(CORPUS):
-        assert disguise._may_hold_spaced_run(text) == _spaced_run_reference(text)
 
 
 @pytest.mark.parametrize(
