@@ -82,7 +82,9 @@ context word is examined at its first 256 places only (``scanner.MAX_WORD_STARTS
 
 Speed (``benchmarks/privacy_detection.py``; goals: p99 ≤ 0.5 ms per KB on 4 KB windows, ≤ 0.15 ms
 per short message). One Aho-Corasick pass (pyahocorasick) over hint words and a digit check picks the
-rules that can match at all (``scanner._plan``); one more over the lowercased text finds where the
+rules that can match at all (``scanner._plan``), and the rules with no context word (cards, IBANs,
+SSNs, NINOs, phones, token shapes) run only when substring tests on the text's byte shape say they
+can match (``shape_gate``); one more over the lowercased text finds where the
 word rules can start (``scanner._word_starts``), and only there is a rule's regex tried;
 patterns start with a literal or a character class so re can skip ahead (``rule._ci``), the few
 that cannot are tried only around an anchor they must contain (``Rule.anchor``); pure ASCII skips
