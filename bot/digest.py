@@ -133,6 +133,10 @@ def decide_privacy(
     kinds: set[str] = set()
     sensitive = False
     previous: dict[str, str] = {}
+    for author in {m.author for m in messages}:  # display names go into the prompt too (an e-mail address, say)
+        seen = classify(author, level, flags)
+        kinds.update(seen.kinds)
+        sensitive = sensitive or seen.keep_local or seen.redactable
     for message in messages:
         seen = classify(message.text, level, flags, previous=previous.get(message.author))
         previous[message.author] = message.text

@@ -280,7 +280,9 @@ class Engine:
 
         agent = self.agent_for(turn.key, turn.user_id)
         private = seen.keep_local or seen.redactable  # its question is never embedded by a cloud embedder
-        grounding = await turn_step.ground_turn(self, conv, agent, text, turn.key, private=private)  # may keep it local
+        grounding = await turn_step.ground_turn(
+            self, conv, agent, text, turn.key, private=private, user_id=turn.user_id
+        )  # may keep it local
         if grounding.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
         request = await self._plan_route(turn, conv, seen, agent, text, message_id if again else None)

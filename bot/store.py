@@ -10,7 +10,7 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,14 @@ import sqlite_utils
 from bot.checkpoint import FALLBACK_PAGES, WAL_BYTES, checkpointer
 from bot.filemode import private_file
 from bot.session import SessionKey
-from bot.store_records import Conversation, StoredMessage, TurnRecord, message_row, turn_row
+from bot.store_records import (
+    Conversation,
+    StoredMessage,
+    TurnRecord,
+    immediate_transaction,
+    message_row,
+    turn_row,
+)
 from bot.store_schema import MIGRATIONS
 
 UNFINISHED = ("pending", "streaming")
@@ -67,15 +74,8 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 raise
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        return immediate_transaction(self.conn)
 
     def close(self) -> None:
         if self.path != ":memory:":

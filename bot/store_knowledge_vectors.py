@@ -12,10 +12,11 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.knowledge.vectors import embed_text, pack, text_hash, unpack
+from bot.store_records import immediate_transaction
 
 log = logging.getLogger("hybridbot.knowledge")
 _warned: set[str] = set()
@@ -117,15 +118,8 @@ class SqliteVectorIndex:
                 [(space, digest, pack(vector)) for digest, vector in vectors],
             )
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        return immediate_transaction(self.conn)
 
     def nearest(self, space: str, query: Sequence[float], collections: Sequence[str], limit: int) -> list[int]:
         """Chunk ids of the passages nearest the query vector (cosine), best first. The vectors are read in

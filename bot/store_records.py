@@ -3,11 +3,12 @@ converters built once per table."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import operator
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -78,3 +79,16 @@ def _converter(cls: type[T], **decoders: Callable[[Any], Any]) -> Callable[[sqli
 
 message_row = _converter(StoredMessage, sensitive=bool, local_only=bool)
 turn_row = _converter(TurnRecord, reasons=json.loads, finding_kinds=json.loads)
+
+
+@contextlib.contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One BEGIN IMMEDIATE … COMMIT (rolled back on any error): the write lock is taken up front, so a
+    concurrent writer waits (busy_timeout) instead of failing half-way."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

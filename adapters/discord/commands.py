@@ -70,10 +70,44 @@ def _args(*values: object) -> list[str]:
 
 
 def build_commands(handler: CommandHandler | None = None) -> list[app_commands.Command]:
-    """The slash commands, wired to ``handler`` (or to nothing, for describing them)."""
+    """The slash commands, wired to ``handler`` (or to nothing, for describing them), in menu order."""
     h: CommandHandler = handler or _Unwired()
+    model, agent, privacy = _setting_commands(h)
+    forget, tasks, summarize, kb = _feature_commands(h)
+    commands: list[app_commands.Command[Any, Any, Any]] = [
+        model,
+        agent,
+        _plain(h, "reset"),
+        privacy,
+        _plain(h, "why"),
+        _plain(h, "usage"),
+        forget,
+        _plain(h, "tools"),
+        tasks,
+        *memory_commands(h),
+        summarize,
+        kb,
+        _plain(h, "help"),
+    ]
     contexts = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False)
     installs = app_commands.AppInstallationType(guild=True, user=False)
+    for command in commands:
+        command.allowed_contexts = contexts
+        command.allowed_installs = installs
+    return commands
+
+
+def _plain(h: CommandHandler, name: str) -> app_commands.Command[Any, Any, Any]:
+    """A command with no options."""
+
+    async def run(interaction: discord.Interaction) -> None:
+        await h.run(interaction, name, [])
+
+    return app_commands.command(name=name, description=_describe(name))(run)
+
+
+def _setting_commands(h: CommandHandler) -> list[app_commands.Command[Any, Any, Any]]:
+    """/model, /agent and /privacy: choices with autocomplete, and the scope they apply to."""
 
     async def complete_model(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await h.complete(interaction, "model", current)
@@ -101,27 +135,17 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     async def privacy(interaction: discord.Interaction, level: str | None = None) -> None:
         await h.run(interaction, "privacy", _args(level))
 
-    @app_commands.command(name="reset", description=_describe("reset"))
-    async def reset(interaction: discord.Interaction) -> None:
-        await h.run(interaction, "reset", [])
+    return [model, agent, privacy]
 
-    @app_commands.command(name="why", description=_describe("why"))
-    async def why(interaction: discord.Interaction) -> None:
-        await h.run(interaction, "why", [])
 
-    @app_commands.command(name="usage", description=_describe("usage"))
-    async def usage(interaction: discord.Interaction) -> None:
-        await h.run(interaction, "usage", [])
+def _feature_commands(h: CommandHandler) -> list[app_commands.Command[Any, Any, Any]]:
+    """/forget, /tasks, /summarize and /kb."""
 
     @app_commands.command(name="forget", description=_describe("forget"))
     @app_commands.describe(who="'me': delete everything stored about you")
     @app_commands.choices(who=_choices(("me",)))
     async def forget(interaction: discord.Interaction, who: str | None = None) -> None:
         await h.run(interaction, "forget", _args(who))
-
-    @app_commands.command(name="tools", description=_describe("tools"))
-    async def tools(interaction: discord.Interaction) -> None:
-        await h.run(interaction, "tools", [])
 
     @app_commands.command(name="tasks", description=_describe("tasks"))
     @app_commands.describe(show="open (default) or done", complete="the number of a task to mark done")
@@ -148,29 +172,7 @@ def build_commands(handler: CommandHandler | None = None) -> list[app_commands.C
     ) -> None:
         await h.run(interaction, "kb", _args(action, collection))  # the file: interaction.namespace
 
-    @app_commands.command(name="help", description=_describe("help"))
-    async def help_(interaction: discord.Interaction) -> None:
-        await h.run(interaction, "help", [])
-
-    commands: list[app_commands.Command[Any, Any, Any]] = [
-        model,
-        agent,
-        reset,
-        privacy,
-        why,
-        usage,
-        forget,
-        tools,
-        tasks,
-        *memory_commands(h),
-        summarize,
-        kb,
-        help_,
-    ]
-    for command in commands:
-        command.allowed_contexts = contexts
-        command.allowed_installs = installs
-    return commands
+    return [forget, tasks, summarize, kb]
 
 
 def command_payloads(commands: list[app_commands.Command] | None = None) -> list[dict]:

@@ -133,3 +133,16 @@ async def test_sensitive_history_in_a_public_channel_with_the_local_model_down_i
     answer = await final(fake, "Nothing was sent")
     assert "failed while summarising" in answer["text"]  # told, not silently sent to the cloud instead
     assert cloud_first.fake_openai.chat_requests() == [] and not cloud_first.fake_openai.saw_text("Tr0ub4dor")
+
+
+async def test_a_display_name_that_is_an_email_address_keeps_the_digest_off_the_cloud(cloud_first: SlackBot) -> None:
+    fake = cloud_first.fake
+    fake.add_user("U0CAROL", "carol.jones@acme-corp.io")  # a display name is text in the digest's prompt too
+    seed(fake, "C0GENERAL", 4)
+    fake.post_history("C0GENERAL", "shipping the release on Friday", user="U0CAROL", at=time.time() - 30)
+    cloud_first.fake_ollama.reply = "- local digest"
+    await cloud_first.command("summarize")
+    answer = await final(fake)
+    assert "🔒" in answer["text"] and "• local digest" in answer["text"]
+    assert cloud_first.fake_openai.chat_requests() == [] and not cloud_first.fake_openai.saw_text("carol.jones")
+    assert "carol.jones@acme-corp.io" in str(cloud_first.fake_ollama.chat_requests())

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.commands import CommandContext, run_command
 from bot.engine import Turn
 from bot.knowledge.tool import search_for_call
 from bot.knowledge.vectors import RRF_K
@@ -133,6 +134,23 @@ async def test_a_private_turns_question_never_reaches_a_cloud_embedder(tmp_path,
     other = SessionKey("slack", "T1", "C2", None)
     done = await app.engine.handle(Turn(other, "U1", "ann", clean), RecordingSink())
     assert done.status == "done" and clean in embedded_texts(fake_openai.embed_requests())  # a clean one may
+    await app.engine.aclose()
+
+
+async def test_a_person_who_set_model_local_never_has_a_question_embedded_by_a_cloud_embedder(
+    tmp_path, fake_ollama, fake_openai
+) -> None:
+    app = _app(tmp_path, fake_ollama.host, fake_openai.base_url, CLOUD)
+    await index_and_embed(app)
+    ctx = CommandContext(KEY, "U1", "ann")
+    for setting, question in (("local", "How many days of holidays do we get?"), ("ollama:llama3.2:3b", "Expenses?")):
+        assert (await run_command(app.engine, ctx, f"/model {setting} me")).ok
+        result = await app.engine.handle(Turn(KEY, "U1", "ann", question), RecordingSink())
+        assert result.status == "done" and result.route.locality == "local"
+        assert question not in embedded_texts(fake_openai.embed_requests())  # their words stayed here
+    assert (await run_command(app.engine, ctx, "/model clear me")).ok  # the control: unpinned, a clean one may
+    await app.engine.handle(Turn(KEY, "U1", "ann", "Expenses?"), RecordingSink())
+    assert "Expenses?" in embedded_texts(fake_openai.embed_requests())
     await app.engine.aclose()
 
 

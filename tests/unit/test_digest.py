@@ -124,3 +124,11 @@ def test_message_lines_carry_time_author_and_bot_mark() -> None:
     assert line == "[1970-01-01 00:00] hybridbot (bot): hello there"
     assert digest.token_budget(4096) == 1648 and digest.token_budget(128_000) == 3000
     assert digest.token_budget(512) == 300
+
+
+def test_a_display_name_that_is_personal_data_keeps_the_digest_local() -> None:
+    named = digest.HistoryMessage("jane.doe@acme-corp.io", "the release is on Friday", 0.0)
+    decided = digest.decide_privacy([named], level="standard", private_source=False)
+    assert decided.local_only and decided.reasons == ("sensitive-history",) and "email" in decided.kinds
+    plain = digest.HistoryMessage("Jane", "the release is on Friday", 0.0)
+    assert not digest.decide_privacy([plain], level="standard", private_source=False).local_only
