@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.privacy import addresses, context_rules, ids, service_tokens, token_shape
+from bot.privacy import addresses, context_rules, ids, key_rules, service_tokens, token_shape
 from bot.privacy.common import _at_word_start, _looks_random, _not_example, _prefixed
 from bot.privacy.personal_rules import (
     _STREET_TYPES,
@@ -367,7 +367,7 @@ RULES: tuple[Rule, ...] = (
 
 # Rules in their own modules: prefixed service tokens and Stripe keys, validated national ids and
 # bank accounts, multilingual context rules, structured addresses.
-RULES += service_tokens.RULES + token_shape.RULES + ids.RULES + context_rules.RULES + addresses.RULES
+RULES += service_tokens.RULES + token_shape.RULES + ids.RULES + context_rules.RULES + addresses.RULES + key_rules.RULES
 
 # Kind-specific rules beat the catch-all ones when confidences tie.
 _PRIORITY: dict[str, int] = {}

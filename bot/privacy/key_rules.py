@@ -1,0 +1,274 @@
+"""Personal data under structured keys: JSON, YAML, .env, form and log fields, in any naming style.
+
+A key is split into words (``customer_birth_date``, ``shippingAddress``, ``user.dob``,
+``billing-account-no``, ``PATIENT_DX``, ``"Fecha de nacimiento del cliente":``) and the words are
+looked up in multilingual tables of what a field holds: a date of birth, a postal address, a
+health detail, a salary, a national id or a bank account number. The value under the key is
+reported as that kind when it has the kind's shape (a date, a street with a number, a number with
+enough digits, …) and is not a placeholder, a variable or an empty/negative answer ("none", "n/a").
+
+Words that describe metadata about a field (``_id``, ``_type``, ``_count``, ``ip_address``,
+``salary_max``) cancel it. Secrets under keys are found by ``rules._assignment``.
+
+Speed: every rule is planned only when one of its stems occurs in the text (``hints``) and its
+regex is tried only around each ":" or "=" (``Rule.anchor``), so ordinary chat never runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.privacy.addresses import _ORGANISATION
+from bot.privacy.common import _is_placeholder
+from bot.privacy.context_rules import DATE_ML
+from bot.privacy.lexicon import DOSE, HEALTH_TERMS
+from bot.privacy.rule import Rule, trie_pattern
+
+# A key: words joined by "_", "-", "." or camelCase, then an optional closing quote and ":" / "=".
+# A form label of several words ("Fecha de nacimiento:") is recovered by the validator; the value too.
+_KEY = r"""(?P<key>[^\W\d][\w.\-]{0,40})["']?[ \t]*(?P<op>%s)"""
+_KEY_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+# --- what a field holds, by kind: whole words, and stems that may sit inside a compound -------
+
+_WORDS: dict[str, frozenset[str]] = {
+    "date_of_birth": frozenset(
+        "dob bday birthday birthdate born geburtsdatum geburtstag gebdat geb nascimento nacimiento nascita"
+        " naissance geboortedatum janam".split()
+    ),
+    "postal_address": frozenset(
+        "address addr adresse adres anschrift direccion dirección endereco endereço indirizzo morada domicilio"
+        " domicile street strasse straße rue calle rua postcode zip zipcode plz cep".split()
+    ),
+    "health": frozenset(
+        "dx diagnosis diagnoses diagnose diagnosen diagnostic diagnostico diagnóstico diagnosi medication"
+        " medications meds medicine medicines medikament medikamente medikation medicament médicament"
+        " médicaments medicaments medicamento medicamentos medicação medicacao farmaco farmaci medicatie"
+        " medicijnen allergy allergies allergie allergien allergieën alergia alergias allergia prescription"
+        " prescriptions illness illnesses disease diseases krankheit krankheiten erkrankung erkrankungen"
+        " vorerkrankungen enfermedad enfermedades maladie maladies doença doenca malattia ziekte symptoms"
+        " symptome síntomas sintomas symptômes icd icd10 bloodtype blutgruppe pathologie patologia".split()
+    ),
+    "financial": frozenset(
+        "salary salaries gehalt jahresgehalt monatsgehalt bruttogehalt nettogehalt salaire sueldo salario"
+        " salário salaris stipendio income einkommen revenu ingresos wage wages lohn ctc paycheck".split()
+    ),
+    "national_id": frozenset(
+        "ssn nino passport passeport pasaporte passaporte passaporto reisepass paspoort dni nie cpf bsn aadhaar"
+        " aadhar nhs tfn pesel curp personalausweis ausweis ausweisnummer cedula cédula taxid steuerid"
+        " steuernummer sozialversicherungsnummer nationalid personnummer".split()
+    ),
+    "bank_account": frozenset("kontonummer rekeningnummer accountnumber acctno routing sortcode bsb ifsc".split()),
+}
+# Two-word names: both words in the key ("date" + "birth", "national" + "id", "account" + "no").
+_PAIRS: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {
+    "date_of_birth": (
+        (
+            frozenset({"birth", "geburt", "nacimiento", "naissance", "nascimento", "nascita"}),
+            frozenset({"date", "day", "datum", "fecha", "data", "dt", "d"}),
+        ),
+    ),
+    "health": (
+        (
+            frozenset({"condition", "conditions"}),
+            frozenset({"medical", "patient", "health", "chronic", "preexisting", "existing", "pre"}),
+        ),
+    ),
+    "national_id": (
+        (
+            frozenset({"national", "identity", "tax", "id", "steuer", "social", "insurance", "passport", "document"}),
+            frozenset({"id", "number", "no", "nr", "num", "nummer", "numero", "número", "card", "idnr"}),
+        ),
+        (frozenset({"social"}), frozenset({"security"})),
+    ),
+    "bank_account": (
+        (
+            frozenset({"account", "acct", "acc", "konto", "cuenta", "conta", "rekening", "conto", "compte", "bank"}),
+            frozenset({"number", "no", "nr", "num", "nummer", "numero", "número", "numéro"}),
+        ),
+        (frozenset({"sort"}), frozenset({"code"})),
+    ),
+}
+# Field words that make the value something about the data, not the data itself.
+_METADATA = frozenset(
+    """
+    id ids uuid type types kind count counts total version build enabled verified valid validated format regex
+    pattern prefix suffix length len max min range avg average median mean band budget grade scale currency
+    label hint placeholder template field fields url uri path file hash hashed digest salt policy mask masked
+    last4 status flag required example sample test dummy fake default mock ip ipv4 ipv6 mac email mail server
+    host hostname web wallet contract bind listen remote local memory mem base return hw btc eth bitcoin gateway
+    proxy node peer network net socket broadcast smtp link pointer offset register reg virtual target source
+    src dst dest redirect callback api public code codes error errors key keys token secret password rate rates
+    percent pct ratio share
+    """.split()
+) - {"code"}
+# "sort code" is a bank detail; other "code" fields ("postcode") are judged by their value.
+_NEGATIVE = frozenset(
+    """
+    none null nil n/a na no nein non keine kein ninguna ninguno nenhuma nenhum geen nessuna nessuno unknown
+    false true yes - -- tbd todo pending unbekannt inconnu desconocido nil. none. ok normal
+    """.split()
+)
+
+_DIGITS = re.compile(r"\d")
+_LETTER_WORD = re.compile(r"[^\W\d_]{3,}")
+_HEALTH_TERM = re.compile(r"(?i)(?<!\w)(?:" + trie_pattern(HEALTH_TERMS) + ")")
+_DOSE = re.compile(DOSE)
+_VALUE = re.compile(r"""[ \t]*(?:(?P<qc>["'`])(?P<q>[^"'`\n]{1,200})(?P=qc)|(?P<bare>[^\n#"'`{}]{1,200}))""")
+_ID_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{4,30}[A-Za-z0-9]")
+_ACCOUNT_SHAPE = re.compile(r"[A-Za-z0-9][0-9 -]{4,34}[0-9]")
+
+
+def key_words(key: str) -> list[str]:
+    """``customerBirthDate`` -> ["customer", "birth", "date"]; ``PATIENT_DX`` -> ["patient", "dx"]."""
+    return [w.lower() for w in _KEY_SPLIT.split(key) if w]
+
+
+def key_kind(key: str) -> str | None:
+    """The kind of personal data a field named ``key`` holds, or None."""
+    words = set(key_words(key))
+    if not words or words & _METADATA:
+        return None
+    for kind, names in _WORDS.items():
+        if words & names:
+            return kind
+    for kind, pairs in _PAIRS.items():
+        if any(words & first and words & second and len(words & (first | second)) >= 2 for first, second in pairs):
+            return kind
+    return None
+
+
+def _date(value: str) -> bool:
+    date = DATE_ML.search(value) or _ISO_DATE.search(value)
+    return date is not None and date.start() < 4
+
+
+_ISO_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def _address(value: str) -> bool:
+    return (
+        len(value) >= 8
+        and bool(_DIGITS.search(value))
+        and bool(_LETTER_WORD.search(value))
+        and (" " in value or "," in value)
+        and "@" not in value
+        and "://" not in value
+    )
+
+
+def _health(value: str, structured: bool) -> bool:
+    if _HEALTH_TERM.search(value) or _DOSE.search(value):
+        return True
+    return structured and bool(_LETTER_WORD.search(value)) and not _DIGITS.fullmatch(value)
+
+
+def _money(value: str) -> bool:
+    return len(_DIGITS.findall(value)) >= 2 and not _ISO_DATE.search(value)
+
+
+def _national_id(value: str) -> bool:
+    return (
+        _ID_SHAPE.fullmatch(value) is not None
+        and len(_DIGITS.findall(value)) >= 5
+        and not _date(value)
+        and len(set(value.replace(" ", "").replace("-", ""))) > 2
+    )
+
+
+def _account(value: str) -> bool:
+    return _ACCOUNT_SHAPE.fullmatch(value) is not None and len(_DIGITS.findall(value)) >= 6 and not _date(value)
+
+
+_SHAPES: dict[str, Callable[[str, bool], bool]] = {
+    "date_of_birth": lambda v, s: _date(v),
+    "postal_address": lambda v, s: _address(v),
+    "health": _health,
+    "financial": lambda v, s: _money(v),
+    "national_id": lambda v, s: _national_id(v),
+    "bank_account": lambda v, s: _account(v),
+}
+_CONFIDENCE = {"date_of_birth": 0.85, "postal_address": 0.8, "health": 0.75, "financial": 0.75}
+
+
+_LABEL_LINE = re.compile(r"[ \t\-*•|]*((?:[^\W\d][\w.'’\-]*[ \t]+){1,5})$")
+
+
+def _key_start(m: re.Match[str]) -> tuple[str, bool] | None:
+    """The key and whether it is structured (quoted, compound or upper-case: a machine's field, not
+    a word in a sentence). A label of several words counts when it starts its line ("Date of birth:")."""
+    key, text = m.group("key"), m.string
+    before = text[max(0, m.start() - 1) : m.start()]
+    if before.isalnum() or before in ("_", "$", "@", "/", "\\", "%", "&", "?", "<"):
+        return None
+    quoted = before in ("'", '"')
+    compound = bool(_COMPOUND.search(key)) or (key.isupper() and len(key) > 3)
+    if before in (" ", "\t"):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        label = _LABEL_LINE.fullmatch(text, line_start, m.start())
+        if label is not None:
+            key = label.group(1) + key
+    return key, quoted or compound
+
+
+_COMPOUND = re.compile(r"[_.\-]|[a-z][A-Z]")
+
+
+def _value(m: re.Match[str]) -> tuple[str, int, int] | None:
+    text = m.string
+    if (
+        text[m.end() : m.end() + 1] in ("=", ":", "/", ">")
+        or m.group("op") == "="
+        and text[m.start() - 2 : m.start()] == "--"
+    ):
+        return None  # "==", "://", ":=", "=>"
+    v = _VALUE.match(text, m.end())
+    if v is None:
+        return None
+    if v.group("q") is not None:
+        raw, start = v.group("q"), v.start("q")
+    else:
+        raw, start = v.group("bare"), v.start("bare")
+        cut = re.search(r",[ \t]*[\"']?[^\W\d][\w.\-]{0,40}[\"']?[ \t]*[:=]|;|,?[ \t]*}|[ \t]+(?://|--|—)", raw)
+        if cut:
+            raw = raw[: cut.start()]
+    value = raw.strip().rstrip(",")
+    if not value or value.lower().strip(".") in _NEGATIVE or _is_placeholder(value) or value.startswith(("$", "%")):
+        return None
+    start += raw.find(value)
+    return value, start, start + len(value)
+
+
+def _validator(kind: str) -> Callable[[re.Match[str]], tuple[float, int, int] | None]:
+    def check(m: re.Match[str]) -> tuple[float, int, int] | None:
+        keyed = _key_start(m)
+        if keyed is None or key_kind(keyed[0]) != kind:
+            return None
+        found = _value(m)
+        if found is None or not _SHAPES[kind](found[0], keyed[1]):
+            return None
+        if kind == "postal_address" and _ORGANISATION.search(m.string, max(0, m.start() - 120), found[2] + 120):
+            return None  # a store's, an office's or a warehouse's address: not a person's
+        return _CONFIDENCE.get(kind, 0.8), found[1], found[2]
+
+    return check
+
+
+def _hints(kind: str) -> tuple[str, ...]:
+    stems = set(_WORDS[kind])
+    for first, _ in _PAIRS.get(kind, ()):
+        stems |= first
+    return tuple(sorted(stems))
+
+
+def _rules() -> tuple[Rule, ...]:
+    rules = []
+    for kind in _SHAPES:
+        for op in (":", "="):
+            pattern = re.compile(_KEY % re.escape(op))
+            rules.append(Rule(kind, pattern, _validator(kind), hints=_hints(kind), anchor=op, reach=48))
+    return tuple(rules)
+
+
+RULES: tuple[Rule, ...] = _rules()
