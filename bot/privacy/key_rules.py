@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 
 from bot.privacy.addresses import _ORGANISATION
-from bot.privacy.common import _is_placeholder
+from bot.privacy.common import _is_placeholder, _words
 from bot.privacy.context_rules import DATE_ML
 from bot.privacy.lexicon import DOSE, HEALTH_TERMS
 from bot.privacy.rule import Rule, trie_pattern
@@ -33,33 +33,33 @@ _KEY_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-
 # --- what a field holds, by kind: whole words, and stems that may sit inside a compound -------
 
 _WORDS: dict[str, frozenset[str]] = {
-    "date_of_birth": frozenset(
+    "date_of_birth": _words(
         "dob bday birthday birthdate born geburtsdatum geburtstag gebdat geb nascimento nacimiento nascita"
-        " naissance geboortedatum janam".split()
+        " naissance geboortedatum janam"
     ),
-    "postal_address": frozenset(
+    "postal_address": _words(
         "address addr adresse adres anschrift direccion dirección endereco endereço indirizzo morada domicilio"
-        " domicile street strasse straße rue calle rua postcode zip zipcode plz cep".split()
+        " domicile street strasse straße rue calle rua postcode zip zipcode plz cep"
     ),
-    "health": frozenset(
+    "health": _words(
         "dx diagnosis diagnoses diagnose diagnosen diagnostic diagnostico diagnóstico diagnosi medication"
         " medications meds medicine medicines medikament medikamente medikation medicament médicament"
         " médicaments medicaments medicamento medicamentos medicação medicacao farmaco farmaci medicatie"
         " medicijnen allergy allergies allergie allergien allergieën alergia alergias allergia prescription"
         " prescriptions illness illnesses disease diseases krankheit krankheiten erkrankung erkrankungen"
         " vorerkrankungen enfermedad enfermedades maladie maladies doença doenca malattia ziekte symptoms"
-        " symptome síntomas sintomas symptômes icd icd10 bloodtype blutgruppe pathologie patologia".split()
+        " symptome síntomas sintomas symptômes icd icd10 bloodtype blutgruppe pathologie patologia"
     ),
-    "financial": frozenset(
+    "financial": _words(
         "salary salaries gehalt jahresgehalt monatsgehalt bruttogehalt nettogehalt salaire sueldo salario"
-        " salário salaris stipendio income einkommen revenu ingresos wage wages lohn ctc paycheck".split()
+        " salário salaris stipendio income einkommen revenu ingresos wage wages lohn ctc paycheck"
     ),
-    "national_id": frozenset(
+    "national_id": _words(
         "ssn nino passport passeport pasaporte passaporte passaporto reisepass paspoort dni nie cpf bsn aadhaar"
         " aadhar nhs tfn pesel curp personalausweis ausweis ausweisnummer cedula cédula taxid steuerid"
-        " steuernummer sozialversicherungsnummer nationalid personnummer".split()
+        " steuernummer sozialversicherungsnummer nationalid personnummer"
     ),
-    "bank_account": frozenset("kontonummer rekeningnummer accountnumber acctno routing sortcode bsb ifsc".split()),
+    "bank_account": frozenset("kontonummer rekeningnummer accountnumber acctno routing sortcode bsb ifsc"),
 }
 # Two-word names: both words in the key ("date" + "birth", "national" + "id", "account" + "no").
 _PAIRS: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {
@@ -91,7 +91,7 @@ _PAIRS: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {
     ),
 }
 # Field words that make the value something about the data, not the data itself.
-_METADATA = frozenset(
+_METADATA = _words(
     """
     id ids uuid type types kind count counts total version build enabled verified valid validated format regex
     pattern prefix suffix length len max min range avg average median mean band budget grade scale currency
@@ -99,16 +99,15 @@ _METADATA = frozenset(
     last4 status flag required example sample test dummy fake default mock ip ipv4 ipv6 mac email mail server
     host hostname web wallet contract bind listen remote local memory mem base return hw btc eth bitcoin gateway
     proxy node peer network net socket broadcast smtp link pointer offset register reg virtual target source
-    src dst dest redirect callback api public code codes error errors key keys token secret password rate rates
+    src dst dest redirect callback api public error errors key keys token secret password rate rates
     percent pct ratio share
-    """.split()
-) - {"code"}
-# "sort code" is a bank detail; other "code" fields ("postcode") are judged by their value.
-_NEGATIVE = frozenset(
+    """
+)
+_NEGATIVE = _words(
     """
     none null nil n/a na no nein non keine kein ninguna ninguno nenhuma nenhum geen nessuna nessuno unknown
     false true yes - -- tbd todo pending unbekannt inconnu desconocido nil. none. ok normal
-    """.split()
+    """
 )
 
 _DIGITS = re.compile(r"\d")
