@@ -59,7 +59,7 @@ _WORDS: dict[str, frozenset[str]] = {
         " aadhar nhs tfn pesel curp personalausweis ausweis ausweisnummer cedula cédula taxid steuerid"
         " steuernummer sozialversicherungsnummer nationalid personnummer"
     ),
-    "bank_account": frozenset("kontonummer rekeningnummer accountnumber acctno routing sortcode bsb ifsc"),
+    "bank_account": _words("kontonummer rekeningnummer accountnumber acctno routing sortcode bsb ifsc"),
 }
 # Two-word names: both words in the key ("date" + "birth", "national" + "id", "account" + "no").
 _PAIRS: dict[str, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {
