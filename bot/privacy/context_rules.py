@@ -25,6 +25,7 @@ from bot.privacy.lexicon import (
     PIN_LABELS,
     SECRET_LABELS,
 )
+from bot.privacy.person import implied_speaker, specific_person
 from bot.privacy.rule import UNSPACED, UNSPACED_CHAR, Rule, label_rule, trie_pattern
 
 # A value ends at a space, and in unspaced scripts at the first of their characters or full-width
@@ -363,11 +364,17 @@ def _sentence(m: re.Match[str], reach: int = 120) -> tuple[int, int]:
     return start, end_after.start() if end_after else min(len(text), m.end() + reach)
 
 
-def _first_person_sentence(m: re.Match[str]) -> tuple[int, int] | None:
+def _first_person_sentence(m: re.Match[str], fragments: bool = True) -> tuple[int, int] | None:
+    """The sentence around ``m`` if it is about the speaker or a specific person (``person``)."""
     if not _starts_word(m):
         return None
     start, end = _sentence(m)
-    return (start, end) if _FIRST_PERSON.search(m.string, start, end) else None
+    text = m.string
+    if _FIRST_PERSON.search(text, start, end) or specific_person(text, start, end, m.start()):
+        return start, end
+    if fragments and implied_speaker(text, start, m.start(), m.end()):
+        return start, end
+    return None
 
 
 def _check_health(m: re.Match[str]) -> tuple[float, int, int] | None:
@@ -387,7 +394,7 @@ def _check_dose(m: re.Match[str]) -> tuple[float, int, int] | None:
 
 
 def _check_money(m: re.Match[str]) -> tuple[float, int, int] | None:
-    span = _first_person_sentence(m)
+    span = _first_person_sentence(m, fragments=False)  # "Salary: 60-70k" heads a job advert
     if span is None or not _AMOUNT.search(m.string, *span):
         return None
     return 0.75, *span

@@ -184,7 +184,7 @@ _SHAPES: dict[str, Callable[[str, bool], bool]] = {
     "date_of_birth": lambda v, s: _date(v),
     "postal_address": lambda v, s: _address(v),
     "health": _health,
-    "financial": lambda v, s: _money(v),
+    "financial": lambda v, s: s and _money(v),  # "Salary: 60-70k" heads a job advert
     "national_id": lambda v, s: _national_id(v),
     "bank_account": lambda v, s: _account(v),
 }

@@ -25,6 +25,7 @@ FIRST_PERSON = _split(
     ik mijn mij
     io mio mia miei mie ho sono soffro prendo
     mujhe mera meri mere hoon hun
+    verdiene verdien gagne gano ganho guadagno recebo cobro
     """
 )
 # German "mein" only before a capitalised noun: in Hinglish "mein" means "in".
@@ -84,7 +85,7 @@ MONEY_TERMS = _split(
     bruttolohn nettolohn cobro recebo back~taxes owe~the i~owe we~owe ctc package~of
     """
 )
-AMOUNT = r"(?:[$€£₹][ ]?\d|\d[\d.,  ]{0,15}[ ]?(?:€|\$|£|₹|k\b|eur\b|euros?\b|usd\b|dollars?\b|pounds?\b|reais\b|rs\b|lakh|lpa\b|crore))"
+AMOUNT = r"(?:[$€£₹][ ]?\d|\d[\d.,  ]{0,15}[ ]?(?:€|\$|£|₹|k\b|eur\b|euros?\b|usd\b|dollars?\b|pounds?\b|reais\b|rs\b|lakh|lpa\b|crore|netto\b|brutto\b|netos?\b|brutos?\b|mil\b|tausend\b|mille\b))"
 
 PASSWORD_LABELS = _split(
     """
