@@ -227,12 +227,49 @@ def _check_national_id(m: re.Match[str]) -> tuple[float, int, int] | None:
     if not _label_at_word_start(m):
         return None  # "pan" in "company", "sin" in "single"
     window, offset = _window(m)
-    for name in _families(m.group(0).lower()):
+    families = _families(m.group(0).lower())
+    shaped = False
+    for name in families:
         family = FAMILIES[name]
         for v in family.pattern.finditer(window):
             if family.valid(v.group(0)):
                 return 0.95, offset + v.start(), offset + v.end()  # outranks a phone reading
-    return None
+            shaped = True
+    # A number shaped like the named id whose check digit fails is not one ("fails the checksum");
+    # after a generic label ("ID no.", "documento") any id shape counts.
+    return None if shaped and families is not _CHECKSUMMED else _unchecked_id(m)
+
+
+# An id of a country without a checksum entry, or one mistyped: right after a label that names an
+# id (not a short ambiguous one such as "pan", "sin", "nie"), a value of id shape: 6-20 characters,
+# at most four letters before the first digit, 5+ digits, not a date.
+_GENERIC_VALUE = re.compile(
+    r"""(?ix)[ \t]*(?:(?:no\.?|nr\.?|n[º°o]\.?|number|nummer|n[uú]mero|numéro|num|\#|is|ist|est|es|é|è|hai|[.:=-])[ \t]*){0,3}["']?
+    ([a-z]{0,4}\d[\da-z]*(?:[ ./-]\d[\da-z]*){0,5})(?![\w./-]?\w)"""
+)
+_DATE_SHAPE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:19|20)\d\d[/-]")
+_RECORD_WORD = re.compile(
+    r"""(?ix)\b(?:ticket|customer|client|user|transaction|order|invoice|session|request|case|account|member|booking
+    |tracking|shipment|device|product|item|job|build|run|trace|event|message|payment|reference|employee|student
+    |record|batch|fattura|factura|fatura|rechnung|pedido|bestellung|commande|ordine|bestelling|kunden|cliente)\w*\W+$"""
+)
+
+
+def _unchecked_id(m: re.Match[str]) -> tuple[float, int, int] | None:
+    label = m.string[m.start() : m.end()].lower()
+    if len(label) < 4 or label.startswith(("pass", "pasa", "pasp", "reisepass")):
+        return None  # short labels are words too ("pan", "sin"); passports have their own shape check
+    if _RECORD_WORD.search(m.string, max(0, m.start() - 30), m.start()):
+        return None  # "ticket id number …", "the customer ID no. …", "fattura documento …": a record's id
+    v = _GENERIC_VALUE.match(m.string, m.end())
+    if v is None:
+        return None
+    value = v.group(1)
+    compact = re.sub(r"[ ./-]", "", value)
+    digits = sum(c.isdigit() for c in compact)
+    if not 6 <= len(compact) <= 20 or digits < 5 or len(set(compact)) < 4 or _DATE_SHAPE.match(value):
+        return None
+    return 0.75, v.start(1), v.end(1)
 
 
 # --- bank accounts -----------------------------------------------------------------------------

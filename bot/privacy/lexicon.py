@@ -166,7 +166,10 @@ ID_LABELS = _split(
     insz pps ppsn pps~number chinese~id resident~identity 身份证 居民身份证 cuit cuil rut rol~único sa~id
     south~african~id utr unique~taxpayer personnummer personnr cpr cpr-nummer henkilötunnus hetu fødselsnummer
     fodselsnummer cnp tc~kimlik kimlik amka ahv ahv-nummer avs numéro~avs sozialversicherungsnummer svnr
-    sv-nummer curp 주민등록번호 resident~registration
+    sv-nummer curp 주민등록번호 resident~registration personalausweisnummer personalausweis-nr ausweis-nr ausweisnr
+    numéro~d'identité numero~d'identite numéro~de~carte~d'identité identiteitsnummer id-nummer número~de~documento
+    numero~de~documento número~do~documento numero~do~documento documento~de~identidad carteira~de~identidade
+    numero~documento documento~d'identità identity~no
     """
 )
 ACCOUNT_LABELS = _split(
