@@ -67,7 +67,7 @@ _ADDRESS_DIGIT = re.compile(r"\d")
 
 _ORGANISATION = re.compile(
     r"""(?ix)\b(?:office|hq|headquarters|head[ ]office|museum|museo|musée|store|shop|warehouse|depot|venue|event
-    |branch|filiale|büro|bureau|oficina|escrit[oó]rio|kantoor|ufficio|sede|tienda|loja|winkel|negozio|lager
+    |branch|conference|konferenz|conférence|conferencia|conferência|congress|kongress|messe|expo|filiale|büro|bureau|oficina|escrit[oó]rio|kantoor|ufficio|sede|tienda|loja|winkel|negozio|lager
     |entrepôt|almac[eé]n|armaz[eé]m|magazzino|restaurant|hotel|hospital|school|university|company|firma|empresa
     |located|situ[eé]|se[ ]trouve|est[aá][ ]en|ligt[ ]aan|si[ ]trova|fica[ ]n|steht|befindet)\b"""
 )
@@ -96,15 +96,68 @@ def _address_after(m: re.Match[str], within: int) -> re.Match[str] | None:
     return address
 
 
+# Postcodes that end an address line: Indian PIN, Japanese 〒, UK, US ZIP(+4) after a state, Brazilian
+# CEP, Dutch, Portuguese, Polish, and five digits before a city (DE, FR, ES, IT, …).
+_POSTCODE = re.compile(
+    r"""(?x)(?<![\w-])(?:〒[ ]?\d{3}-\d{4}|[1-9]\d{2}[ ]?\d{3}(?![\w-])|[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}\b
+    |[A-Z]{2}[ ]\d{5}(?:-\d{4})?\b|\d{5}-\d{3}\b|\d{4}[ ]?[A-Z]{2}\b|\d{4}-\d{3}\b|\d{2}-\d{3}\b
+    |\d{5}[ ]+[A-ZÀ-Ý][a-zà-ÿ]+)"""
+)
+# A house number: "42", "12B", "H.No. 42", "Flat 3", "No: 45", "Nr. 7", "nº 12", "84/92", "3-12-8".
+_HOUSE_NUMBER = re.compile(
+    r"(?i)(?<![\w-])(?:h\.?[ ]?no\.?|flat|house[ ]no\.?|plot|no\.?:?|nr\.?|n[º°])?[ ]?\d{1,5}[a-z]?(?:[-/]\d{1,4})*(?![\w-])"
+)
+_CAPITALISED = re.compile(r"(?<![\w])[A-ZÀ-Ý][a-zà-ÿ]{2,}")
+
+
+def _loose_address(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A line ending in a postcode with a house number and a capitalised name before it: an address in
+    a format the street regex does not know ("H.No. 42, Sector 15, Gurugram 122001", "Lange Voorhout 9,
+    2514 EA Den Haag"). Searched in ``text[start:end]``, within one line."""
+    for code in _POSTCODE.finditer(text, start, end):
+        if code.group(0).startswith("〒"):  # the Japanese postal mark opens an address
+            stop = text.find("\n", code.end(), code.end() + 60)
+            return code.start(), stop if stop >= 0 else min(len(text), code.end() + 60)
+        line_start = max(start, text.rfind("\n", 0, code.start()) + 1)
+        head = text[line_start : code.start()]
+        lead = len(head) - len(head.lstrip(" \t:,-—–>"))
+        numbers = [n for n in _HOUSE_NUMBER.finditer(head) if n.start() >= lead]
+        name = _CAPITALISED.search(head, lead)
+        if numbers and name and len(head) - lead <= 110 and not _ORGANISATION.search(head):
+            return line_start + min(numbers[0].start(), name.start()), code.end()
+    return None
+
+
+def _address_before(m: re.Match[str]) -> tuple[int, int] | None:
+    """An address that ends just before the cue: "22 boulevard Voltaire, 75011 Paris, c'est chez moi"."""
+    text, start = m.string, max(0, m.start() - _WINDOW)
+    last = None
+    for address in ADDRESS.finditer(text, start, m.start()):
+        last = address
+    if last is not None and m.start() - last.end() <= 40 and not _ORGANISATION.search(text, last.end(), m.start()):
+        return last.span()
+    loose = _loose_address(text, text.rfind("\n", 0, m.start()) + 1, m.start())
+    return loose if loose is not None and m.start() - loose[1] <= 40 else None
+
+
 def _check_cue(m: re.Match[str]) -> tuple[float, int, int] | None:
     address = _address_after(m, 90)
-    return None if address is None else (0.85, *address.span())
+    if address is not None:
+        return 0.85, *address.span()
+    stop = m.string.find("\n", m.end(), m.end() + _WINDOW)
+    loose = _loose_address(m.string, m.end(), stop if stop >= 0 else m.end() + _WINDOW)
+    if loose is not None and loose[0] - m.end() <= 40 and not _ORGANISATION.search(m.string, m.end(), loose[0]):
+        return 0.8, *loose
+    found = _address_before(m)
+    return None if found is None else (0.8, *found)
 
 
 def _check_named(m: re.Match[str]) -> tuple[float, int, int] | None:
     """A name, then straight away an address: a recipient line ("Anna Kowalski, 27 Birchwood Avenue")."""
     address = _address_after(m, 0)
-    return None if address is None else (0.8, *address.span())
+    if address is None or _ORGANISATION.search(m.string, max(0, m.start() - 60), m.start()):
+        return None  # "the conference is at Messe Berlin, Messedamm 22": a venue
+    return 0.8, *address.span()
 
 
 # The cue (or the name) is found first, cheaply; the address regex only runs in the text after it.

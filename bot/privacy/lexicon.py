@@ -196,5 +196,9 @@ ADDRESS_CUES = _split(
     stuur spedisci spediscimi envoie envoyer livrer livraison entrega consegna bezorg recipient destinatario
     destinataire empfänger cliente customer kunde name nombre nome naam patient applicant contact
     address: adresse: anschrift: indirizzo: endereço: endereco: dirección: direccion: adres: adresa:
+    my~place our~place my~new~place our~new~place my~flat my~apartment my~house our~house our~flat chez~moi
+    chez~nous mi~casa nuestra~casa minha~casa nossa~casa bei~mir bei~uns bij~mij bij~ons casa~mia a~casa~mia
+    ghar mera~ghar hamara~ghar livrez livrer mon~domicile mi~domicilio meu~domicílio send~it~to send~them~to
+    send~to mail~it~to post~it~to 住所 送り先 お届け先 配送先 收货地址 地址
     """
 )
