@@ -62,6 +62,58 @@ _TECH_WORDS = frozenset(
     ]
 )
 _UNIT = re.compile(r"\d+(?:[.,]\d+)?(?:[a-zäöüéè]{1,10}|%)|[a-z]+-?\d{1,3}(?:\.\d+)*|v\d[\w.]*")
+_WORD_DIGITS = re.compile(r"([A-ZÀ-Ý][a-zà-ÿ]{2,})\d{2,}")
+_PRODUCT_NAMES = frozenset(
+    [
+        "python",
+        "java",
+        "node",
+        "ubuntu",
+        "debian",
+        "windows",
+        "ios",
+        "android",
+        "iphone",
+        "pixel",
+        "galaxy",
+        "macos",
+        "fedora",
+        "centos",
+        "rhel",
+        "php",
+        "ruby",
+        "perl",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "redis",
+        "mongo",
+        "kafka",
+        "spark",
+        "office",
+        "excel",
+        "photoshop",
+        "xbox",
+        "playstation",
+        "ps",
+        "firefox",
+        "chrome",
+        "safari",
+        "edge",
+        "version",
+        "release",
+        "build",
+        "sprint",
+    ]
+)
+
+
+def _word_digits(value: str) -> bool:
+    """A capitalised word with digits ("Hiver481"), not a product and version ("Python311")."""
+    m = _WORD_DIGITS.fullmatch(value)
+    return m is not None and m.group(1).lower() not in _PRODUCT_NAMES
+
+
 _EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
@@ -90,8 +142,8 @@ def looks_like_password(value: str) -> bool:
         return False
     if _is_placeholder(value):
         return False
-    if "://" in value or _EMAIL_LIKE.fullmatch(value) or _UNIT.fullmatch(value.lower()):
-        return False
+    if "://" in value or _EMAIL_LIKE.fullmatch(value) or _UNIT.fullmatch(value.lower()) and not _word_digits(value):
+        return False  # "python3", "h264"; but a capitalised word with digits is the commonest password ("Hiver481")
     if any(c in "(){}[]<>" for c in value) or value.startswith(("$", "%", "/", "./", "~/")):
         return False  # code, a variable, a path
     letters = sum(c.isalpha() for c in value)
@@ -148,8 +200,8 @@ def _check_password_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
 
 
 _PIN_VALUE = re.compile(
-    r"""(?ix)[ \t]*(?:(?:is|ist|est|es|é|è|hai|=|:|-|–|for[ ]the[ ]\w+[ ]is|du[ ]\w+[ ]est)[ \t]*){0,2}["'`]?
-    (\d{4,8})\#?["'`]?(?![\w.,:/-]\w|\w)"""
+    r"""(?ix)[ \t]*(?:(?:is|ist|est|es|é|è|hai|lautet|c'est|c’est|=|:|-|–|for[ ]the[ ]\w+[ ]is|du[ ]\w+[ ]est)[ \t]*){0,2}
+    ["'`]?(\d{4,8}[a-d\#*]?)["'`]?(?![\w.,:/-]\w|\w)"""
 )
 
 
@@ -158,7 +210,8 @@ def _check_pin(m: re.Match[str]) -> tuple[float, int, int] | None:
     if not _label_alone(m) and not m.string[m.end() : m.end() + 4].startswith((" for", " du ")):
         return None
     v = _PIN_VALUE.match(m.string, m.end())
-    if v is None or len(set(v.group(1))) < 2:
+    digits = v.group(1).rstrip("#*abcdABCD") if v is not None else ""
+    if v is None or len(set(digits)) < 2 or digits in "0123456789" or digits in "9876543210":
         return None  # "pin 0000", "pinned", a version
     if len(v.group(1)) == 6 and m.group(0).lower().replace("-", " ").startswith(("pin code", "pincode")):
         return None  # an Indian postal PIN code ("pincode 560001"), not a secret
@@ -171,10 +224,21 @@ _PAIR_SEPARATOR = re.compile(r"\s/\s|\s(?:e|and|und|y|et|en|und|aur)\s|,\s", re.
 def _check_login_pair(m: re.Match[str]) -> tuple[float, int, int] | None:
     if not _label_alone(m):
         return None
+    pair = _first_strong(m, _user_colon_password, max_tokens=6)
+    if pair is not None:  # "creds → admin:GhHMOIqk15@!i9"
+        return 0.8, *pair
     found = _first_strong(m, looks_like_password, max_tokens=6)
     if found is None or not _PAIR_SEPARATOR.search(m.string, m.end(), found[0]):
         return None  # a user name with a digit, not a "user / password" pair
     return 0.8, *found
+
+
+_USER_COLON = re.compile(r"[\w.@-]{2,40}:(.+)")
+
+
+def _user_colon_password(value: str) -> bool:
+    pair = _USER_COLON.fullmatch(value)
+    return pair is not None and "/" not in pair.group(1)[:2] and looks_like_password(pair.group(1))
 
 
 # --- keys and tokens named in prose, in every supported language ------------------------------

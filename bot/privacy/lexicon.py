@@ -102,7 +102,10 @@ PASSWORD_LABELS = _split(
 PIN_LABELS = _split(
     """
     pin pin~code pincode pin-code upi~pin atm~pin card~pin code~pin code~pin~de code~secret geheimzahl
-    geheimnummer pin-nummer pin-nr código~pin codigo~pin número~pin numero~pin pincode~is
+    geheimnummer pin-nummer pin-nr código~pin codigo~pin número~pin numero~pin pincode~is door~code gate~code
+    digicode code~digicode türcode tür-code torcode alarm~code alarmcode code~alarme code~d'alarme código~de~la~puerta
+    código~del~portal código~do~portão codice~del~portone deurcode toegangscode keypad~code lock~code
+    access~code code~d'accès code~d'acces zugangscode
     """
 )
 LOGIN_LABELS = _split(
@@ -114,7 +117,9 @@ LOGIN_LABELS = _split(
 SECRET_LABELS = _split(
     """
     api~key api-key apikey api-schlüssel schlüssel clé cle~api clave chave sleutel api-sleutel chiave token
-    secret secreto segredo segreto geheim geheime geheimer geheimen webhook~secret
+    secret secreto segredo segreto geheim geheime geheimer geheimen webhook~secret client_secret key_secret
+    secret_key api_secret app_secret access_token auth_token api_token access_key secret_access_key private_token
+    signing_key client-secret secret-key api-token access-token
     nyckel api-nyckel avain klucz klucza klíč anahtar anahtarı anahtarım kulcs cheie
     ключ ключа ключі токен токена токены секрет секретный κλειδί κλειδιού διακριτικό מפתח טוקן
     مفتاح المفتاح رمز~الوصول توكن कुंजी टोकन

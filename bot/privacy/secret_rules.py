@@ -22,8 +22,11 @@ _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
 
 def _check_private_key(m: re.Match[str]) -> float | None:
     # Drop armor headers like "Proc-Type: 4,ENCRYPTED", count base64 payload.
-    payload = [ln for ln in m.group("body").splitlines() if ":" not in ln]
-    return 0.99 if len(_NOT_BASE64.sub("", "".join(payload))) >= 64 else None
+    body = m.group("body").replace("\\n", "\n")  # a key inside JSON has escaped newlines
+    if "..." in body or "\u2026" in body:
+        return None  # elided: "MIIEvQ...", a placeholder
+    payload = [ln for ln in body.splitlines() if ":" not in ln]
+    return 0.99 if len(_NOT_BASE64.sub("", "".join(payload))) >= 40 else None
 
 
 def _b64url_json(segment: str) -> object:
@@ -233,15 +236,19 @@ def _key_chars(value: str, quoted: bool) -> bool:
 _NAMESPACED_UUID = re.compile(r"[\w.-]+:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+# The rest of a URL query after a value: "?token=v&user=1" assigns "v".
+_QUERY_REST = re.compile(r"&[\w.\[\]-]+=.*$")
+
+
 def _check_secret_assignment(m: re.Match[str]) -> float | None:
-    value = _assigned_literal(m).removeprefix("base64:")  # Laravel's APP_KEY=base64:…
+    value = _QUERY_REST.sub("", _assigned_literal(m).removeprefix("base64:"))  # Laravel's APP_KEY=base64:…
     quoted = m.group("q") is not None
     if len(value) < 16 or not _key_chars(value, quoted):
         return None  # rejected below anyway (_high_entropy needs 16+); most matches end here, cheaply
     assigned = _assigned_value(m)
     if assigned is None or not assigned[0] & _SECRET_PARTS:
         return None
-    value = assigned[1].removeprefix("base64:")
+    value = _QUERY_REST.sub("", assigned[1].removeprefix("base64:"))
     if not _key_chars(value, quoted) or _is_placeholder(value) or _NAMESPACED_UUID.fullmatch(value):
         return None
     return _high_entropy(value)
