@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable
 
 from bot.privacy.addresses import _ORGANISATION
+from bot.privacy.birth_rules import DATE_ML
 from bot.privacy.common import _is_placeholder, _words
-from bot.privacy.context_rules import DATE_ML
 from bot.privacy.lexicon import DOSE, HEALTH_TERMS
 from bot.privacy.rule import Rule, trie_pattern
 
