@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.privacy.addresses import _ORGANISATION
+from bot.privacy.addresses import _CAPITALISED, _HOUSE_NUMBER, _ORGANISATION, _POSTCODE, ADDRESS
 from bot.privacy.birth_rules import DATE_ML
 from bot.privacy.common import _is_placeholder, _words
 from bot.privacy.lexicon import DOSE, HEALTH_TERMS
@@ -147,13 +147,13 @@ _ISO_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12
 
 
 def _address(value: str) -> bool:
-    return (
-        len(value) >= 8
-        and bool(_DIGITS.search(value))
-        and bool(_LETTER_WORD.search(value))
-        and (" " in value or "," in value)
-        and "@" not in value
-        and "://" not in value
+    """A street with a number, or a house number, a capitalised name and a postcode ("see page 12" is not)."""
+    if len(value) < 8 or "@" in value or "://" in value or not (" " in value or "," in value):
+        return False
+    return ADDRESS.search(value) is not None or (
+        _HOUSE_NUMBER.search(value) is not None
+        and _CAPITALISED.search(value) is not None
+        and _POSTCODE.search(value) is not None
     )
 
 
