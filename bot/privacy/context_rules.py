@@ -272,6 +272,8 @@ _DOSE = re.compile(DOSE)
 _AMOUNT = re.compile(AMOUNT, re.IGNORECASE)
 
 
+_PAY_AMOUNT = re.compile(r"(?i)\d[ ]?k\b|\d{4,}|\d{1,3}[.,  ]\d{3}|lakh|lpa|crore")
+_SCORE = re.compile(r"(?<![\d.,])\d{3}(?![\d.,]\d)")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
 
@@ -315,8 +317,15 @@ def _check_dose(m: re.Match[str]) -> tuple[float, int, int] | None:
 
 def _check_money(m: re.Match[str]) -> tuple[float, int, int] | None:
     span = _first_person_sentence(m, fragments=False)  # "Salary: 60-70k" heads a job advert
-    if span is None or not _AMOUNT.search(m.string, *span):
+    if span is None:
         return None
+    if m.group(0).lower().startswith("credit"):  # a credit score is a bare number: 300-900
+        if not any(300 <= int(n) <= 900 for n in _SCORE.findall(m.string, *span)):
+            return None
+    elif not _AMOUNT.search(m.string, *span):
+        return None
+    elif m.group(0).lower().endswith("make") and not _PAY_AMOUNT.search(m.string, *span):
+        return None  # "I make $5 a cup": a pay figure is thousands ("$98k", "4.200 €", "60,000")
     return 0.75, *span
 
 

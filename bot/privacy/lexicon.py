@@ -26,6 +26,7 @@ FIRST_PERSON = _split(
     io mio mia miei mie ho sono soffro prendo
     mujhe mera meri mere hoon hun
     verdiene verdien gagne gano ganho guadagno recebo cobro
+    tive faço fiz estive fui tuve hago hice estuve habe hatte~ich avevo faccio ebbi heb
     """
 )
 # German "mein" only before a capitalised noun: in Hinglish "mein" means "in".
@@ -82,7 +83,8 @@ MONEY_TERMS = _split(
     dette dettes deuda deudas dívida dívidas debiti kontostand bank~balance account~balance solde saldo
     net~worth credit~score mortgage hypothek hypothèque hipoteca mutuo savings ersparnis économies ahorros
     poupança spaargeld risparmi tankhwah earn earning bruttogehalt nettogehalt jahresgehalt monatsgehalt
-    bruttolohn nettolohn cobro recebo back~taxes owe~the i~owe we~owe ctc package~of
+    bruttolohn nettolohn cobro recebo back~taxes owe~the i~owe we~owe ctc package~of i~make we~make
+    credit~score
     """
 )
 AMOUNT = r"(?:[$€£₹][ ]?\d|\d[\d.,  ]{0,15}[ ]?(?:€|\$|£|₹|k\b|eur\b|euros?\b|usd\b|dollars?\b|pounds?\b|reais\b|rs\b|lakh|lpa\b|crore|netto\b|brutto\b|netos?\b|brutos?\b|mil\b|tausend\b|mille\b))"
@@ -202,7 +204,7 @@ ADDRESS_CUES = _split(
     destinataire empfänger cliente customer kunde name nombre nome naam patient applicant contact
     address: adresse: anschrift: indirizzo: endereço: endereco: dirección: direccion: adres: adresa:
     my~place our~place my~new~place our~new~place my~flat my~apartment my~house our~house our~flat chez~moi
-    chez~nous mi~casa nuestra~casa minha~casa nossa~casa bei~mir bei~uns bij~mij bij~ons casa~mia a~casa~mia
+    chez~nous mi~casa nuestra~casa minha~casa nossa~casa casa~mia a~casa~mia
     ghar mera~ghar hamara~ghar livrez livrer mon~domicile mi~domicilio meu~domicílio send~it~to send~them~to
     send~to mail~it~to post~it~to 住所 送り先 お届け先 配送先 收货地址 地址
     """
