@@ -105,7 +105,7 @@ _POSTCODE = re.compile(
 )
 # A house number: "42", "12B", "H.No. 42", "Flat 3", "No: 45", "Nr. 7", "nº 12", "84/92", "3-12-8".
 _HOUSE_NUMBER = re.compile(
-    r"(?i)(?<![\w-])(?:h\.?[ ]?no\.?|flat|house[ ]no\.?|plot|no\.?:?|nr\.?|n[º°])?[ ]?\d{1,5}[a-z]?(?:[-/]\d{1,4})*(?![\w-])"
+    r"(?i)(?<![\w.-])(?:h\.?[ ]?no\.?|flat|house[ ]no\.?|plot|no\.?:?|nr\.?|n[º°])?[ ]?\d{1,5}[a-z]?(?:[-/]\d{1,4})*(?![\w-]|\.\d)"
 )
 _CAPITALISED = re.compile(r"(?<![\w])[A-ZÀ-Ý][a-zà-ÿ]{2,}")
 
