@@ -16,6 +16,7 @@ regex is tried only around each ":" or "=" (``Rule.anchor``), so ordinary chat n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -25,21 +26,23 @@ from bot.privacy.common import _is_placeholder, _words
 from bot.privacy.lexicon import DOSE, HEALTH_TERMS
 from bot.privacy.rule import Rule, trie_pattern
 
-# A key: words joined by "_", "-", "." or camelCase, then an optional closing quote and ":" / "=".
-# A form label of several words ("Fecha de nacimiento:") is recovered by the validator; the value too.
-_KEY = r"""(?P<key>[^\W\d][\w.\-]{0,40})["']?[ \t]*(?P<op>%s)"""
+# The rest of a key after one of its kind's words: more of the name ("birth|_date", "Address"),
+# up to three more words of a form label, an optional closing quote, then ":" or "=". The regex
+# starts at the word (so re skips ahead to it); the validator recovers the start of the key.
+_KEY_REST = r"""(?P<tail>[\w.\-]*+(?:[ ][\w.\-]++){0,3})["']?[ \t]*(?P<op>[:=])"""
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _KEY_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # --- what a field holds, by kind: whole words, and stems that may sit inside a compound -------
 
 _WORDS: dict[str, frozenset[str]] = {
     "date_of_birth": _words(
-        "dob bday birthday birthdate born geburtsdatum geburtstag gebdat geb nascimento nacimiento nascita"
+        "dob bday birthday birthdate born geburtsdatum geburtstag gebdat nascimento nacimiento nascita"
         " naissance geboortedatum janam"
     ),
     "postal_address": _words(
         "address addr adresse adres anschrift direccion dirección endereco endereço indirizzo morada domicilio"
-        " domicile street strasse straße rue calle rua postcode zip zipcode plz cep"
+        " domicile street strasse straße calle"
     ),
     "health": _words(
         "dx diagnosis diagnoses diagnose diagnosen diagnostic diagnostico diagnóstico diagnosi medication"
@@ -55,7 +58,7 @@ _WORDS: dict[str, frozenset[str]] = {
         " salário salaris stipendio income einkommen revenu ingresos wage wages lohn ctc paycheck"
     ),
     "national_id": _words(
-        "ssn nino passport passeport pasaporte passaporte passaporto reisepass paspoort dni nie cpf bsn aadhaar"
+        "ssn passport passeport pasaporte passaporte passaporto reisepass paspoort dni nie cpf bsn aadhaar"
         " aadhar nhs tfn pesel curp personalausweis ausweis ausweisnummer cedula cédula taxid steuerid"
         " steuernummer sozialversicherungsnummer nationalid personnummer"
     ),
@@ -124,17 +127,20 @@ def key_words(key: str) -> list[str]:
     return [w.lower() for w in _KEY_SPLIT.split(key) if w]
 
 
+@functools.lru_cache(maxsize=4096)  # pure; keys repeat (JSON logs, forms)
 def key_kind(key: str) -> str | None:
     """The kind of personal data a field named ``key`` holds, or None."""
     words = set(key_words(key))
-    if not words or words & _METADATA:
+    if not words:
         return None
     for kind, names in _WORDS.items():
         if words & names:
-            return kind
+            return None if words & _METADATA else kind
     for kind, pairs in _PAIRS.items():
-        if any(words & first and words & second and len(words & (first | second)) >= 2 for first, second in pairs):
-            return kind
+        for first, second in pairs:
+            named = words & (first | second)
+            if words & first and words & second and len(named) >= 2:
+                return None if (words - named) & _METADATA else kind  # "national_id_no"; not "tax_id_type"
     return None
 
 
@@ -194,21 +200,26 @@ _CONFIDENCE = {"date_of_birth": 0.85, "postal_address": 0.8, "health": 0.75, "fi
 _LABEL_LINE = re.compile(r"[ \t\-*•|]*((?:[^\W\d][\w.'’\-]*[ \t]+){1,5})$")
 
 
-def _key_start(m: re.Match[str]) -> tuple[str, bool] | None:
-    """The key and whether it is structured (quoted, compound or upper-case: a machine's field, not
-    a word in a sentence). A label of several words counts when it starts its line ("Date of birth:")."""
-    key, text = m.group("key"), m.string
-    before = text[max(0, m.start() - 1) : m.start()]
-    if before.isalnum() or before in ("_", "$", "@", "/", "\\", "%", "&", "?", "<"):
+def _key_start(m: re.Match[str]) -> tuple[str, bool, int] | None:
+    """The key, whether it is structured (quoted, compound or upper-case: a machine's field, not a
+    word in a sentence) and where it starts. A label of several words counts when it starts its
+    line ("Date of birth:")."""
+    text = m.string
+    start = m.start()
+    while start > 0 and (text[start - 1] in _NAME_CHARS or text[start - 1].isalpha()):
+        start -= 1
+    key = text[start : m.end("tail")]
+    before = text[start - 1 : start] if start else ""
+    if before in ("$", "@", "/", "\\", "%", "&", "?", "<") or key[:1].isdigit() or key.startswith("-"):
         return None
     quoted = before in ("'", '"')
     compound = bool(_COMPOUND.search(key)) or (key.isupper() and len(key) > 3)
     if before in (" ", "\t"):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        label = _LABEL_LINE.fullmatch(text, line_start, m.start())
+        line_start = text.rfind("\n", 0, start) + 1
+        label = _LABEL_LINE.fullmatch(text, line_start, start)
         if label is not None:
             key = label.group(1) + key
-    return key, quoted or compound
+    return key, quoted or compound, start
 
 
 _COMPOUND = re.compile(r"[_.\-]|[a-z][A-Z]")
@@ -216,11 +227,7 @@ _COMPOUND = re.compile(r"[_.\-]|[a-z][A-Z]")
 
 def _value(m: re.Match[str]) -> tuple[str, int, int] | None:
     text = m.string
-    if (
-        text[m.end() : m.end() + 1] in ("=", ":", "/", ">")
-        or m.group("op") == "="
-        and text[m.start() - 2 : m.start()] == "--"
-    ):
+    if text[m.end() : m.end() + 1] in ("=", ":", "/", ">"):
         return None  # "==", "://", ":=", "=>"
     v = _VALUE.match(text, m.end())
     if v is None:
@@ -244,29 +251,48 @@ def _validator(kind: str) -> Callable[[re.Match[str]], tuple[float, int, int] | 
         keyed = _key_start(m)
         if keyed is None or key_kind(keyed[0]) != kind:
             return None
+        if len(keyed[0]) > 60:
+            return None
         found = _value(m)
         if found is None or not _SHAPES[kind](found[0], keyed[1]):
             return None
-        if kind == "postal_address" and _ORGANISATION.search(m.string, max(0, m.start() - 120), found[2] + 120):
+        if kind == "postal_address" and _ORGANISATION.search(m.string, max(0, keyed[2] - 120), found[2] + 120):
             return None  # a store's, an office's or a warehouse's address: not a person's
         return _CONFIDENCE.get(kind, 0.8), found[1], found[2]
 
     return check
 
 
+# Words too common inside other words to start the search from ("id" in "video", "acc" in "accept",
+# "nie"); keys named only by them ("id_no:", "acc_no:") are left to ``ids`` (its labels include them).
+_TOO_COMMON = frozenset({"id", "acc", "nie"})
+
+
 def _hints(kind: str) -> tuple[str, ...]:
+    """The words the search starts from; one of them occurs in every key the rule can accept."""
     stems = set(_WORDS[kind])
     for first, _ in _PAIRS.get(kind, ()):
         stems |= first
-    return tuple(sorted(stems))
+    return tuple(sorted(stems - _TOO_COMMON))
+
+
+def _trie_ci(words: tuple[str, ...]) -> str:
+    """Any of ``words``, any case, starting with a class of their first letters (so re skips ahead),
+    then a trie of the rest per first letter (an alternation of 70 words is tried word by word)."""
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    head = "".join(re.escape(c + c.upper()) for c in by_first)
+    branches = "|".join(f"(?<={re.escape(c)}){trie_pattern(rests)}" for c, rests in by_first.items())
+    return f"[{head}](?i:{branches})"
 
 
 def _rules() -> tuple[Rule, ...]:
     rules = []
     for kind in _SHAPES:
-        for op in (":", "="):
-            pattern = re.compile(_KEY % re.escape(op))
-            rules.append(Rule(kind, pattern, _validator(kind), hints=_hints(kind), anchor=op, reach=48))
+        words = _hints(kind)
+        pattern = re.compile(_trie_ci(words) + "(?i:" + _KEY_REST + ")")
+        rules.append(Rule(kind, pattern, _validator(kind), hints=words))
     return tuple(rules)
 
 
