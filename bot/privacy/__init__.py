@@ -11,8 +11,10 @@ after a context word. ``scan`` resolves overlaps by keeping the more confident f
 ``rule`` (the Rule type, fast-regex helpers), ``rules`` (the table), ``secret_rules`` and
 ``service_tokens`` (credentials), ``personal_rules`` (cards, IBANs, SSN/NINO, e-mail, phones),
 ``ids`` (national ids and bank accounts, checked with python-stdnum), ``context_rules`` and
-``lexicon`` (multilingual context words: passwords, keys, dates of birth, health, money),
-``addresses``, ``examples`` (published examples), ``disguise``, ``normalise``, ``scanner``.
+``lexicon`` (multilingual context words: passwords, keys, health, money), ``birth_rules`` (dates
+of birth), ``person`` (whose data a sentence is about), ``key_rules`` (personal data under
+structured keys), ``addresses``, ``examples`` (published examples), ``disguise``, ``normalise``,
+``scanner``.
 
 Policy decisions worth knowing:
 
@@ -31,8 +33,22 @@ Policy decisions worth knowing:
   Korean RRN) count only after a word that names them *and* when python-stdnum validates them;
   a generic "ID number"/"Ausweis"/"documento" tries every checksum. Passport numbers (no public
   checksum) need their label and a plausible shape. US SSN and UK NINO keep their own rules.
-* A PIN ("PIN 4821", "UPI pin … hai", "Geheimzahl: …") is a password: 4-8 digits right after its
-  label, not a version ("pin numpy to 1.26") and not all one digit.
+* Structured keys in any naming style (``customer_birth_date``, ``shippingAddress``, ``PATIENT_DX``,
+  ``"Fecha de nacimiento del titular":``) are split into words and looked up in multilingual field
+  tables (``key_rules``); the value is that kind when it has the kind's shape (a date, a street with
+  a number, an id shape, digits) and is not a placeholder or "none"; ``_id``, ``_type``, ``_max``,
+  ``ip_address`` and the like are metadata. A health field's free text counts only under a
+  machine's key (quoted, compound, upper-case); a salary only under one too ("Salary: 60-70k" heads
+  a job advert).
+* After a generic id label ("national id", "ID no.", "documento", "Personalausweisnummer") an id of
+  a country without a checksum entry counts by shape (6-20 characters, 5+ digits, not a date, not
+  after "ticket"/"order"/"customer"/"invoice"…); a number shaped like a *named* id whose check digit
+  fails still does not ("aadhaar … fails the checksum").
+* A PIN ("PIN 4821", "UPI pin … hai", "Geheimzahl: …", "digicode c'est 3580B", "gate code 9012") is a
+  password: 4-8 digits (and an optional final letter or #) right after its label, not a version
+  ("pin numpy to 1.26"), not all one digit and not a run ("1234"). A ``user:password`` token after a
+  login word, ``client_secret is …`` (a snake_case secret name in prose), a URL query value
+  (``?token=…&…``) and a PEM key inside JSON (escaped newlines) are secrets.
 * Bank accounts other than IBAN need an account word and a bank cue in the message (a valid ABA
   routing number, sort code, BSB, IFSC, transit, BLZ, "bank", "wire", "Überweisung", …).
 * Published test and example values are never sensitive (``examples``): payment test cards, the
@@ -45,13 +61,22 @@ Policy decisions worth knowing:
   always; in a story ("X was born on …", "nació el …") only with the speaker or their family in the
   sentence: a named person's birth date told as a fact is not the speaker's data.
 * Health and money: a health term (conditions, tests, therapy, allergies, sick leave, ~100
-  medicines) or a dose, or a money word (salary, earn, owe, debt, balance, CTC) with an amount
-  (currency, "k", "LPA", "lakh"), in a sentence with a first-person word in any supported language
-  ("bin", "suis", "soy" count: "bin krankgeschrieben"). Third-person and general statements are not.
+  medicines) or a dose, or a money word (salary, earn, owe, debt, balance, CTC, credit score) with an
+  amount (currency, "k", "LPA", "lakh", "netto", "mil"), in a sentence about a person (``person``):
+  the speaker (a first-person word or verb form: "bin", "soy", "tive", "guadagno"), a specific other
+  person (a kinship word not after "a"/"every", a pronoun as the detail's subject, a possessive right
+  before it or before "wife"/"Mann"/"femme", "Priya's"), or nobody named in a fragment with the
+  speaker implied ("allergic to X btw", "on sertraline since March", "krankgeschrieben bis Freitag":
+  the detail opens the sentence or follows only fillers and verbs of taking/being, and the next words
+  are not those of a general statement, "is", "betrifft", "wordt", "ke cases"). Money needs a person
+  word (a job advert's "Salary: 60-70k" is not a fragment). General statements are not personal.
 * Addresses: a street with a house number (number-first or street-first, with the postcode and
-  city formats of the supported countries) after a personal cue ("my address", "I live",
-  "ship it to", "Lieferadresse:", ``"shipping_address":``) or right after a person's name
-  ("Anna Kowalski, 27 Birchwood Avenue"); not after an office, museum, store or venue word.
+  city formats of the supported countries), or any line with a house number ("H.No. 42", "Flat 3",
+  "84/92"), a capitalised name and a postcode at its end (Indian PIN, UK, US ZIP+4, Brazilian CEP,
+  Dutch, Portuguese, Polish, five digits and a city) or after a Japanese 〒, next to a personal cue
+  ("my address", "I live", "ship/send it to", "my new place", "Lieferadresse:", ``"shipping_address":``;
+  before the address, or after it: "…, c'est chez moi", "— mi casa") or right after a person's name
+  ("Anna Kowalski, 27 Birchwood Avenue"); not near an office, museum, store, venue or conference word.
 * Disguises: zero-width/bidi characters and look-alike letters are normalised; base64 is decoded
   two levels deep; percent-encoded runs, characters separated by spaces or punctuation and
   spelled-out e-mail addresses ("jane dot doe at gmail dot com", "[at]", "arroba") are undone and
@@ -67,13 +92,17 @@ those is missed); national phone formats without a trunk 0 and without a phone w
 addresses with no personal cue and no name right before them are not reported, nor addresses
 without a house number; health stated without a listed term ("I've been feeling low since the
 surgery") or in a language not listed is missed, and a sentence that mentions a listed condition
-next to "I"/"my" is reported even when it talks about someone else; a public figure's birth date
+next to "I"/"my" or a kinship word is reported even when it states a general fact ("my doctor says
+diabetes is common"); a third-person detail is found only through a kinship word, a pronoun right
+before the detail, a possessive or "Name's" ("Priya takes insulin", a bare name, is missed); a
+fragment is judged by its first words, so a topic line that opens with a condition and carries a
+time word ("Migraine clinic opens today") is reported; a public figure's birth date
 is told apart only by the name shape (a capitalised name, then "was"/"est"/"è"/"werd"/"ka"… before
-the birth word), so "Kate was born on 3 May 1990" is not reported; a sentence with no first-person
-word at all ("en arrêt maladie jusqu'à vendredi") is not health; a date of birth under a longer key
-(``customer_birth_date:``) is missed (the key must start with the label); Indian "H.No./Sector"
-addresses, national ids of countries not listed above and ids with a wrong check digit are missed;
-a card number outside the known issuer ranges is not a card; ids and
+the birth word), so "Kate was born on 3 May 1990" is not reported; a key in a language or a
+compound the field tables do not list (``Lieferanschrift``, ``kundenGeburtstag`` is fine but
+``gebDat`` is not) is not understood, nor a key named only by "id"/"acc" (left to the id labels);
+an id with a wrong check digit after its own name ("aadhaar …") is not an id (after a generic
+label it is); a card number outside the known issuer ranges is not a card; ids and
 accounts are only found after their label (a bare valid CPF is not); passwords stated with no cue
 at all ("it's Tr0ub4dor&3") are missed; a secret split over three or more messages, or over two
 people's messages, is missed, and at the ``redact`` level the first half of a split secret stays
