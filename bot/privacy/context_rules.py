@@ -62,6 +62,7 @@ _TECH_WORDS = frozenset(
     ]
 )
 _UNIT = re.compile(r"\d+(?:[.,]\d+)?(?:[a-zäöüéè]{1,10}|%)|[a-z]+-?\d{1,3}(?:\.\d+)*|v\d[\w.]*")
+_VARIABLE = re.compile(r"\$\{?[A-Za-z_]\w*\}?|%\w+%|%[sdifr]|\$\d")
 _WORD_DIGITS = re.compile(r"([A-ZÀ-Ý][a-zà-ÿ]{2,})\d{2,}")
 _PRODUCT_NAMES = frozenset(
     [
@@ -144,8 +145,8 @@ def looks_like_password(value: str) -> bool:
         return False
     if "://" in value or _EMAIL_LIKE.fullmatch(value) or _UNIT.fullmatch(value.lower()) and not _word_digits(value):
         return False  # "python3", "h264"; but a capitalised word with digits is the commonest password ("Hiver481")
-    if any(c in "(){}[]<>" for c in value) or value.startswith(("$", "%", "/", "./", "~/")):
-        return False  # code, a variable, a path
+    if any(c in "(){}[]<>" for c in value) or value.startswith(("/", "./", "~/")) or _VARIABLE.fullmatch(value):
+        return False  # code, a variable, a path; but "$M!2VGcvds" and "%gl339ikRvU" are passwords
     letters = sum(c.isalpha() for c in value)
     if not letters or letters == len(value) and value.islower():
         return False
@@ -256,7 +257,7 @@ def _secret_value(value: str) -> bool:
 def _check_secret_prose(m: re.Match[str]) -> tuple[float, int, int] | None:
     if not _label_alone(m):
         return None
-    found = _first_strong(m, _secret_value, max_tokens=7)
+    found = _first_strong(m, _secret_value, max_tokens=10)  # "clé secrète AWS du compte de test : …"
     if found is None or _HASH_WORDS.search(m.string, max(0, m.start() - 40), found[0]):
         return None
     whole = _TOKEN.match(m.string, found[0])  # the value may run past the line window
@@ -320,11 +321,11 @@ def _check_money(m: re.Match[str]) -> tuple[float, int, int] | None:
     if span is None:
         return None
     if m.group(0).lower().startswith("credit"):  # a credit score is a bare number: 300-900
-        if not any(300 <= int(n) <= 900 for n in _SCORE.findall(m.string, *span)):
-            return None
-    elif not _AMOUNT.search(m.string, *span):
+        score = next((n for n in _SCORE.finditer(m.string, *span) if 300 <= int(n.group(0)) <= 900), None)
+        return None if score is None else (0.75, *score.span())
+    if not _AMOUNT.search(m.string, *span):
         return None
-    elif m.group(0).lower().endswith("make") and not _PAY_AMOUNT.search(m.string, *span):
+    if m.group(0).lower().endswith("make") and not _PAY_AMOUNT.search(m.string, *span):
         return None  # "I make $5 a cup": a pay figure is thousands ("$98k", "4.200 €", "60,000")
     return 0.75, *span
 

@@ -121,7 +121,8 @@ SECRET_LABELS = _split(
     api~key api-key apikey api-schlüssel schlüssel clé cle~api clave chave sleutel api-sleutel chiave token
     secret secreto segredo segreto geheim geheime geheimer geheimen webhook~secret client_secret key_secret
     secret_key api_secret app_secret access_token auth_token api_token access_key secret_access_key private_token
-    signing_key client-secret secret-key api-token access-token
+    signing_key client-secret secret-key api-token access-token seed 2fa~seed totp~seed otp~secret totp~secret
+    backup~code backup~codes recovery~code recovery~codes recovery~key
     nyckel api-nyckel avain klucz klucza klíč anahtar anahtarı anahtarım kulcs cheie
     ключ ключа ключі токен токена токены секрет секретный κλειδί κλειδιού διακριτικό מפתח טוקן
     مفتاح المفتاح رمز~الوصول توكن कुंजी टोकन

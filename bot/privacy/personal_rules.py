@@ -1,4 +1,4 @@
-"""Validators for personal data: cards, IBANs, national ids, e-mail, phones, dates of birth, addresses."""
+"""Validators for personal data (cards are in ``cards``): IBANs, national ids, e-mail, phones, dates of birth, addresses."""
 
 from __future__ import annotations
 
@@ -18,47 +18,6 @@ from bot.privacy.rule import _ci, trie_pattern
 # and the library's own opt-in (recent releases; older ones just skip this).
 if hasattr(phonenumbers, "enable_pattern_cache"):
     phonenumbers.enable_pattern_cache()
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _known_iin(d: str) -> bool:
-    n = len(d)
-    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
-    return (
-        (d[0] == "4" and n in (13, 16, 19))  # Visa
-        or ((51 <= p2 <= 55 or 2221 <= p4 <= 2720) and n == 16)  # Mastercard
-        or (p2 in (34, 37) and n == 15)  # American Express
-        or ((p4 == 6011 or p2 == 65 or 644 <= p3 <= 649 or 622126 <= p6 <= 622925) and n >= 16)  # Discover
-        or (3528 <= p4 <= 3589 and n >= 16)  # JCB
-        or ((300 <= p3 <= 305 or p2 in (36, 38, 39)) and n >= 14)  # Diners Club
-        or (p2 == 62 and n >= 16)  # UnionPay
-    )
-
-
-_CARD_SEPARATOR = re.compile(r"[ -]")
-
-
-def _check_card(m: re.Match[str]) -> float | None:
-    raw = m.group(0)
-    groups = _CARD_SEPARATOR.split(raw)
-    if len(groups) > 1:
-        # Cards are written in groups of four (Amex 4-6-5) with one kind of separator; this
-        # rejects phone numbers and other digit runs that happen to pass Luhn.
-        sizes = [len(g) for g in groups]
-        fours = all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4
-        if len(set(_CARD_SEPARATOR.findall(raw))) > 1 or not (fours or sizes in ([4, 6, 5], [4, 6, 4])):
-            return None
-    digits = "".join(groups)
-    return 0.9 if _known_iin(digits) and _luhn_ok(digits) else None
 
 
 # IBAN length per country (ISO 13616 registry, common subset).

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.privacy import addresses, context_rules, ids, key_rules, service_tokens, token_shape
+from bot.privacy.cards import _check_card
 from bot.privacy.common import _at_word_start, _looks_random, _not_example, _prefixed
 from bot.privacy.personal_rules import (
     _STREET_TYPES,
     _check_address,
-    _check_card,
     _check_email,
     _check_first_person,
     _check_iban,
