@@ -26,11 +26,10 @@ from bot.privacy.common import _is_placeholder, _words
 from bot.privacy.lexicon import DOSE, HEALTH_TERMS
 from bot.privacy.rule import Rule, trie_pattern
 
-# The rest of a key after one of its kind's words: more of the name ("birth|_date", "Address"),
-# up to three more words of a form label, an optional closing quote, then ":" or "=". The regex
-# starts at the word (so re skips ahead to it); the validator recovers the start of the key.
-_KEY_REST = r"""(?P<tail>[\w.\-]*+(?:[ ][\w.\-]++){0,3})["']?[ \t]*(?P<op>[:=])"""
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+# A key: a name of word characters, ".", "-" (a form label of several words is recovered from the
+# start of its line), an optional closing quote, then ":" or "=". Possessive, and tried only where a
+# name starts, so one pass over the text is linear.
+_KEY = re.compile(r"""(?<![\w.\-])(?P<key>[^\W\d][\w.\-]*+)["']?[ \t]*(?P<op>[:=])""")
 _KEY_SPLIT = re.compile(r"[_.\-\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # --- what a field holds, by kind: whole words, and stems that may sit inside a compound -------
@@ -204,13 +203,10 @@ def _key_start(m: re.Match[str]) -> tuple[str, bool, int] | None:
     """The key, whether it is structured (quoted, compound or upper-case: a machine's field, not a
     word in a sentence) and where it starts. A label of several words counts when it starts its
     line ("Date of birth:")."""
-    text = m.string
-    start = m.start()
-    while start > 0 and (text[start - 1] in _NAME_CHARS or text[start - 1].isalpha()):
-        start -= 1
-    key = text[start : m.end("tail")]
+    text, start = m.string, m.start()
+    key = m.group("key")
     before = text[start - 1 : start] if start else ""
-    if before in ("$", "@", "/", "\\", "%", "&", "?", "<") or key[:1].isdigit() or key.startswith("-"):
+    if before in ("$", "@", "/", "\\", "%", "&", "?", "<") or len(key) > 60:
         return None
     quoted = before in ("'", '"')
     compound = bool(_COMPOUND.search(key)) or (key.isupper() and len(key) > 3)
@@ -246,54 +242,67 @@ def _value(m: re.Match[str]) -> tuple[str, int, int] | None:
     return value, start, start + len(value)
 
 
+def _field(m: re.Match[str]) -> tuple[str, float, int, int] | None:
+    """(kind, confidence, value start, value end) of one ``key: value``, or None."""
+    keyed = _key_start(m)
+    if keyed is None:
+        return None
+    kind = key_kind(keyed[0])
+    if kind is None:
+        return None
+    found = _value(m)
+    if found is None or not _SHAPES[kind](found[0], keyed[1]):
+        return None
+    if kind == "postal_address" and _ORGANISATION.search(m.string, max(0, keyed[2] - 120), found[2] + 120):
+        return None  # a store's, an office's or a warehouse's address: not a person's
+    return kind, _CONFIDENCE.get(kind, 0.8), found[1], found[2]
+
+
+# The fields of the last text looked at, by the position of their ":" or "=": one pass serves every
+# kind's rule (the scanner runs them one after another on the same text). Replaced whole, so threads
+# that scan different texts at once only recompute.
+_LAST: tuple[str | None, dict[int, tuple[str, float, int, int]]] = (None, {})
+
+
+def fields(text: str) -> dict[int, tuple[str, float, int, int]]:
+    """Every personal field of ``text``: {position of its ":" or "=": (kind, confidence, start, end)}."""
+    global _LAST
+    last = _LAST
+    if last[0] is text:
+        return last[1]
+    found = {}
+    for m in _KEY.finditer(text):
+        field = _field(m)
+        if field is not None:
+            found[m.start("op")] = field
+    _LAST = (text, found)
+    return found
+
+
 def _validator(kind: str) -> Callable[[re.Match[str]], tuple[float, int, int] | None]:
     def check(m: re.Match[str]) -> tuple[float, int, int] | None:
-        keyed = _key_start(m)
-        if keyed is None or key_kind(keyed[0]) != kind:
-            return None
-        if len(keyed[0]) > 60:
-            return None
-        found = _value(m)
-        if found is None or not _SHAPES[kind](found[0], keyed[1]):
-            return None
-        if kind == "postal_address" and _ORGANISATION.search(m.string, max(0, keyed[2] - 120), found[2] + 120):
-            return None  # a store's, an office's or a warehouse's address: not a person's
-        return _CONFIDENCE.get(kind, 0.8), found[1], found[2]
+        field = fields(m.string).get(m.start())
+        return None if field is None or field[0] != kind else field[1:]
 
     return check
 
 
-# Words too common inside other words to start the search from ("id" in "video", "acc" in "accept",
-# "nie"); keys named only by them ("id_no:", "acc_no:") are left to ``ids`` (its labels include them).
+# Words too common inside other words to gate on ("id" in "video", "acc" in "accept", "nie"): keys
+# named only by them ("id_no:", "acc_no:") are left to ``ids`` (its labels include them).
 _TOO_COMMON = frozenset({"id", "acc", "nie"})
 
 
 def _hints(kind: str) -> tuple[str, ...]:
-    """The words the search starts from; one of them occurs in every key the rule can accept."""
+    """Words one of which occurs in every key the rule can accept: without them it is not run."""
     stems = set(_WORDS[kind])
     for first, _ in _PAIRS.get(kind, ()):
         stems |= first
     return tuple(sorted(stems - _TOO_COMMON))
 
 
-def _trie_ci(words: tuple[str, ...]) -> str:
-    """Any of ``words``, any case, starting with a class of their first letters (so re skips ahead),
-    then a trie of the rest per first letter (an alternation of 70 words is tried word by word)."""
-    by_first: dict[str, list[str]] = {}
-    for w in words:
-        by_first.setdefault(w[0], []).append(w[1:])
-    head = "".join(re.escape(c + c.upper()) for c in by_first)
-    branches = "|".join(f"(?<={re.escape(c)}){trie_pattern(rests)}" for c, rests in by_first.items())
-    return f"[{head}](?i:{branches})"
-
-
-def _rules() -> tuple[Rule, ...]:
-    rules = []
-    for kind in _SHAPES:
-        words = _hints(kind)
-        pattern = re.compile(_trie_ci(words) + "(?i:" + _KEY_REST + ")")
-        rules.append(Rule(kind, pattern, _validator(kind), hints=words))
-    return tuple(rules)
-
-
-RULES: tuple[Rule, ...] = _rules()
+# Each kind's rule is tried at every ":" and "=" (a plain class: re finds them fast) and looks its
+# field up in ``fields``; a text without any of its kind's words does not run it at all.
+_OPERATOR = re.compile(r"[:=]")
+RULES: tuple[Rule, ...] = tuple(
+    Rule(kind, _OPERATOR, _validator(kind), hints=_hints(kind), digit=kind != "health") for kind in _SHAPES
+)
