@@ -210,9 +210,9 @@ def _key_start(m: re.Match[str]) -> tuple[str, bool, int] | None:
         return None
     quoted = before in ("'", '"')
     compound = bool(_COMPOUND.search(key)) or (key.isupper() and len(key) > 3)
-    if before in (" ", "\t"):
+    if before in (" ", "\t") and key_kind(key) is None:  # "Date of birth:", "Fecha de nacimiento del titular:"
         line_start = text.rfind("\n", 0, start) + 1
-        label = _LABEL_LINE.fullmatch(text, line_start, start)
+        label = _LABEL_LINE.fullmatch(text, line_start, start) if start - line_start <= 60 else None
         if label is not None:
             key = label.group(1) + key
     return key, quoted or compound, start
