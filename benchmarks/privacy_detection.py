@@ -42,8 +42,8 @@ CORPUS = ROOT / "benchmarks" / "data" / "privacy_corpus.jsonl"
 UNSEEN = ROOT / "benchmarks" / "data" / "privacy_unseen.jsonl"
 UNSEEN_NEXT = ROOT / "benchmarks" / "data" / "privacy_unseen_next.jsonl"
 UNSEEN_R3 = ROOT / "benchmarks" / "data" / "privacy_unseen_r3.jsonl"  # round 3: written first, tuned on since
-UNSEEN_R4 = ROOT / "benchmarks" / "data" / "privacy_unseen_r4.jsonl"  # round 4: written first, misses read once
-UNSEEN_R5 = ROOT / "benchmarks" / "data" / "privacy_unseen_r5.jsonl"  # for round 5: scored once, never tuned on
+UNSEEN_R4 = ROOT / "benchmarks" / "data" / "privacy_unseen_r4.jsonl"  # round 4: written first, tuned on since
+UNSEEN_R5 = ROOT / "benchmarks" / "data" / "privacy_unseen_r5.jsonl"  # round 5: scored once, then a development set
 BASELINE_WORDS = ("password", "secret", "token", "key", "credential")
 WINDOW_BYTES = 4096
 # (clock, its name in the time module): wall time by default; --clock thread measures the scanning
