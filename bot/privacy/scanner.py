@@ -55,6 +55,13 @@ def _decoded_finding(run: str, depth: int) -> Finding | None:
     return max(inner, key=lambda f: f.confidence) if inner else None
 
 
+def _may_hold_base64(text: str, has_digit: bool, gates: frozenset[str]) -> bool:
+    """Cheap necessary test for a run ``_decoded_finding`` looks into: with a digit in the text, a
+    run of 24 base64 characters opens the ``token_run`` gate (20 of them in a row); without one, a
+    run needs "=", "+" or "/" (tested in tests/unit/test_privacy_gates.py)."""
+    return "token_run" in gates if has_digit else ("=" in text or "+" in text or "/" in text)
+
+
 def clear_caches() -> None:
     """Forget memoised validations (benchmarks call this so repeated runs are not flattered)."""
     _parse_phone.cache_clear()
@@ -344,10 +351,12 @@ def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
     has_digit = _DIGIT.search(text) is not None
-    phone_rules, rules = _plan(_present_hints(lowered), has_digit, open_gates(text) if has_digit else _NO_GATES)
+    gates = open_gates(text) if has_digit else _NO_GATES
+    phone_rules, rules = _plan(_present_hints(lowered), has_digit, gates)
     candidates = _candidates(rules, text, lowered, _word_starts(text, lowered))
     if depth < MAX_BASE64_DEPTH:
-        candidates += _decoded_findings(text, depth)
+        if _may_hold_base64(text, has_digit, gates):
+            candidates += _decoded_findings(text, depth)
         candidates += disguised_findings(text, lowered, depth, _scan)
     if phone_rules:
         candidates += _phone_candidates(phone_rules, text, candidates)

@@ -121,3 +121,34 @@ def test_random_chat_is_scanned_the_same_with_every_gate_open(monkeypatch: pytes
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
     gated, opened = _scan_all(texts, monkeypatch)
     assert gated == opened
+
+
+# --- base64 runs: looked into only where ``scanner._may_hold_base64`` says one can be -------------
+
+BASE64_PIECES = [
+    *PIECES, "cGFzc3dvcmQ9UHIwZERiUHchOTI=", "YWRtaW46c2VjcmV0", "QUJDREVGR0hJSktMTU5PUFFSU1RVVlc", "==", "=", "+",
+    "/", "abcdefghijklmnopqrstuvwx", "ABCDEFGHIJKLMNOPQRSTUVWX", "٣",
+]  # fmt: skip
+
+
+def _base64_gate_holds(text: str) -> None:
+    """Every run ``_decoded_finding`` would decode (its own first test passes) is in a text the gate lets through."""
+    has_digit = scanner._DIGIT.search(text) is not None
+    gates = shape_gate.open_gates(text) if has_digit else frozenset()
+    for m in scanner._BASE64_RUN.finditer(text):
+        run = m.group(0)
+        if len(run) % 4 == 0 and (any(c.isdigit() for c in run) or "=" in run or "+" in run or "/" in run):
+            assert scanner._may_hold_base64(text, has_digit, gates), run
+
+
+def test_every_base64_run_in_the_corpora_passes_the_base64_gate() -> None:
+    for text in CORPUS + _windows(CORPUS):
+        _base64_gate_holds(text)
+    assert not scanner._may_hold_base64("no run here, none at all", False, frozenset())
+    assert not scanner._may_hold_base64("ticket 4521 closed", True, shape_gate.open_gates("ticket 4521 closed"))
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(BASE64_PIECES), max_size=20))
+def test_every_base64_run_in_built_texts_passes_the_base64_gate(pieces: list[str]) -> None:
+    _base64_gate_holds("".join(pieces))
