@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -124,12 +125,14 @@ def _is_placeholder(value: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # pure; several rules weigh the same token (scanner.clear_caches clears it)
 def shannon_entropy(s: str) -> float:
     """Bits per character; random base64 of 20+ chars scores ~4, English words ~2.5-3.5."""
     n = len(s)
     if not n:
         return 0.0
-    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+    log2 = math.log2
+    return -sum([c / n * log2(c / n) for c in Counter(s).values()])
 
 
 _ASCII_DIGIT = re.compile(r"[0-9]")

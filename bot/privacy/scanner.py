@@ -8,12 +8,12 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import ahocorasick
 
-from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding
+from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding, shannon_entropy
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
 from bot.privacy.normalise import normalise
@@ -67,6 +67,7 @@ def clear_caches() -> None:
     _parse_phone.cache_clear()
     _phone_verdict.cache_clear()
     _decoded_finding.cache_clear()
+    shannon_entropy.cache_clear()
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -127,12 +128,13 @@ _NO_GATES: frozenset[str] = frozenset()
 _ONE_CHAR_HINTS = tuple(h for h in _HINTS if len(h) == 1)  # ".", "@", ",": a plain ``in`` is cheapest
 
 
-def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
+def _automaton(words: Iterable[str], value: Callable[[str], object] = str) -> ahocorasick.Automaton:
     """Aho-Corasick over ``words``: one pass in C reports every occurrence of every word (re has no
-    multi-literal search: a trie pattern is tried at each place its first-character class allows)."""
+    multi-literal search: a trie pattern is tried at each place its first-character class allows),
+    with ``value(word)``."""
     automaton = ahocorasick.Automaton()
     for word in words:
-        automaton.add_word(word, word)
+        automaton.add_word(word, value(word))
     automaton.make_automaton()
     return automaton
 
@@ -143,7 +145,9 @@ _HINTS_AC = _automaton(h for h in _HINTS if len(h) > 1)
 def _present_hints(lowered: str) -> frozenset[str]:
     """The hints that occur in ``lowered``: the same as testing each with ``in``."""
     found = {hint for _, hint in _HINTS_AC.iter(lowered)}
-    found.update(h for h in _ONE_CHAR_HINTS if h in lowered)
+    for hint in _ONE_CHAR_HINTS:  # a plain loop: a generator costs more than these three tests
+        if hint in lowered:
+            found.add(hint)
     return frozenset(found)
 
 
@@ -172,13 +176,21 @@ def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
 
 _WORD_RULES = tuple(rule for rule in RULES if rule.words)
 _ALL_WORDS = sorted({w for rule in _WORD_RULES for w in rule.words})
-_WORDS_AC = _automaton(_ALL_WORDS)
-# A rule whose word is a prefix of the longest word found at a place starts there too.
-_RULES_FOR = {w: tuple(r for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
+# A rule whose word is a prefix of the longest word found at a place starts there too (by rule id).
+_RULES_FOR = {w: tuple(id(r) for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
 
 
 def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"  # re's \w for str
+
+
+def _word_facts(word: str) -> tuple[str, int, bool, bool]:
+    """What ``_word_starts`` asks of a word, worked out once: the word, its length, whether it starts
+    with a word character, whether it is in an unspaced script (then it starts anywhere)."""
+    return word, len(word), _is_word_char(word[0]), UNSPACED_CHAR.match(word) is not None
+
+
+_WORDS_AC = _automaton(_ALL_WORDS, _word_facts)
 
 
 def _word_starts(text: str, lowered: str) -> dict[int, list[int]] | None:
@@ -189,22 +201,24 @@ def _word_starts(text: str, lowered: str) -> dict[int, list[int]] | None:
     regex scan for the words finds (tested in test_privacy_speed.py)."""
     if len(lowered) != len(text):
         return None  # lower() moved positions (rare letters such as "İ"): rules search the text themselves
-    longest: dict[int, str] = {}
-    for last, word in _WORDS_AC.iter(lowered):
-        start = last - len(word) + 1
-        if start and _is_word_char(lowered[start - 1]) == _is_word_char(word[0]) and not UNSPACED_CHAR.match(word):
-            continue  # not at a word start
-        if len(word) > len(longest.get(start, "")):
-            longest[start] = word
+    longest: dict[int, tuple[str, int]] = {}
+    for last, (word, length, word_first, unspaced) in _WORDS_AC.iter(lowered):
+        start = last - length + 1
+        if start and not unspaced:
+            c = lowered[start - 1]
+            if (c.isalnum() or c == "_") == word_first:
+                continue  # not at a word start
+        if start not in longest or length > longest[start][1]:
+            longest[start] = word, length
     starts: dict[int, list[int]] = {}
     end = 0
     for start in sorted(longest):
         if start < end:
             continue  # inside the previous word: a scan for whole words would not see it
-        word = longest[start]
-        end = start + len(word)
-        for rule in _RULES_FOR[word]:
-            starts.setdefault(id(rule), []).append(start)
+        word, length = longest[start]
+        end = start + length
+        for rule_id in _RULES_FOR[word]:
+            starts.setdefault(rule_id, []).append(start)
     return starts
 
 
