@@ -144,6 +144,13 @@ def _char_classes(s: str) -> int:
     return any(c.islower() for c in s) + any(c.isupper() for c in s) + any(c.isdigit() for c in s)
 
 
+def _has_digit(s: str) -> bool:
+    """``any(c.isdigit() for c in s)``, in C for ASCII text (where isdigit means 0-9)."""
+    if s.isascii():
+        return _ASCII_DIGIT.search(s) is not None
+    return any(c.isdigit() for c in s)
+
+
 def _looks_random(body: str, min_distinct: int = 8) -> bool:
     """For prefixed tokens: the prefix is the strong signal, this just rejects fillers."""
     return not _is_placeholder(body) and len(set(body)) >= min_distinct and _char_classes(body) >= 2
@@ -154,7 +161,7 @@ _HEX_ID = re.compile(r"[0-9a-fA-F-]+")
 
 def _high_entropy(value: str) -> float | None:
     """Confidence for an unprefixed value assigned to a secret-sounding name, or None."""
-    if len(value) < 16 or not any(c.isdigit() for c in value) or _char_classes(value) < 2:
+    if len(value) < 16 or not _has_digit(value) or _char_classes(value) < 2:
         return None  # no digit: an identifier like "AccountAssignments", not a random token
     if _HEX_ID.fullmatch(value) and len(value.replace("-", "")) < 32:
         return None  # short hex is an id or a hash prefix; hex secrets are 32+ digits

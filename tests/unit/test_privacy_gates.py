@@ -152,3 +152,12 @@ def test_every_base64_run_in_the_corpora_passes_the_base64_gate() -> None:
 @given(st.lists(st.sampled_from(BASE64_PIECES), max_size=20))
 def test_every_base64_run_in_built_texts_passes_the_base64_gate(pieces: list[str]) -> None:
     _base64_gate_holds("".join(pieces))
+
+
+def test_has_digit_is_any_isdigit() -> None:
+    from bot.privacy.common import _has_digit
+
+    for code in [*range(0x3000), 0xFF10, 0x1D7CE]:  # ASCII, superscripts, Arabic-Indic, fullwidth, math digits
+        text = "ab" + chr(code) + "cd"
+        assert _has_digit(text) == any(c.isdigit() for c in text), hex(code)
+    assert not _has_digit("")
