@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, personal_rules, phone_gate, scanner, shape_gate
+from bot.privacy import RULES, normalise, personal_rules, phone_gate, scanner, shape_gate
 from bot.privacy.examples import FICTIONAL_COUNTRY_CODES, is_fictional_phone
 from bot.scan_export import _dumps
 
@@ -252,3 +252,30 @@ def test_only_the_listed_countries_have_fictional_numbers() -> None:
         FICTIONAL_COUNTRY_CODES
     )
     assert not is_fictional_phone(phonenumbers.parse("+49 30 901820"))
+
+
+# --- normalise: only the words holding a look-alike letter are visited --------------------------
+
+
+def _normalised_word_by_word(text: str) -> str:
+    """What ``normalise`` did before: every word (run of non-space) through ``_mixed_word``."""
+    if normalise._LETTER_RE.search(text):
+        text = re.sub(r"\S+", normalise._mixed_word, text)
+    return normalise._OTHERS_RE.sub(normalise._replacement, text)
+
+
+NORMALISE_PIECES = [" ", "  ", "\n", "\t", "\u00a0", "\u200b", "a", "Z", "1", "_", "-", ".", "é", "А", "а", "Е", "о", "р",
+                    "с", "ο", "Κ", "ＡＫＩＡ", "пароль", "κωδικός", "AKIA", "pаssword", "x"]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(NORMALISE_PIECES), max_size=30))
+def test_normalise_visits_the_words_it_would_change(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert normalise.normalise(text).text == _normalised_word_by_word(text) or text.isascii()
+
+
+def test_normalise_on_the_corpora_is_word_by_word() -> None:
+    texts = [t for t in CORPUS + _windows(CORPUS) if not t.isascii() and normalise._CHANGED_RE.search(t)]
+    assert len(texts) > 20
+    assert [normalise.normalise(t).text for t in texts] == [_normalised_word_by_word(t) for t in texts]
