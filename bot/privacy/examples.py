@@ -75,18 +75,10 @@ def is_known_example(value: str) -> bool:
 _EXAMPLE_SUFFIXES = ("SFLKXWRJSMEKKF2QT4FWPMEJF36POK6YJV_ADQSSW5C",)
 
 
-# The country codes that have reserved fictional ranges below. The phone gate (``phone_gate``) skips
-# the parse of a reading that cannot be valid only in other countries: add a country's code here
-# when adding its ranges.
-FICTIONAL_COUNTRY_CODES = frozenset({1, 44, 61, 33})
-
-
 def is_fictional_phone(number: phonenumbers.PhoneNumber) -> bool:
     """Numbers reserved for films, books and documentation (NANP 555-01xx, Ofcom, ACMA, ARCEP)."""
-    code = number.country_code
-    if code not in FICTIONAL_COUNTRY_CODES:
-        return False
     nsn = phonenumbers.national_significant_number(number)
+    code = number.country_code
     if code == 1:
         return nsn[3:6] == "555" and nsn[6:8] == "01"
     if code == 44:
