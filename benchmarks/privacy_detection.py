@@ -18,6 +18,8 @@ messages labelled with that category plus every negative message (so each catego
 counts the false alarms a user would see). Speed, p50/p99 of each text's best of 3 (min–max over --runs):
   msg ms      milliseconds per message of ≤ 256 bytes, each scanned on its own (fixed per-call cost)
   4KB ms/KB   milliseconds per KB on 4 KB windows of consecutive messages, as a chat export is read
+Then the same two figures on ordinary chat generated as privacy_scan_export.py does (the issue's goals
+are stated for it), this checkout and --compare-root alternating run by run.
 Goals (issues 5 and 10): recall ≥ 0.98 secrets, ≥ 0.95 personal, precision ≥ 0.95; p99 ≤ 0.15 ms per
 short message and ≤ 0.5 ms/KB on 4 KB windows. --quick: the tuning corpus, one run (the test suite).
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import time
@@ -185,21 +188,26 @@ print(json.dumps([flags, times]))
 """
 
 
-def compare_detector(root: Path, rows: list[dict], runs: int) -> tuple[list[bool], str]:
-    """Flags and timing of the detector of another checkout, in a subprocess (two versions of one
-    package cannot share a process)."""
-    short = [r["text"] for r in rows if len(r["text"].encode()) <= 256]
-    chunks = windows(rows)
+def _run_detector(root: Path, texts: list[str], timed: list[str], runs: int) -> tuple[list[bool], list[list[float]]]:
     python = root / ".venv" / "bin" / "python"
     proc = subprocess.run(
         [str(python if python.exists() else sys.executable), "-c", _COMPARE_CODE.replace("CLOCK", CLOCK[1])],
-        input=json.dumps([[r["text"] for r in rows], short + chunks, runs]),
+        input=json.dumps([texts, timed, runs]),
         capture_output=True,
         text=True,
         cwd=root,
         check=True,
     )
     flags, times = json.loads(proc.stdout)
+    return flags, times
+
+
+def compare_detector(root: Path, rows: list[dict], runs: int) -> tuple[list[bool], str]:
+    """Flags and timing of the detector of another checkout, in a subprocess (two versions of one
+    package cannot share a process)."""
+    short = [r["text"] for r in rows if len(r["text"].encode()) <= 256]
+    chunks = windows(rows)
+    flags, times = _run_detector(root, [r["text"] for r in rows], short + chunks, runs)
     sizes = [len(t.encode()) / 1024 for t in chunks]
     msg = [[s * 1000 for s in run[: len(short)]] for run in times]
     win = [[s * 1000 / kb for s, kb in zip(run[len(short) :], sizes, strict=True)] for run in times]
@@ -288,6 +296,40 @@ def main() -> None:
         rows = load(path)
         report(path, rows, detectors, runs, args.compare_root)
         per_kind_recall(rows, args.verbose)
+    chat_speed([ROOT] + ([args.compare_root] if args.compare_root else []), runs, 20 if args.quick else 60)
+
+
+def chat_messages(n: int, seed: int) -> list[str]:
+    """Ordinary chat as ``privacy_scan_export.py`` generates it (1 message in 20 from the corpus)."""
+    from privacy_scan_export import ORDINARY
+
+    rng = random.Random(seed)
+    sensitive = [row["text"] for row in load(CORPUS) if row["sensitive"]]
+    return [
+        rng.choice(sensitive)
+        if rng.random() < 0.05
+        else rng.choice(ORDINARY).format(n=rng.randint(1000, 99999), m=rng.randint(1, 59), ts="2024-11-03T08:15:22Z")
+        for _ in range(n)
+    ]
+
+
+def chat_speed(roots: list[Path], runs: int, n_windows: int) -> None:
+    """The issue's goals on ordinary chat: 4 KB windows (and single messages) of generated chat, each
+    checkout in its own process, the checkouts alternating run by run."""
+    short = chat_messages(2000, seed=11)
+    chunks = windows([{"text": t} for t in chat_messages(n_windows * 40, seed=12)])[:n_windows]
+    times: dict[Path, list[list[float]]] = {root: [] for root in roots}
+    for _ in range(runs):
+        for root in roots:
+            times[root] += _run_detector(root, [], short + chunks, 1)[1]
+    sizes = [len(t.encode()) / 1024 for t in chunks]
+    print(f"\nordinary chat: {len(short)} messages, {len(chunks)} 4 KB windows ({runs} run(s), alternating)")
+    print(f"{'detector':<24} msg ms p50/p99 | 4KB ms/KB p50/p99")
+    for root in roots:
+        msg = [[s * 1000 for s in run[: len(short)]] for run in times[root]]
+        win = [[s * 1000 / kb for s, kb in zip(run[len(short) :], sizes, strict=True)] for run in times[root]]
+        name = "hybridbot" if root == ROOT else f"hybridbot@{root.name}"
+        print(f"{name:<24} {_spans(msg, win)}")
 
 
 if __name__ == "__main__":

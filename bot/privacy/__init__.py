@@ -13,7 +13,7 @@ after a context word. ``scan`` resolves overlaps by keeping the more confident f
 ``ids`` (national ids and bank accounts, checked with python-stdnum), ``context_rules`` and
 ``lexicon`` (multilingual context words: passwords, keys, health, money), ``birth_rules`` (dates
 of birth), ``person`` (whose data a sentence is about), ``key_rules`` (personal data under
-structured keys), ``addresses``, ``examples`` (published examples), ``disguise``, ``normalise``,
+structured keys), ``addresses``, ``examples`` (published examples), ``disguise``, ``normalise``, ``keywords``,
 ``scanner``.
 
 Policy decisions worth knowing:
@@ -107,14 +107,14 @@ accounts are only found after their label (a bare valid CPF is not); passwords s
 at all ("it's Tr0ub4dor&3") are missed; a secret split over three or more messages, or over two
 people's messages, is missed, and at the ``redact`` level the first half of a split secret stays
 in the history unredacted (only the message that completes it is marked); in one text each
-context word is examined at its first 256 places only (``scanner.MAX_WORD_STARTS``).
+context word is examined at its first 256 places only (``keywords.MAX_WORD_STARTS``).
 
 Speed (``benchmarks/privacy_detection.py``; goals: p99 ≤ 0.5 ms per KB on 4 KB windows, ≤ 0.15 ms
 per short message). One Aho-Corasick pass (pyahocorasick) over hint words and a digit check picks the
 rules that can match at all (``scanner._plan``), and the rules with no context word (cards, IBANs,
 SSNs, NINOs, phones, token shapes) run only when substring tests on the text's byte shape say they
 can match (``shape_gate``); one more over the lowercased text finds where the
-word rules can start (``scanner._word_starts``), and only there is a rule's regex tried;
+word rules can start (``keywords._word_starts``), and only there is a rule's regex tried;
 patterns start with a literal or a character class so re can skip ahead (``rule._ci``), the few
 that cannot are tried only around an anchor they must contain (``Rule.anchor``); pure ASCII skips
 normalisation; phone candidates are validated last and not under a stronger finding, national

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -124,12 +125,14 @@ def _is_placeholder(value: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # pure; several rules weigh the same token (scanner.clear_caches clears it)
 def shannon_entropy(s: str) -> float:
     """Bits per character; random base64 of 20+ chars scores ~4, English words ~2.5-3.5."""
     n = len(s)
     if not n:
         return 0.0
-    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+    log2 = math.log2
+    return -sum([c / n * log2(c / n) for c in Counter(s).values()])
 
 
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -139,6 +142,13 @@ def _char_classes(s: str) -> int:
     if s.isascii():  # the same count without a Python-level pass over the characters
         return (s.upper() != s) + (s.lower() != s) + (_ASCII_DIGIT.search(s) is not None)
     return any(c.islower() for c in s) + any(c.isupper() for c in s) + any(c.isdigit() for c in s)
+
+
+def _has_digit(s: str) -> bool:
+    """``any(c.isdigit() for c in s)``, in C for ASCII text (where isdigit means 0-9)."""
+    if s.isascii():
+        return _ASCII_DIGIT.search(s) is not None
+    return any(c.isdigit() for c in s)
 
 
 def _looks_random(body: str, min_distinct: int = 8) -> bool:
@@ -151,7 +161,7 @@ _HEX_ID = re.compile(r"[0-9a-fA-F-]+")
 
 def _high_entropy(value: str) -> float | None:
     """Confidence for an unprefixed value assigned to a secret-sounding name, or None."""
-    if len(value) < 16 or not any(c.isdigit() for c in value) or _char_classes(value) < 2:
+    if len(value) < 16 or not _has_digit(value) or _char_classes(value) < 2:
         return None  # no digit: an identifier like "AccountAssignments", not a random token
     if _HEX_ID.fullmatch(value) and len(value.replace("-", "")) < 32:
         return None  # short hex is an id or a hash prefix; hex secrets are 32+ digits

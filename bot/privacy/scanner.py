@@ -11,14 +11,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-import ahocorasick
-
-from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding
+from bot.privacy.common import KIND_LABELS, SENSITIVE_THRESHOLD, Finding, shannon_entropy
 from bot.privacy.disguise import disguised_findings
 from bot.privacy.examples import is_known_example
+from bot.privacy.keywords import _WORD_RULES, _at_words, _present_hints, _word_starts
 from bot.privacy.normalise import normalise
 from bot.privacy.personal_rules import PHONE_MAX_CONFIDENCE, _parse_phone, _phone_verdict
-from bot.privacy.rule import UNSPACED_CHAR
 from bot.privacy.rules import _PRIORITY, RULES, Rule, _span
 from bot.privacy.shape_gate import open_gates
 
@@ -55,11 +53,19 @@ def _decoded_finding(run: str, depth: int) -> Finding | None:
     return max(inner, key=lambda f: f.confidence) if inner else None
 
 
+def _may_hold_base64(text: str, has_digit: bool, gates: frozenset[str]) -> bool:
+    """Cheap necessary test for a run ``_decoded_finding`` looks into: with a digit in the text, a
+    run of 24 base64 characters opens the ``token_run`` gate (20 of them in a row); without one, a
+    run needs "=", "+" or "/" (tested in tests/unit/test_privacy_gates.py)."""
+    return "token_run" in gates if has_digit else ("=" in text or "+" in text or "/" in text)
+
+
 def clear_caches() -> None:
     """Forget memoised validations (benchmarks call this so repeated runs are not flattered)."""
     _parse_phone.cache_clear()
     _phone_verdict.cache_clear()
     _decoded_finding.cache_clear()
+    shannon_entropy.cache_clear()
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -114,30 +120,8 @@ def scan_with_previous(text: str, previous: str | None) -> list[Finding]:
 
 # --- which rules can match: one pass over the hints instead of one per rule -------------------
 
-_HINTS = tuple(dict.fromkeys(h for rule in RULES for h in rule.hints))
 _DIGIT = re.compile(r"\d")
 _NO_GATES: frozenset[str] = frozenset()
-_ONE_CHAR_HINTS = tuple(h for h in _HINTS if len(h) == 1)  # ".", "@", ",": a plain ``in`` is cheapest
-
-
-def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
-    """Aho-Corasick over ``words``: one pass in C reports every occurrence of every word (re has no
-    multi-literal search: a trie pattern is tried at each place its first-character class allows)."""
-    automaton = ahocorasick.Automaton()
-    for word in words:
-        automaton.add_word(word, word)
-    automaton.make_automaton()
-    return automaton
-
-
-_HINTS_AC = _automaton(h for h in _HINTS if len(h) > 1)
-
-
-def _present_hints(lowered: str) -> frozenset[str]:
-    """The hints that occur in ``lowered``: the same as testing each with ``in``."""
-    found = {hint for _, hint in _HINTS_AC.iter(lowered)}
-    found.update(h for h in _ONE_CHAR_HINTS if h in lowered)
-    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=4096)  # few distinct combinations occur; pure
@@ -159,59 +143,6 @@ def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
     if rule.anchor and text.count(rule.anchor) * 64 < len(text):
         return _anchored(rule, text)
     return rule.pattern.finditer(text)
-
-
-# --- context words: one pass over the lowercased text finds where every word rule can start -------
-
-_WORD_RULES = tuple(rule for rule in RULES if rule.words)
-_ALL_WORDS = sorted({w for rule in _WORD_RULES for w in rule.words})
-_WORDS_AC = _automaton(_ALL_WORDS)
-# A rule whose word is a prefix of the longest word found at a place starts there too.
-_RULES_FOR = {w: tuple(r for r in _WORD_RULES if any(w.startswith(x) for x in r.words)) for w in _ALL_WORDS}
-
-
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"  # re's \w for str
-
-
-def _word_starts(text: str, lowered: str) -> dict[int, list[int]] | None:
-    """Where each word rule (by id) can start; None when ``lowered`` is not position-aligned.
-
-    A word counts where ``rule.WORD_START`` holds (a \b, or a character of an unspaced script), the
-    longest word at each place, and not inside the previous word counted: what a left-to-right
-    regex scan for the words finds (tested in test_privacy_speed.py)."""
-    if len(lowered) != len(text):
-        return None  # lower() moved positions (rare letters such as "İ"): rules search the text themselves
-    longest: dict[int, str] = {}
-    for last, word in _WORDS_AC.iter(lowered):
-        start = last - len(word) + 1
-        if start and _is_word_char(lowered[start - 1]) == _is_word_char(word[0]) and not UNSPACED_CHAR.match(word):
-            continue  # not at a word start
-        if len(word) > len(longest.get(start, "")):
-            longest[start] = word
-    starts: dict[int, list[int]] = {}
-    end = 0
-    for start in sorted(longest):
-        if start < end:
-            continue  # inside the previous word: a scan for whole words would not see it
-        word = longest[start]
-        end = start + len(word)
-        for rule in _RULES_FOR[word]:
-            starts.setdefault(id(rule), []).append(start)
-    return starts
-
-
-# Places one word rule is tried in one text: a validator reads up to a line after its word, so a
-# text repeating the word thousands of times ("I live at 1 I live at 1 …") would cost that per place.
-MAX_WORD_STARTS = 256
-
-
-def _at_words(rule: Rule, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    pos = 0
-    for start in starts[:MAX_WORD_STARTS]:
-        if start >= pos and (m := rule.pattern.match(text, start)) is not None:
-            yield m
-            pos = m.end()
 
 
 def _anchored(rule: Rule, text: str) -> Iterator[re.Match[str]]:
@@ -344,10 +275,12 @@ def _phone_candidates(rules: Iterable[Rule], text: str, others: list[Finding]) -
 def _scan(text: str, depth: int) -> list[Finding]:
     lowered = text.lower()
     has_digit = _DIGIT.search(text) is not None
-    phone_rules, rules = _plan(_present_hints(lowered), has_digit, open_gates(text) if has_digit else _NO_GATES)
+    gates = open_gates(text) if has_digit else _NO_GATES
+    phone_rules, rules = _plan(_present_hints(lowered), has_digit, gates)
     candidates = _candidates(rules, text, lowered, _word_starts(text, lowered))
     if depth < MAX_BASE64_DEPTH:
-        candidates += _decoded_findings(text, depth)
+        if _may_hold_base64(text, has_digit, gates):
+            candidates += _decoded_findings(text, depth)
         candidates += disguised_findings(text, lowered, depth, _scan)
     if phone_rules:
         candidates += _phone_candidates(phone_rules, text, candidates)

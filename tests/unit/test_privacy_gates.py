@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, scanner, shape_gate
+from bot.privacy import RULES, normalise, scanner, shape_gate
 from bot.scan_export import _dumps
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
@@ -121,3 +121,70 @@ def test_random_chat_is_scanned_the_same_with_every_gate_open(monkeypatch: pytes
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
     gated, opened = _scan_all(texts, monkeypatch)
     assert gated == opened
+
+
+# --- base64 runs: looked into only where ``scanner._may_hold_base64`` says one can be -------------
+
+BASE64_PIECES = [
+    *PIECES, "cGFzc3dvcmQ9UHIwZERiUHchOTI=", "YWRtaW46c2VjcmV0", "QUJDREVGR0hJSktMTU5PUFFSU1RVVlc", "==", "=", "+",
+    "/", "abcdefghijklmnopqrstuvwx", "ABCDEFGHIJKLMNOPQRSTUVWX", "٣",
+]  # fmt: skip
+
+
+def _base64_gate_holds(text: str) -> None:
+    """Every run ``_decoded_finding`` would decode (its own first test passes) is in a text the gate lets through."""
+    has_digit = scanner._DIGIT.search(text) is not None
+    gates = shape_gate.open_gates(text) if has_digit else frozenset()
+    for m in scanner._BASE64_RUN.finditer(text):
+        run = m.group(0)
+        if len(run) % 4 == 0 and (any(c.isdigit() for c in run) or "=" in run or "+" in run or "/" in run):
+            assert scanner._may_hold_base64(text, has_digit, gates), run
+
+
+def test_every_base64_run_in_the_corpora_passes_the_base64_gate() -> None:
+    for text in CORPUS + _windows(CORPUS):
+        _base64_gate_holds(text)
+    assert not scanner._may_hold_base64("no run here, none at all", False, frozenset())
+    assert not scanner._may_hold_base64("ticket 4521 closed", True, shape_gate.open_gates("ticket 4521 closed"))
+
+
+@settings(max_examples=600, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(BASE64_PIECES), max_size=20))
+def test_every_base64_run_in_built_texts_passes_the_base64_gate(pieces: list[str]) -> None:
+    _base64_gate_holds("".join(pieces))
+
+
+def test_has_digit_is_any_isdigit() -> None:
+    from bot.privacy.common import _has_digit
+
+    for code in [*range(0x3000), 0xFF10, 0x1D7CE]:  # ASCII, superscripts, Arabic-Indic, fullwidth, math digits
+        text = "ab" + chr(code) + "cd"
+        assert _has_digit(text) == any(c.isdigit() for c in text), hex(code)
+    assert not _has_digit("")
+
+
+# --- normalise: only the words holding a look-alike letter are visited --------------------------
+
+
+def _normalised_word_by_word(text: str) -> str:
+    """What ``normalise`` did before: every word (run of non-space) through ``_mixed_word``."""
+    if normalise._LETTER_RE.search(text):
+        text = re.sub(r"\S+", normalise._mixed_word, text)
+    return normalise._OTHERS_RE.sub(normalise._replacement, text)
+
+
+NORMALISE_PIECES = [" ", "  ", "\n", "\t", "\u00a0", "\u200b", "a", "Z", "1", "_", "-", ".", "é", "А", "а", "Е", "о", "р",
+                    "с", "ο", "Κ", "ＡＫＩＡ", "пароль", "κωδικός", "AKIA", "pаssword", "x"]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(NORMALISE_PIECES), max_size=30))
+def test_normalise_visits_the_words_it_would_change(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert normalise.normalise(text).text == _normalised_word_by_word(text) or text.isascii()
+
+
+def test_normalise_on_the_corpora_is_word_by_word() -> None:
+    texts = [t for t in CORPUS + _windows(CORPUS) if not t.isascii() and normalise._CHANGED_RE.search(t)]
+    assert len(texts) > 20
+    assert [normalise.normalise(t).text for t in texts] == [_normalised_word_by_word(t) for t in texts]
