@@ -34,9 +34,8 @@ class Tally:
 
     def seen(self, sql: str) -> None:
         verb = sql.lstrip().split(None, 1)[0].upper()
-        if verb == "COMMIT":
-            self.commits += 1
-        elif verb in WRITES and not self.conn.in_transaction:  # called before the statement runs
+        # A write outside a transaction commits by itself (the callback runs before the statement does).
+        if verb == "COMMIT" or (verb in WRITES and not self.conn.in_transaction):
             self.commits += 1
         table = _TABLE.search(sql)
         self.kinds[f"{verb} {table.group(1) if table else ''}".strip()] += 1

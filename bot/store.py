@@ -79,6 +79,10 @@ class Store:
     def _transaction(self) -> contextlib.AbstractContextManager[None]:
         return immediate_transaction(self.conn)
 
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """Several store calls in one transaction (one commit); store methods inside join it."""
+        return immediate_transaction(self.conn)
+
     def close(self) -> None:
         if self.path != ":memory:":
             checkpointer.unregister(self.path)
