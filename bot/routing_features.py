@@ -96,7 +96,7 @@ def normalise(capped: str) -> str:
 def ngrams(normalised: str) -> set[str]:
     grams: set[str] = set()
     for n in NGRAM_SIZES:
-        grams.update(normalised[i : i + n] for i in range(len(normalised) - n + 1))
+        grams.update([normalised[i : i + n] for i in range(len(normalised) - n + 1)])  # a list: no generator steps
     grams.discard("  ")
     return grams
 
