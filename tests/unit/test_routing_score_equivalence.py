@@ -8,6 +8,9 @@ import math
 from pathlib import Path
 
 from bot.routing_features import (
+    _CODE_LINE,
+    _FENCE,
+    _QUOTE,
     NGRAM_SIZES,
     PREVIOUS_FEATURES,
     SAMPLE_HEAD,
@@ -33,10 +36,23 @@ def _texts() -> list[str]:
     return [t for t in texts if t] + ["", " ", "```\ncode only\n```", "x" * 20_000 + " why?"]
 
 
+def _reference_split_request(text: str) -> tuple[str, int, int]:
+    """split_request as it was: every line searched twice."""
+    fences = _FENCE.findall(text)
+    fenced_lines = sum(block.count("\n") + 1 for block in fences)
+    rest = _QUOTE.sub(" ", _FENCE.sub(" ⟦code⟧ ", text))
+    lines = rest.split("\n")
+    pasted = [ln for ln in lines if _CODE_LINE.search(ln)] if len(lines) > 2 else []
+    if pasted:
+        rest = "\n".join(ln for ln in lines if not _CODE_LINE.search(ln))
+    return rest.strip(), fenced_lines + len(pasted), len(fences)
+
+
 def _reference_raw_parts(model: RoutingModel, text: str, previous: Previous | None) -> tuple[float, float]:
     """The formulas as they were before the speed pass (generators, dict.get per gram)."""
     sample = text if len(text) <= SAMPLE_HEAD + SAMPLE_TAIL else text[:SAMPLE_HEAD] + "\n" + text[-SAMPLE_TAIL:]
-    request, pasted, fences = split_request(sample)
+    request, pasted, fences = _reference_split_request(sample)
+    assert split_request(sample) == (request, pasted, fences)
     capped = cap(request)
     normalised = normalise(capped)
     grams: set[str] = set()
