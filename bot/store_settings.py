@@ -1,5 +1,8 @@
 """The `settings` table, with reads cached per connection (a turn reads its settings about six times).
 
+A read loads every scope's value of that setting name at once (a new thread or channel, a scope never
+seen, is then answered from memory too); the table holds one row per scope that set something.
+
 The cache is dropped whenever the table may have changed:
 - a write on this connection (any statement, also raw SQL such as /forget me's) fires a TEMP trigger
   that calls back into Python;
@@ -13,14 +16,13 @@ from __future__ import annotations
 import sqlite3
 import time
 
-CAPACITY = 4096  # cached (key, scopes) look-ups; all dropped when full
 _CHANGED = "hybridbot_settings_changed"
 
 
 class SettingsTable:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._cache: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+        self._cache: dict[str, dict[str, str]] = {}  # by setting name: {scope: value} of every scope that has it
         self._version: int | None = None
         conn.create_function(_CHANGED, 0, self._changed)
         for event in ("INSERT", "UPDATE", "DELETE"):
@@ -50,18 +52,12 @@ class SettingsTable:
         return self.conn.execute("DELETE FROM settings WHERE scope=? AND key=?", (scope, key)).rowcount > 0
 
     def read(self, scopes: list[str], key: str) -> dict[str, str]:
-        """{scope: value} of `key` in those scopes (a copy: callers may change it)."""
+        """{scope: value} of `key` in those scopes (a new dict: callers may change it)."""
         self._fresh()
-        wanted = (key, tuple(scopes))
-        found = self._cache.get(wanted)
-        if found is None:
-            marks = ",".join("?" * len(scopes))
-            rows = self.conn.execute(
-                f"SELECT scope, value FROM settings WHERE key=? AND scope IN ({marks})", (key, *scopes)
-            ).fetchall()
-            found = {r[0]: r[1] for r in rows}
+        every = self._cache.get(key)
+        if every is None:
+            rows = self.conn.execute("SELECT scope, value FROM settings WHERE key=?", (key,)).fetchall()
+            every = {r[0]: r[1] for r in rows}
             if not self.conn.in_transaction:
-                if len(self._cache) >= CAPACITY:
-                    self._cache.clear()
-                self._cache[wanted] = found
-        return dict(found)
+                self._cache[key] = every
+        return {scope: every[scope] for scope in scopes if scope in every}

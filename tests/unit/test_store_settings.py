@@ -22,6 +22,11 @@ def test_repeated_reads_hit_the_cache(tmp_path: Path) -> None:
     for _ in range(5):
         assert store.settings_for(["channel:slack/T/C", "user:slack/T/U"], "privacy") == {"channel:slack/T/C": "strict"}
     assert len(reads) == 1
+    # A thread never seen before (a new Slack mention) is answered from the same read.
+    thread = "thread:slack/T/C/171.5"
+    assert store.settings_for([thread, "channel:slack/T/C"], "privacy") == {"channel:slack/T/C": "strict"}
+    assert store.settings_for([thread], "privacy") == {}
+    assert len(reads) == 1
 
 
 def test_a_write_by_another_connection_is_seen(tmp_path: Path) -> None:
