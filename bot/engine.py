@@ -45,6 +45,7 @@ from bot.sanitize import clean_turn
 from bot.session import SessionKey
 from bot.slots import SlotPool, limits_from_settings
 from bot.store import Conversation, Store, TurnRecord
+from bot.store_records import StoredMessage
 from bot.tools.approvals import Approvals
 from bot.tools.builtins import builtin_tools
 from bot.tools.registry import ToolRegistry
@@ -171,15 +172,16 @@ class Engine:
     def _store_turn(self, turn: Turn, text: str, event: str | None) -> tuple[int, int] | None:
         """The message, classified, with its pending turn, before the event is marked seen (one transaction): a
         crash from here on loses nothing, and a restart answers the pending turn. None: the event was seen."""
-        conv = self.store.conversation(turn.key, private=turn.private)
-        marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
-        return self.store.accept_turn(
-            event,
-            conv.id,
-            {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
-            user_id=turn.user_id,
-            workspace=turn.key.workspace,
-        )
+        with self.store.transaction():  # one commit, also when the conversation is new
+            conv = self.store.conversation(turn.key, private=turn.private)
+            marks = self._classify(conv, text, previous=self._previous_text(conv.id, turn.user_id, None)).marks
+            return self.store.accept_turn(
+                event,
+                conv.id,
+                {"content": text, "author_id": turn.user_id, "author_name": turn.user_name, **marks},
+                user_id=turn.user_id,
+                workspace=turn.key.workspace,
+            )
 
     async def _admit(self, key: SessionKey, user_id: str, sink: ReplySink) -> TurnResult | None:
         """Per-user and per-channel limits, for every way a model call starts (messages, 🔁, resumes)."""
@@ -273,7 +275,8 @@ class Engine:
         seen = await self._judge_privacy(conv, seen, text, turn_id)
         if seen.keep_local and not conv.sticky_private:
             self.store.mark_sticky_private(conv.id)
-        self.store.tighten_message(message_id, **seen.marks)
+        if _tighter(stored, seen.marks):  # usually nothing changed since it was stored: no write
+            self.store.tighten_message(message_id, **seen.marks)
         bind_turn(turn_id)  # every log line from here on carries the turn id
         await tell_turn(sink, turn_id)  # the sink links what it posts to the turn (for kill -9 recovery)
         log.info("turn %s session=%s chars=%d findings=%s", turn_id, turn.key, len(text), seen.kinds)
@@ -358,3 +361,9 @@ async def _reject(sink: ReplySink, text: str) -> TurnResult:
     result = TurnResult("rejected", text)
     await sink.on_done(result)
     return result
+
+
+def _tighter(stored: StoredMessage, marks: dict[str, bool]) -> bool:
+    """Whether `marks` would make a stored message stricter (tighten_message never loosens one)."""
+    sensitive = marks["sensitive"] or marks["local_only"]
+    return (sensitive and not stored.sensitive) or (marks["local_only"] and not stored.local_only)

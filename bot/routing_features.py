@@ -74,10 +74,13 @@ def split_request(text: str) -> tuple[str, int, int]:
     fenced_lines = sum(block.count("\n") + 1 for block in fences)
     rest = _QUOTE.sub(" ", _FENCE.sub(" ⟦code⟧ ", text))
     lines = rest.split("\n")
-    pasted = [ln for ln in lines if _CODE_LINE.search(ln)] if len(lines) > 2 else []
-    if pasted:
-        rest = "\n".join(ln for ln in lines if not _CODE_LINE.search(ln))
-    return rest.strip(), fenced_lines + len(pasted), len(fences)
+    pasted = 0
+    if len(lines) > 2:
+        kept = [ln for ln in lines if not _CODE_LINE.search(ln)]  # each line searched once
+        pasted = len(lines) - len(kept)
+        if pasted:
+            rest = "\n".join(kept)
+    return rest.strip(), fenced_lines + pasted, len(fences)
 
 
 def cap(request: str) -> str:
@@ -96,7 +99,7 @@ def normalise(capped: str) -> str:
 def ngrams(normalised: str) -> set[str]:
     grams: set[str] = set()
     for n in NGRAM_SIZES:
-        grams.update(normalised[i : i + n] for i in range(len(normalised) - n + 1))
+        grams.update([normalised[i : i + n] for i in range(len(normalised) - n + 1)])  # a list: no generator steps
     grams.discard("  ")
     return grams
 

@@ -11,8 +11,10 @@ Feedback (👎/🔁) is policy, not a weight: bot/difficulty.py applies it on to
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import math
+import operator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -55,14 +57,17 @@ class RoutingModel:
         )
 
     def raw_parts(self, text: str, previous: Previous | None = None) -> tuple[float, float]:
-        """(raw score of the text alone, what the previous-turn features add to it)."""
+        """(raw score of the text alone, what the previous-turn features add to it).
+
+        The sums run in C (`map`) in the same order as a plain loop would: the same floats, bit for bit."""
         grams, dense = features(text, previous)
         norm = 1 / math.sqrt(len(grams)) if grams else 0.0
-        weights = self.ngram_weights
-        alone = self.bias + norm * sum(weights.get(g, 0.0) for g in grams)
+        alone = self.bias + norm * sum(map(self.ngram_weights.get, grams, itertools.repeat(0.0)))
         split = len(dense) - PREVIOUS_FEATURES
-        alone += sum(w * x for w, x in zip(self.dense_weights[:split], dense[:split], strict=True))
-        added = sum(w * x for w, x in zip(self.dense_weights[split:], dense[split:], strict=True))
+        if len(dense) != len(self.dense_weights):
+            raise ValueError("routing weights do not match bot/routing_features.py: retrain them")
+        alone += sum(map(operator.mul, self.dense_weights[:split], dense[:split]))
+        added = sum(map(operator.mul, self.dense_weights[split:], dense[split:])) if previous is not None else 0.0
         if len(self._alone) >= 256:
             self._alone.pop(next(iter(self._alone)))
         self._alone[text] = alone

@@ -28,6 +28,7 @@ from bot.store_records import (
     turn_row,
 )
 from bot.store_schema import MIGRATIONS
+from bot.store_settings import SettingsTable
 
 UNFINISHED = ("pending", "streaming")
 PRUNE_EVERY = 60.0  # seconds between deletions of expired redelivery ids
@@ -54,6 +55,7 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         self._migrate()
+        self.settings = SettingsTable(conn)
 
     # --- schema --------------------------------------------------------------
 
@@ -75,6 +77,10 @@ class Store:
                 raise
 
     def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        return immediate_transaction(self.conn)
+
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """Several store calls in one transaction (one commit); store methods inside join it."""
         return immediate_transaction(self.conn)
 
     def close(self) -> None:
@@ -352,22 +358,14 @@ class Store:
     # --- settings ------------------------------------------------------------
 
     def set_setting(self, scope: str, key: str, value: str, *, set_by: str = "") -> None:
-        self.conn.execute(
-            "INSERT INTO settings (scope, key, value, set_by, updated_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (scope, key) DO UPDATE SET value=excluded.value, set_by=excluded.set_by,"
-            " updated_at=excluded.updated_at",
-            (scope, key, value, set_by, time.time()),
-        )
+        self.settings.set(scope, key, value, set_by=set_by)
 
     def delete_setting(self, scope: str, key: str) -> bool:
-        return self.conn.execute("DELETE FROM settings WHERE scope=? AND key=?", (scope, key)).rowcount > 0
+        return self.settings.delete(scope, key)
 
     def settings_for(self, scopes: list[str], key: str) -> dict[str, str]:
-        marks = ",".join("?" * len(scopes))
-        rows = self.conn.execute(
-            f"SELECT scope, value FROM settings WHERE key=? AND scope IN ({marks})", (key, *scopes)
-        ).fetchall()
-        return {r["scope"]: r["value"] for r in rows}
+        """{scope: value} of a setting (cached until the table changes: bot/store_settings.py)."""
+        return self.settings.read(scopes, key)
 
     # --- routing labels (bot/routing_labels.py) -------------------------------
 

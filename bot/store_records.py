@@ -84,7 +84,11 @@ turn_row = _converter(TurnRecord, reasons=json.loads, finding_kinds=json.loads)
 @contextlib.contextmanager
 def immediate_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One BEGIN IMMEDIATE … COMMIT (rolled back on any error): the write lock is taken up front, so a
-    concurrent writer waits (busy_timeout) instead of failing half-way."""
+    concurrent writer waits (busy_timeout) instead of failing half-way. Inside an open transaction it joins
+    that one (its statements commit or roll back with the outer transaction)."""
+    if conn.in_transaction:
+        yield
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield

@@ -212,4 +212,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (space, text_hash)
     ) WITHOUT ROWID;
     """,
+    # 12: the routing step counts a message's answers every turn (Store.answers_to: was it 🔁'd?); without an
+    # index that read walked the whole turns table, slower with every turn stored
+    """
+    CREATE INDEX turns_by_user_message ON turns (user_message_id);
+    """,
 ]

@@ -7,6 +7,7 @@ fallback loop (bot/turn_stream.py) then routes the turn locally.
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from bot import privacy, store_placeholders
@@ -83,10 +84,39 @@ def placeholders_for(engine: Engine, conv: Conversation, model: ModelInfo) -> Pl
 
 
 def carries_secret(messages: list[ChatMessage]) -> bool:
-    """Last line of defence: a cloud prompt is rescanned whole, speaker names too, before it leaves."""
-    return any(
-        f.category == "secret" and f.confidence >= 0.5
-        for message in messages
-        for text in (message.content, message.name or "")
-        for f in privacy.scan(text)
-    )
+    """Last line of defence: a cloud prompt is rescanned whole, speaker names too, before it leaves.
+
+    Each text's verdict is remembered by its exact text (`SecretMemo`): the system prompt and the older
+    history are the same turn after turn, and a changed text is a new key, so it is scanned again."""
+    return any(_SCANNED.has_secret(text) for message in messages for text in (message.content, message.name or ""))
+
+
+class SecretMemo:
+    """Whether a text carries a secret, memoised by the exact text (a pure function of it), least recently
+    used out first, within a budget of characters held."""
+
+    def __init__(self, max_chars: int = 4_000_000) -> None:
+        self.max_chars, self.chars = max_chars, 0
+        self._verdicts: OrderedDict[str, bool] = OrderedDict()
+
+    def has_secret(self, text: str) -> bool:
+        if not text:
+            return False
+        verdict = self._verdicts.get(text)
+        if verdict is not None:
+            self._verdicts.move_to_end(text)
+            return verdict
+        verdict = any(f.category == "secret" and f.confidence >= 0.5 for f in privacy.scan(text))
+        if len(text) <= self.max_chars // 8:  # a huge paste is not worth keeping
+            self._verdicts[text] = verdict
+            self.chars += len(text)
+            while self.chars > self.max_chars:
+                self.chars -= len(self._verdicts.popitem(last=False)[0])
+        return verdict
+
+    def clear(self) -> None:
+        self._verdicts.clear()
+        self.chars = 0
+
+
+_SCANNED = SecretMemo()

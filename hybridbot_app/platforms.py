@@ -8,6 +8,7 @@ import signal
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.gc_settle import freeze_when_started
 
 log = logging.getLogger("hybridbot.run")
 
@@ -65,6 +66,7 @@ async def run_platforms(settings: Settings, platforms: list[PlatformStatus]) -> 
 
     ops = await start_operations(app.engine, settings, runners)  # /healthz /readyz /metrics, retention purge
     warming = asyncio.create_task(app.engine.catalog.warm_up(settings.routing.local_model), name="warm-up")
+    freezing = asyncio.create_task(freeze_when_started(), name="gc-freeze")  # full collections skip start-up's
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -79,9 +81,9 @@ async def run_platforms(settings: Settings, platforms: list[PlatformStatus]) -> 
                 print(f"hybridbot: the {task.get_name()} adapter stopped: {task.exception()}")
                 status = 1
     finally:
-        for task in [*runners, stopper, warming]:
+        for task in [*runners, stopper, warming, freezing]:
             task.cancel()
-        await asyncio.gather(*runners, stopper, warming, return_exceptions=True)
+        await asyncio.gather(*runners, stopper, warming, freezing, return_exceptions=True)
         await ops.aclose()
         await app.engine.aclose()
     return status
