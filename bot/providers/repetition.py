@@ -71,7 +71,9 @@ class LoopDetector:
         word = raw.strip(_PUNCTUATION).lower() or raw
         index = len(self._starts)
         self._starts.append(start)
-        self._sentence_ends.append(raw.endswith((".", "!", "?", ":")) or self._text.startswith("\n", start + len(raw) - self._base))
+        self._sentence_ends.append(
+            raw.endswith((".", "!", "?", ":")) or self._text.startswith("\n", start + len(raw) - self._base)
+        )
         seen = self._seen[word]
         while seen and index - seen[0] > self.max_unit_words:
             seen.popleft()
