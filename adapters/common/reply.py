@@ -150,7 +150,7 @@ class StreamingReply:
         self.shown: list[_Message] = []
         self._native = native
         self._streamed: str | None = None  # the natively streamed message
-        self._text = ""
+        self._parts: list[str] = []  # the answer so far, joined when read (per flush, not per delta)
         self._status = ""
         self._text_shown = False
         self._text_started = False
@@ -177,9 +177,16 @@ class StreamingReply:
         self._dirty.set()
         self._start()
 
+    @property
+    def _text(self) -> str:
+        parts = self._parts
+        if len(parts) > 1:
+            parts[:] = ["".join(parts)]
+        return parts[0] if parts else ""
+
     async def on_text(self, delta: str) -> None:
-        """Never waits for the platform: the flusher shows the latest text."""
-        self._text += delta
+        """Never waits for the platform: the flusher shows the latest text. O(delta): the text is joined per flush."""
+        self._parts.append(delta)
         if self._whole:
             return
         if not self._text_started:

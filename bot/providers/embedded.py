@@ -35,6 +35,7 @@ from bot.providers.base import (
     TextDelta,
     Usage,
 )
+from bot.providers.batching import merge_text, ready
 from bot.providers.sampling import Sampling
 
 log = logging.getLogger(__name__)
@@ -189,18 +190,24 @@ class EmbeddedProvider:
                 daemon=True,  # never keep the process alive for an answer nobody will read
             )
             worker.start()
-            item: object = None
+            done = False
             try:
-                while (item := await queue.get()) is not _DONE:
-                    if isinstance(item, ProviderError):
-                        raise item
-                    yield cast(StreamEvent, item)
+                while not done:
+                    # Tokens the thread queued while the loop was busy go on as one TextDelta (batching.py).
+                    batch = ready(queue, await queue.get())
+                    done = batch[-1] is _DONE  # the thread's last item
+                    for item in merge_text(batch):
+                        if item is _DONE:
+                            break
+                        if isinstance(item, ProviderError):
+                            raise item
+                        yield cast(StreamEvent, item)
             finally:
                 # Consumer stopped (aclose, break, cancel) or stream ended: stop the thread at its next
                 # chunk and keep the lock until it has released the model.
                 stop.set()
-                while item is not _DONE:
-                    item = await queue.get()
+                while not done:
+                    done = await queue.get() is _DONE
                 self._stop_current = None
 
     async def aclose(self) -> None:

@@ -9,7 +9,7 @@ import asyncio
 import base64
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from bot.providers.base import (
@@ -24,6 +24,7 @@ from bot.providers.base import (
     ToolCall,
     Usage,
 )
+from bot.providers.batching import merge_text, read_ahead
 from bot.providers.sampling import Sampling
 from bot.providers.tls import client_tls
 
@@ -144,6 +145,7 @@ class OllamaProvider:
 
         started = False  # has the caller seen any answer yet?
         stream: Any = None
+        batches: AsyncGenerator[list[StreamEvent], None] | None = None
         try:
             stream = await self._client.chat(
                 model=model,
@@ -153,35 +155,26 @@ class OllamaProvider:
                 options=options,
                 keep_alive=self._keep_alive,
             )
+            # Lines that arrived together (a busy event loop) go on as one TextDelta (bot/providers/batching.py).
+            batches = read_ahead(_events(stream))
             received_any = False
-            saw_tool_call = False
             while True:
                 # Time to the first line (model load, prompt evaluation) is bounded by the read
                 # timeout; after that, by idle_timeout.
                 async with asyncio.timeout(self._idle_timeout if received_any else None):
-                    try:
-                        part = await anext(stream)
-                    except StopAsyncIteration:
-                        raise _IncompleteStream("the stream ended without its final message") from None
-                received_any = True
-                if part.message.content:
-                    started = True
-                    yield TextDelta(part.message.content)
-                for call in part.message.tool_calls or ():
-                    started = saw_tool_call = True
-                    yield ToolCall(
-                        id=f"call_{uuid.uuid4().hex[:24]}",
-                        name=call.function.name,
-                        arguments=dict(call.function.arguments or {}),
-                    )
-                if part.done:
-                    yield Usage(part.prompt_eval_count or 0, part.eval_count or 0)
-                    reason = part.done_reason or "stop"
-                    yield Finish("tool_calls" if saw_tool_call and reason == "stop" else reason)
+                    batch = await anext(batches, None)
+                if batch is None:
                     return
+                received_any = True
+                for event in merge_text(batch):
+                    started = started or isinstance(event, TextDelta | ToolCall)
+                    yield event
         except Exception as exc:
             raise self._classify(exc, model=model, started=started) from exc
         finally:
+            if batches is not None:  # stops its reading task first: the stream can't be closed while read
+                with contextlib.suppress(Exception):
+                    await batches.aclose()
             if stream is not None:
                 with contextlib.suppress(Exception):  # never let cleanup mask the real outcome
                     await stream.aclose()  # releases the connection if the caller stopped early
@@ -216,6 +209,27 @@ class OllamaProvider:
         if status is not None and status < 0:
             status = None  # the client's "no HTTP status" marker (an error line inside a stream)
         return ProviderError(kind, f"{self.name}: {detail}", provider=self.name, model=model, status=status)
+
+
+async def _events(stream: Any) -> AsyncIterator[StreamEvent]:
+    """The events of the ollama client's stream of parts, ending with the final part's Usage and Finish."""
+    saw_tool_call = False
+    async for part in stream:
+        if part.message.content:
+            yield TextDelta(part.message.content)
+        for call in part.message.tool_calls or ():
+            saw_tool_call = True
+            yield ToolCall(
+                id=f"call_{uuid.uuid4().hex[:24]}",
+                name=call.function.name,
+                arguments=dict(call.function.arguments or {}),
+            )
+        if part.done:
+            yield Usage(part.prompt_eval_count or 0, part.eval_count or 0)
+            reason = part.done_reason or "stop"
+            yield Finish("tool_calls" if saw_tool_call and reason == "stop" else reason)
+            return
+    raise _IncompleteStream("the stream ended without its final message")
 
 
 def _kind_for_status(status: int) -> ErrorKind:

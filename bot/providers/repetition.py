@@ -18,6 +18,7 @@ from collections import defaultdict, deque
 _WORD = re.compile(r"\S+")
 _PUNCTUATION = ".,;:!?\"'()[]{}*_`«»“”‘’"
 CODE_FACTOR = 4
+FORGET_BLOCK = 4096  # characters of shown, scanned text dropped at once
 
 
 class LoopDetector:
@@ -26,7 +27,9 @@ class LoopDetector:
         self.min_repeats = min_repeats
         self.min_loop_words = min_loop_words
         self.looped = False
-        self._text = ""
+        self._text = ""  # the answer from offset `_base` on: what was shown and scanned before it is dropped
+        self._base = 0
+        self._end = 0  # the answer's length so far
         self._scanned = 0  # text up to here is cut into complete words
         self._released = 0  # text up to here has been handed out
         self._pending = 0  # where a word still being streamed starts (the text's end if none)
@@ -41,21 +44,23 @@ class LoopDetector:
         """Add streamed text; return the part that can be shown now ("" while held back or once looped)."""
         if self.looped:
             return ""
+        self._forget_shown()
         self._text += text
-        self._pending = len(self._text)
-        for match in _WORD.finditer(self._text, self._scanned):
-            if match.end() == len(self._text):
-                self._pending = match.start()  # the word may go on in the next piece: not shown yet
+        self._end = self._pending = self._base + len(self._text)
+        base = self._base
+        for match in _WORD.finditer(self._text, self._scanned - base):
+            if match.end() + base == self._end:
+                self._pending = match.start() + base  # the word may go on in the next piece: not shown yet
                 break
-            self._scanned = match.end()
-            if self._add_word(match.group(), match.start()):
+            self._scanned = match.end() + base
+            if self._add_word(match.group(), match.start() + base):
                 return self._release(self._cut)  # type: ignore[arg-type]
         return self._release(self._safe_point())
 
     def flush(self) -> str:
         """Release whatever is held back: the stream ended (so it was no loop) or something other than text
         comes next. Feeding may go on afterwards."""
-        return "" if self.looped else self._release(len(self._text))
+        return "" if self.looped else self._release(self._end)
 
     # --- internals ---------------------------------------------------------------------------------------
 
@@ -66,7 +71,9 @@ class LoopDetector:
         word = raw.strip(_PUNCTUATION).lower() or raw
         index = len(self._starts)
         self._starts.append(start)
-        self._sentence_ends.append(raw.endswith((".", "!", "?", ":")) or self._text.startswith("\n", start + len(raw)))
+        self._sentence_ends.append(
+            raw.endswith((".", "!", "?", ":")) or self._text.startswith("\n", start + len(raw) - self._base)
+        )
         seen = self._seen[word]
         while seen and index - seen[0] > self.max_unit_words:
             seen.popleft()
@@ -101,5 +108,13 @@ class LoopDetector:
     def _release(self, upto: int) -> str:
         if upto <= self._released:
             return ""
-        piece, self._released = self._text[self._released : upto], upto
+        piece, self._released = self._text[self._released - self._base : upto - self._base], upto
         return piece
+
+    def _forget_shown(self) -> None:
+        """Drop text both shown and cut into words: only offsets past both are read again. Done in blocks, so
+        feeding costs O(new text), not a copy of the whole answer each time."""
+        keep = min(self._released, self._scanned)
+        if keep - self._base > FORGET_BLOCK:
+            self._text = self._text[keep - self._base :]
+            self._base = keep

@@ -139,6 +139,7 @@ class FakeServer:
         self.requests: list[RecordedRequest] = []
         self.reply: Reply | None = None
         self.token_delay: float = 0.0
+        self.frames_per_write = 1  # frames sent back to back between token delays (the client reads them at once)
         self.port: int = 0
         self._host = "127.0.0.1"
         self._faults: deque[Fault] = deque()
@@ -292,7 +293,7 @@ class FakeServer:
                     await resp.write(self.error_frame(midstream.params.get("message", "Injected stream error")))
                     break
                 await self.pause(midstream.seconds)
-            if i and self.token_delay:
+            if i and self.token_delay and i % self.frames_per_write == 0:
                 await asyncio.sleep(self.token_delay)
             await resp.write(frame)
         await resp.write_eof()

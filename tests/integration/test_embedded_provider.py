@@ -90,6 +90,24 @@ async def test_concurrent_turns_are_serialized_not_interleaved(provider: Embedde
     assert [text_of(events) for events in both] == [alone, alone]
 
 
+async def test_tokens_queued_while_the_loop_was_busy_are_one_text_event(provider: EmbeddedProvider) -> None:
+    """Tokens the generation thread queued while the event loop was blocked reach the engine as one TextDelta
+    (bot/providers/batching.py); the text is the same as when each token goes on alone."""
+    alone = await collect(provider, QUESTION, max_tokens=24)
+    events: list[StreamEvent] = []
+    async for event in provider.stream_chat(provider.model_name, QUESTION, temperature=0, max_tokens=24):
+        if not events and isinstance(event, TextDelta):
+            deadline = time.perf_counter() + 30
+            while any(t.name.endswith("-generate") for t in threading.enumerate()) and time.perf_counter() < deadline:
+                time.sleep(0.02)  # noqa: ASYNC251 (on purpose: the loop is blocked while the thread queues every token)
+        events.append(event)
+
+    assert text_of(events) == text_of(alone)
+    assert len([e for e in alone if isinstance(e, TextDelta)]) >= 3
+    assert len([e for e in events if isinstance(e, TextDelta)]) == 2  # the first token, then all the rest
+    assert [type(e) for e in events[-2:]] == [Usage, Finish]
+
+
 async def loop_gaps_while(work: Awaitable[object]) -> list[float]:
     """The gaps between ticks of a 5 ms ticker on the event loop while ``work`` runs."""
     gaps: list[float] = []

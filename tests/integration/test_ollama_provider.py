@@ -80,6 +80,7 @@ async def failure(provider: OllamaProvider, model: str = MODEL) -> tuple[Provide
 
 
 async def test_streams_text_then_usage_then_one_finish(server, make_provider):
+    server.token_delay = 0.02  # lines apart: each is its own TextDelta
     events = await collect(make_provider())
 
     assert text_of(events) == "Local answer from llama3.2:3b. You said: hi there"
@@ -88,6 +89,18 @@ async def test_streams_text_then_usage_then_one_finish(server, make_provider):
     assert [e for e in events if isinstance(e, Usage)] == [Usage(prompt_tokens=2, completion_tokens=len(deltas))]
     assert events[-1] == Finish("stop")
     assert sum(isinstance(e, Finish) for e in events) == 1
+
+
+async def test_lines_read_together_are_one_text_event(server, make_provider):
+    """An answer whose lines all arrive at once (a busy loop, an instant model) reaches the engine as one or two
+    TextDeltas with the same text; usage and the finish still come last, in order."""
+    server.reply = " ".join(f"w{i}" for i in range(30))
+    events = await collect(make_provider())
+
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert text_of(events) == server.reply
+    assert 1 <= len(deltas) <= 2, f"{len(deltas)} text events for lines read together: not batched"
+    assert events[-2:] == [Usage(prompt_tokens=2, completion_tokens=30), Finish("stop")]
 
 
 async def test_sends_num_ctx_temperature_and_keep_alive(server, make_provider):

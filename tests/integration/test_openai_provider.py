@@ -146,6 +146,14 @@ async def test_chunks_read_together_are_one_text_event(make_provider):
     assert events[-2:] == [Usage(2, 50), Finish("stop")]
 
 
+async def test_chunks_sent_apart_are_one_text_event_each(server, make_provider):
+    """Nothing waits to batch: chunks that arrive apart go on one by one, as they came."""
+    server.token_delay = 0.02
+    events = await collect(make_provider())
+    deltas = [e for e in events if isinstance(e, TextDelta)]
+    assert [d.text for d in deltas] == split_into_chunks("Hello from gpt-4o-mini. You said: hi there")
+
+
 async def test_reply_can_be_scripted(server, make_provider):
     server.reply = lambda body: f"{len(body['messages'])} messages"
     assert text_of(await collect(make_provider())) == "1 messages"

@@ -54,6 +54,7 @@ def cloud_saw(fake_openai: FakeOpenAI, *values: str) -> bool:
 async def test_the_cloud_gets_placeholders_and_the_user_sees_the_real_values(app, fake_openai) -> None:
     fake_openai.reply = echo_placeholders
     fake_openai.chunk_chars = 3  # every placeholder arrives split over several deltas
+    fake_openai.token_delay = 0.005  # apart: read together, they would be merged into one (see the next test)
     sink = RecordingSink()
     result = await app.engine.handle(turn(f"{COMPLEX}Send it to {EMAIL} and call {PHONE}."), sink)
     assert result.status == "done" and result.route.locality == "cloud"
@@ -65,6 +66,23 @@ async def test_the_cloud_gets_placeholders_and_the_user_sees_the_real_values(app
     conv = app.engine.store.conversation(KEY)
     answer = next(m for m in app.engine.store.newest_messages(conv.id) if m.role == "assistant")
     assert EMAIL in answer.content and answer.sensitive  # stored as shown, and never sent raw
+
+
+async def test_a_placeholder_cut_by_the_edge_of_merged_deltas_is_swapped_whole(app, fake_openai) -> None:
+    """Deltas read together are merged into one (bot/providers/batching.py): the merged pieces' edges still cut
+    placeholders, and the restorer still swaps each one whole, never showing a fragment."""
+    fake_openai.reply = echo_placeholders
+    fake_openai.chunk_chars = 3
+    fake_openai.token_delay, fake_openai.frames_per_write = 0.01, 4  # ~12 characters a network read
+    sink = RecordingSink()
+    result = await app.engine.handle(turn(f"{COMPLEX}Send it to {EMAIL} and call {PHONE}."), sink)
+
+    assert result.route is not None and result.route.locality == "cloud"
+    assert not cloud_saw(fake_openai, EMAIL, PHONE)
+    assert sink.text == f"Done: {EMAIL}, {PHONE}." == result.text
+    assert not any("\u27e8" in delta or "\u27e9" in delta for delta in sink.deltas)
+    answer_sent = "Done: \u27e8EMAIL_1\u27e9, \u27e8PHONE_1\u27e9."
+    assert 2 < len(sink.deltas) < len(answer_sent) / 3  # merged (fewer than the 3-character chunks), yet several
 
 
 async def test_placeholders_are_stable_across_turns_and_answers(app, fake_openai) -> None:

@@ -83,3 +83,14 @@ def test_without_a_loop_all_text_comes_out_in_order(words: list[str], pieces: in
     text = " ".join(words)
     shown, looped = run(text, pieces, min_loop_words=10_000)  # no run of these words can be a loop
     assert not looped and shown == text
+
+
+@pytest.mark.parametrize("pieces", [3, 900, 9000])
+def test_a_loop_after_a_long_answer_is_cut_the_same_once_shown_text_is_dropped(pieces: int) -> None:
+    """Text both shown and scanned is dropped in blocks (feeding costs O(new text)); offsets past it still
+    cut a loop exactly, a sentence loop and a table far past the first block alike."""
+    long = " ".join(f"word{i}" for i in range(4000)) + ". " + TABLE  # ~40 KB: many FORGET_BLOCKs
+    shown, looped = run(long + FRENCH_LOOP, pieces)
+    assert looped
+    assert shown == long + "La capitale de la France est Paris. "
+    assert run(long, pieces) == (long, False)

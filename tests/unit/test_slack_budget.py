@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from adapters.slack.budget import PER_MINUTE, WorkspaceCallBudget
+from adapters.slack.budget import PER_MINUTE, STREAM_HORIZON, WorkspaceCallBudget
 
 
 class Clock:
@@ -65,7 +65,7 @@ def test_calls_per_minute_never_exceed_the_budget() -> None:
 
 def test_answers_stream_only_while_their_final_edits_fit_the_bucket_and_its_near_refill() -> None:
     budget, clock = _budget()
-    fits = 9 + 45 * 20 / 60  # a full bucket, and what refills within the 20-s horizon
+    fits = 9 + 45 * STREAM_HORIZON / 60  # a full bucket, and what refills within the horizon
     streaming = 0
     while budget.may_stream("T1"):
         budget.started("T1")

@@ -42,3 +42,12 @@ def test_an_event_without_its_blank_line_is_finished_at_the_end() -> None:
 def test_malformed_json_raises() -> None:
     with pytest.raises(ValueError):
         SSEDecoder().feed(b"data: {not json\n\n")
+
+
+def test_events_read_together_parse_as_each_would_alone() -> None:
+    """One read's events are parsed as one JSON array; any event that is not one JSON value alone still raises."""
+    raw = b'data: {"a": [1, 2]}\n\ndata: "s,t"\n\ndata: [DONE]\n\ndata: 3\n\n'
+    assert SSEDecoder().feed(raw) == [{"a": [1, 2]}, "s,t", DONE, 3]
+    for glued in (b"data: 1, 2\n\ndata: 3\n\n", b'data: {"a": 1\n\ndata: "b": 2}\n\n'):
+        with pytest.raises(ValueError):
+            SSEDecoder().feed(glued)
