@@ -39,8 +39,14 @@ _CARD_CONTEXT = re.compile(
 )
 
 
+# "DE71 6541 6815 …": an IBAN's country code and check digits right before the digits.
+_IBAN_HEAD = re.compile(r"[A-Z]{2}\d{2}[ -]?$")
+
+
 def _check_card(m: re.Match[str]) -> float | tuple[float, int, int] | None:
     raw = m.group(0)
+    if _IBAN_HEAD.search(m.string, max(0, m.start() - 5), m.start()):
+        return None  # the digits of an IBAN, which its own rule judges
     groups = _CARD_SEPARATOR.split(raw)
     if len(groups) == 5 and all(len(g) == 4 for g in groups[:4]) and len(groups[4]) <= 2:
         # "5264 9319 1399 4758 04/29": the expiry month ran into the match; judge the four groups

@@ -262,3 +262,24 @@ def test_secrets_in_codes_pairs_snake_names_queries_and_json_keys_are_found(text
 )
 def test_secret_words_without_a_secret_are_nothing(text: str) -> None:
     assert _kinds(text) == set()
+
+
+# --- regressions found by scoring round 6 (lost detections, not new rules) ------------------------
+
+
+def test_a_truncated_private_key_with_an_ellipsis_is_still_a_private_key() -> None:
+    # An elided paste still carries key material; only a payload under 40 characters is a placeholder.
+    body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0"
+    assert "private_key" in _kinds(f"use this\n-----BEGIN RSA PRIVATE KEY-----\n{body}...\n")
+    assert "private_key" not in _kinds("-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----")
+
+
+def test_an_ibans_digits_are_not_read_as_a_card() -> None:
+    # Its BBAN starts like a Discover card and its first 16 digits pass Luhn: the IBAN rule judges them.
+    from stdnum import iban
+
+    from bot.privacy.cards import _luhn_ok
+
+    value = "DE37 6011 5957 1177 7741 21"
+    assert iban.is_valid(value) and _luhn_ok(value.replace(" ", "")[4:20])
+    assert _kinds(f"überweis es bitte auf {value}") == {"iban"}
