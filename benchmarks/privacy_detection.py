@@ -47,6 +47,9 @@ UNSEEN_NEXT = ROOT / "benchmarks" / "data" / "privacy_unseen_next.jsonl"
 UNSEEN_R3 = ROOT / "benchmarks" / "data" / "privacy_unseen_r3.jsonl"  # round 3: written first, tuned on since
 UNSEEN_R4 = ROOT / "benchmarks" / "data" / "privacy_unseen_r4.jsonl"  # round 4: written first, tuned on since
 UNSEEN_R5 = ROOT / "benchmarks" / "data" / "privacy_unseen_r5.jsonl"  # round 5: scored once, then a development set
+# round 6: written blind (by someone who had not read the rules), scored before and after round 5's rules; not
+# tuned on. privacy_unseen_r7.jsonl is sealed for the next round: not scored here, not to be read.
+UNSEEN_R6 = ROOT / "benchmarks" / "data" / "privacy_unseen_r6.jsonl"
 BASELINE_WORDS = ("password", "secret", "token", "key", "credential")
 WINDOW_BYTES = 4096
 # (clock, its name in the time module): wall time by default; --clock thread measures the scanning
@@ -274,7 +277,7 @@ def main() -> None:
         "--corpus",
         type=Path,
         action="append",
-        help="repeatable; default: tuning, unseen, next-round, round-3, -4 and -5 corpora",
+        help="repeatable; default: tuning, unseen, next-round, round-3, -4, -5 and -6 corpora",
     )
     parser.add_argument("--compare-root", type=Path, help="another checkout whose detector to score in the same run")
     parser.add_argument("--runs", type=int, default=3, help="timing runs (figures are min–max)")
@@ -284,7 +287,7 @@ def main() -> None:
     if args.clock == "thread":
         CLOCK[:] = [time.thread_time, "thread_time"]
     corpora = args.corpus or (
-        [CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3, UNSEEN_R4, UNSEEN_R5]
+        [CORPUS] if args.quick else [CORPUS, UNSEEN, UNSEEN_NEXT, UNSEEN_R3, UNSEEN_R4, UNSEEN_R5, UNSEEN_R6]
     )
     runs = 1 if args.quick else args.runs
     detectors: dict[str, tuple[Callable[[str], bool] | None, Callable[[], None]]] = {
