@@ -167,6 +167,10 @@ class SlackBot:
         """users.info, cached. `patient` (admin checks) waits out 429s within the look-up bound; otherwise one
         try: a 429 pauses every name look-up for its Retry-After instead of each waiting and asking again."""
         info = UserInfo(user_id)
+        if patient:
+            await self.budget.take(self.team_id, "users.info")
+        elif not self.budget.try_take(self.team_id, "users.info"):
+            return info  # the workspace's Tier 4 budget is spent: the id for now, asked again by a later turn
         client = self.client if patient or self.quick_client is None else self.quick_client
         try:
             call = lambda: client.users_info(user=user_id)  # noqa: E731

@@ -1,4 +1,5 @@
-"""A workspace-wide budget for the Web API methods that stream answers, under Slack's per-method rate tiers.
+"""A workspace-wide budget for the Web API methods that stream answers, and for name look-ups, under Slack's
+per-method rate tiers.
 
 Slack limits most methods per workspace and per method: chat.update is Tier 3 (about 50 a minute, bursts
 allowed), chat.appendStream Tier 4 (about 100), chat.startStream and chat.stopStream Tier 2 (about 20). Editing
@@ -28,16 +29,22 @@ PER_MINUTE = {
     "chat.appendStream": 90.0,  # Tier 4
     "chat.startStream": 18.0,  # Tier 2
     "chat.stopStream": 18.0,  # Tier 2
+    "users.info": 90.0,  # Tier 4: display names (a name look-up with no token left is skipped, not queued)
 }
 BURST_SHARE = 0.2  # a bucket holds this share of a minute's calls
+# Slack allows bursts of up to a minute's calls. Name look-ups may use nearly all of it: a skipped one costs
+# only a display name, and spreading them thinly would show ids to most of a burst's new users.
+BURST_SHARES = {"users.info": 0.9}
 STREAM_HORIZON = 2.0  # Slack seconds the final edits of the answers streaming now may take to be served
 FINAL_RESERVE = {"chat.update": 2.0}  # tokens in-between calls leave for final calls of the same method
 
 
 class Bucket:
-    def __init__(self, per_minute: float, *, minute: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, per_minute: float, *, minute: float, clock: Callable[[], float], burst_share: float = BURST_SHARE
+    ) -> None:
         self.rate = per_minute / minute  # tokens per second
-        self.capacity = max(3.0, per_minute * BURST_SHARE)
+        self.capacity = max(3.0, per_minute * burst_share)
         self.tokens = self.capacity
         self._clock = clock
         self._at = clock()
@@ -67,7 +74,8 @@ class WorkspaceCallBudget:
     def _bucket(self, team: str, method: str) -> Bucket:
         key = (team, method)
         if key not in self._buckets:
-            self._buckets[key] = Bucket(PER_MINUTE[method], minute=self.minute, clock=self._clock)
+            share = BURST_SHARES.get(method, BURST_SHARE)
+            self._buckets[key] = Bucket(PER_MINUTE[method], minute=self.minute, clock=self._clock, burst_share=share)
         return self._buckets[key]
 
     def started(self, team: str) -> None:

@@ -93,3 +93,20 @@ async def test_an_answer_the_edit_budget_cannot_stream_is_posted_once_whole(slac
     streamed = [m for m in ("chat.update", "chat.startStream", "chat.appendStream") if fake.calls_to(m)]
     assert streamed == []  # no edit, no stream: one chat.postMessage carried the complete answer
     assert len([c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts") == question]) == 1
+
+
+async def test_name_look_ups_stay_within_the_workspace_budget_without_meeting_a_429(slack_bot: SlackBot) -> None:
+    """Tier 4 is spent by earlier look-ups: a new user's turn goes on with the id and Slack is not asked (no 429 to
+    meet); once the budget refills, a later turn learns the name."""
+    fake = slack_bot.fake
+    budget = slack_bot.adapter.bot.budget
+    bucket = budget._bucket(TEAM, "users.info")
+    bucket.tokens, bucket._at = 0.0, time.monotonic()  # as if a burst of new users had just spent the minute's calls
+    bucket.rate = 0.0  # and nothing refills during the first turn
+    await _all_answered(slack_bot, [_app_mention(fake, "C0BUDGET")])
+    assert _asked_about(fake, "users.info", "user", BOB) == 0
+    assert slack_bot.adapter.bot.users.get(BOB) is None  # nothing cached: asked again later
+    bucket.tokens = 1.0
+    await _all_answered(slack_bot, [_app_mention(fake, "C0BUDGET")])
+    assert slack_bot.adapter.bot.users.get(BOB).name == "bob"
+    assert _asked_about(fake, "users.info", "user", BOB) == 1
