@@ -17,7 +17,7 @@ from pathlib import Path
 
 # (part, pattern on a frame's "function (file:line)") — first match from the innermost frame outwards.
 PARTS: tuple[tuple[str, str], ...] = (
-    ("hybridbot store (SQLite)", r"\(bot/store\.py|\(bot/checkpoint\.py"),
+    ("hybridbot store (SQLite)", r"\(bot/store\w*\.py|\(bot/checkpoint\.py"),  # store.py and its split modules
     ("hybridbot privacy scan", r"\(bot/privacy/"),
     ("hybridbot OpenAI provider", r"\(bot/providers/"),
     ("hybridbot engine (other bot/)", r"\(bot/"),
