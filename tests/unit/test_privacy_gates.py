@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, normalise, scanner, shape_gate
+from bot.privacy import RULES, key_rules, normalise, scanner, shape_gate
 from bot.scan_export import _dumps
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
@@ -188,3 +188,83 @@ def test_normalise_on_the_corpora_is_word_by_word() -> None:
     texts = [t for t in CORPUS + _windows(CORPUS) if not t.isascii() and normalise._CHANGED_RE.search(t)]
     assert len(texts) > 20
     assert [normalise.normalise(t).text for t in texts] == [_normalised_word_by_word(t) for t in texts]
+
+
+# --- the key-field pass reads only the lines where a field word can be a key's word ---------------
+
+KEY_PIECES = [
+    "customerBirthDate", "user.dob", "PATIENT_DX", "national_id_no", "billing-account-no", "memberDob", "IDCard",
+    "userId", "ID", "Id", "id", "video", "did", "acc", "Acct", "accountNumber", "sortCode", "expectedSalary",
+    "Fecha de nacimiento del titular", "Date of birth", "Geburtsdatum", "Diagnosis", "medication", "allergies",
+    "shippingAddress", "home_address", "ip_address", "salary_max", "tax_id_type", "SSN", "ssn", "passport",
+    "1990-04-12", "12/03/1985", "12 Main Street", "42 Baker Street, London NW1 6XE", "Asthma", "metformin 500 mg",
+    "DE89370400440532013000", "AB123456C", "123-45-6789", "62 000", "n/a", "${DOB}", "İ", "Σ", "ς", "é", "ß",
+    ":", "=", ": ", " = ", "==", "://", "'", '"', " ", "\t", "\n", "_", "-", ".", ",", "{", "}", "x", "7",
+    "2024-11-03T08:15:22Z", "10:15",
+]  # fmt: skip
+
+
+def _fields_by_full_scan(text: str) -> dict:
+    """``key_rules.fields`` as it was: ``_field`` at every match of ``_KEY`` in the whole text."""
+    return {m.start("op"): f for m in key_rules._KEY.finditer(text) if (f := key_rules._field(m)) is not None}
+
+
+def _fields(text: str) -> dict:
+    key_rules._LAST = (None, {})  # not memoised from an earlier call
+    return key_rules.fields(text)
+
+
+def test_key_fields_in_the_corpora_are_the_full_scan_fields() -> None:
+    texts = CORPUS + _windows(CORPUS)
+    found = 0
+    for text in texts:
+        expected = _fields_by_full_scan(text)
+        assert _fields(text) == expected, text
+        found += len(expected)
+    assert found > 50  # the corpora do hold fields: the comparison is not vacuous
+
+
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(KEY_PIECES), max_size=24))
+def test_key_fields_in_built_texts_are_the_full_scan_fields(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _fields(text) == _fields_by_full_scan(text)
+
+
+KEYS = [p for p in KEY_PIECES if p[0].isalpha() and not p.isdigit()]
+VALUES = ["1990-04-12", "12/03/1985", "42 Baker Street, London NW1 6XE", "Asthma", "metformin 500 mg",
+          "DE89370400440532013000", "AB123456C", "123-45-6789", "62 000", "n/a", '"1985-07-30"']  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(KEY_PIECES), max_size=3),  # what comes before the key on its line
+            st.lists(st.sampled_from(KEYS), min_size=1, max_size=3),  # the key, in pieces
+            st.sampled_from([":", "=", ": ", " = ", '": ', "\t:"]),
+            st.sampled_from(VALUES),
+        ),
+        max_size=6,
+    )
+)
+def test_key_fields_in_built_records_are_the_full_scan_fields(lines: list) -> None:
+    text = "\n".join("".join(before) + "".join(key) + op + value for before, key, op, value in lines)
+    assert _fields(text) == _fields_by_full_scan(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "scanned"),
+    [
+        ("the video: 2024-01-02", False),  # "id" inside a word names no field
+        ("we did=1 thing", False),
+        ("standup moved to 10:15 today", False),
+        ("userId: 1", True),  # a word after a capital
+        ("national_id_no: X1234567", True),
+        ("ID: 12345678", True),
+        ("Date of birth: 1990-04-12", True),
+        ("İstanbul dob: 1990-04-12", True),  # lower() moves positions: every line is read
+    ],
+)
+def test_key_pass_reads_the_lines_that_can_name_a_field(text: str, scanned: bool) -> None:
+    assert (list(key_rules._keys(text)) != []) is scanned
