@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from bot.privacy.lexicon import ADDRESS_CUES
 from bot.privacy.rule import Rule, label_rule
 
@@ -84,8 +86,59 @@ _NAME_BEFORE = re.compile(
 _WINDOW = 160
 
 
+def _literals(alternatives: str) -> list[str]:
+    """The street words of one list above as plain text (the optional dot left out, ``\\.`` as ".")."""
+    return [a.strip().replace("\\.?", "").replace("\\.", ".").replace("[ ]", " ") for a in alternatives.split("|")]
+
+
+def _street_words() -> ahocorasick.Automaton:
+    """Every street word of ``ADDRESS``, with (its length, whether it stands as a word of its own,
+    whether it ends a compound name)."""
+    words = set(_literals(_NUMBER_FIRST_TYPES) + _literals(_STREET_TYPES) + _literals(_STREET_FIRST_WORDS))
+    endings = set(_literals(_COMPOUND_ENDINGS))
+    automaton = ahocorasick.Automaton()
+    for word in words | endings:
+        automaton.add_word(word, (len(word), word in words, word in endings))
+    automaton.make_automaton()
+    return automaton
+
+
+_STREET_WORDS = _street_words()
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # re's \w for str
+
+
+def may_hold_address(text: str, start: int, end: int) -> bool:
+    """Cheap necessary test for ``ADDRESS.search(text, start, end)``: an address holds a digit and a
+    street word, either as a word of its own ("12 Baker Street", "rue de Rivoli", "Calle Mayor 5") or
+    ending a name before its number ("Lindenstraße 12", "Keizersgracht, 123"). Letters match
+    case-insensitively, which ``lower()`` mirrors only in ASCII: other text always passes (tested
+    in tests/unit/test_privacy_gates.py)."""
+    part = text[start:end]
+    if _ADDRESS_DIGIT.search(part) is None:
+        return False
+    if not part.isascii():
+        return True
+    last = len(part) - 1
+    for stop, (length, alone, ending) in _STREET_WORDS.iter(part.lower()):
+        first = stop - length + 1
+        if (
+            alone
+            and (first == 0 or not _is_word_char(part[first - 1]))
+            and (stop == last or not _is_word_char(part[stop + 1]))
+        ):
+            return True
+        if ending and (part[stop + 1 : stop + 2] == " " or part[stop + 1 : stop + 3] == ", "):
+            return True
+    return False
+
+
 def _address_after(m: re.Match[str], within: int) -> re.Match[str] | None:
     """The first address starting at most ``within`` characters after the match."""
+    if not may_hold_address(m.string, m.end(), m.end() + _WINDOW):
+        return None
     address = ADDRESS.search(m.string, m.end(), m.end() + _WINDOW)
     if address is None or address.start() - m.end() > within:
         return None
@@ -132,8 +185,9 @@ def _address_before(m: re.Match[str]) -> tuple[int, int] | None:
     """An address that ends just before the cue: "22 boulevard Voltaire, 75011 Paris, c'est chez moi"."""
     text, start = m.string, max(0, m.start() - _WINDOW)
     last = None
-    for address in ADDRESS.finditer(text, start, m.start()):
-        last = address
+    if may_hold_address(text, start, m.start()):
+        for address in ADDRESS.finditer(text, start, m.start()):
+            last = address
     if last is not None and m.start() - last.end() <= 40 and not _ORGANISATION.search(text, last.end(), m.start()):
         return last.span()
     loose = _loose_address(text, text.rfind("\n", 0, m.start()) + 1, m.start())
