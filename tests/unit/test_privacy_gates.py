@@ -19,12 +19,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import RULES, key_rules, normalise, scanner, shape_gate
+from bot.privacy import RULES, addresses, key_rules, normalise, scanner, shape_gate
 from bot.scan_export import _dumps
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 CORPUS = [json.loads(line)["text"] for p in sorted(DATA.glob("privacy_*.jsonl")) for line in p.open() if line.strip()]
 GATED = [rule for rule in RULES if rule.gate]
+# The same without the sealed round-7 set (not to be read before its round): the gate tests added for the
+# key-field and address passes use these.
+OPEN_CORPUS = [
+    json.loads(line)["text"]
+    for p in sorted(DATA.glob("privacy_*.jsonl"))
+    if "r7" not in p.name
+    for line in p.open()
+    if line.strip()
+]
 
 PIECES = [
     "+1 ", "(415) ", "555-2671", "07700 900123", "+44 20 7123 4567", "4526 0181 5908 3012", "4526-0181-5908-3012",
@@ -215,7 +224,7 @@ def _fields(text: str) -> dict:
 
 
 def test_key_fields_in_the_corpora_are_the_full_scan_fields() -> None:
-    texts = CORPUS + _windows(CORPUS)
+    texts = OPEN_CORPUS + _windows(OPEN_CORPUS)
     found = 0
     for text in texts:
         expected = _fields_by_full_scan(text)
@@ -268,3 +277,76 @@ def test_key_fields_in_built_records_are_the_full_scan_fields(lines: list) -> No
 )
 def test_key_pass_reads_the_lines_that_can_name_a_field(text: str, scanned: bool) -> None:
     assert (list(key_rules._keys(text)) != []) is scanned
+
+
+# --- the address regex runs only where a digit and a street word occur ----------------------------
+
+ADDRESS_PIECES = [
+    "12", "27B", "5", " ", "  ", ", ", ",", "\n", ".", "-", "'", "_", "x", "a", "Anna Kowalski", "my address is ",
+    "Baker", "Street", "street", "St", "st", "St.", "Rd", "rue", "Rue de Rivoli", "des Lilas", "bis", "Avenue", "Av.",
+    "av.", "Calle", "Mayor", "c/", "Avda.", "avda", "Via", "via", "Garibaldi", "Rua Augusta", "am", "Am", "an der",
+    "Lindenstraße", "Linden", "straße", "strasse", "Str.", "str.", "weg", "Keizersgracht", "Prinsengracht", "ring",
+    "String", "Hauptstr.", "allée", "Allee", "NW1 6XE", "50674 Köln", "1016 GV Amsterdam", "Apt 4", "flat",
+    "ſt", "K", "İ", "é", "٣", "travesía", "Praça", "test", "just", "way", "by the way", "Park", "Hill",
+]  # fmt: skip
+
+
+def _address_ranges(text: str, step: int = 1) -> list[tuple[int, int]]:
+    """The ranges the address validators search: 160 characters after a place and before it."""
+    return [r for p in range(0, len(text) + 1, step) for r in ((p, p + 160), (max(0, p - 160), p))]
+
+
+def _address_gate_holds(text: str, step: int = 1) -> int:
+    gated = 0
+    for start, end in _address_ranges(text, step):
+        if not addresses.may_hold_address(text, start, end):
+            assert addresses.ADDRESS.search(text, start, end) is None, text[start:end]
+            gated += 1
+    return gated
+
+
+def test_every_address_range_in_the_corpora_passes_the_address_gate() -> None:
+    gated = sum(_address_gate_holds(text) for text in OPEN_CORPUS)
+    gated += sum(_address_gate_holds(text, step=7) for text in _windows(OPEN_CORPUS))
+    assert gated > 10_000  # the gate does turn ranges away: the check is not vacuous
+
+
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True)
+@given(st.lists(st.sampled_from(ADDRESS_PIECES), max_size=16))
+def test_every_address_range_in_built_texts_passes_the_address_gate(pieces: list[str]) -> None:
+    _address_gate_holds("".join(pieces))
+
+
+STREET_WORDS = [w for lst in (addresses._NUMBER_FIRST_TYPES, addresses._STREET_TYPES, addresses._STREET_FIRST_WORDS)
+                for w in addresses._literals(lst)]  # fmt: skip
+ENDINGS = addresses._literals(addresses._COMPOUND_ENDINGS)
+
+
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True)
+@given(
+    st.sampled_from(["", "ship to ", "I live at ", "x\n"]),
+    st.sampled_from(["12 ", "7b, ", "3 bis ", "", "Anna Kowalski, 27 "]),
+    st.sampled_from(["Baker ", "Kings ", "", "de ", "Linden", "Keizers", "String"]),
+    st.sampled_from(STREET_WORDS + ENDINGS + [w.upper() for w in ENDINGS] + [w.title() for w in STREET_WORDS]),
+    st.sampled_from([" 5", ", 123", " Mayor 5", " Garibaldi 27", ".", "", " ", ", London NW1 6XE", "x 1"]),
+)
+def test_every_address_range_in_built_addresses_passes_the_address_gate(
+    cue: str, number: str, name: str, word: str, rest: str
+) -> None:
+    _address_gate_holds(cue + number + name + word + rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        ("order #48213 was refunded, customer notified", False),  # no street word
+        ("the latest test 12 just passed", False),  # "st" inside words
+        ("my address is 12 Baker Street", True),
+        ("Lindenstrasse 14, 10115 Berlin", True),  # ends a name before its number
+        ("Keizersgracht, 123", True),
+        ("no digits on Baker Street", False),
+        ("Lindenstraße 14", True),  # not ASCII: passes untested
+    ],
+)
+def test_address_gate_on_examples(text: str, passes: bool) -> None:
+    assert addresses.may_hold_address(text, 0, len(text)) is passes
