@@ -92,45 +92,102 @@ def _literals(alternatives: str) -> list[str]:
 
 
 def _street_words() -> ahocorasick.Automaton:
-    """Every street word of ``ADDRESS``, with (its length, whether it stands as a word of its own,
-    whether it ends a compound name)."""
-    words = set(_literals(_NUMBER_FIRST_TYPES) + _literals(_STREET_TYPES) + _literals(_STREET_FIRST_WORDS))
-    endings = set(_literals(_COMPOUND_ENDINGS))
+    """Every street word of ``ADDRESS``, with its length and the lists it is in."""
+    lists = {
+        "number_first": _literals(_NUMBER_FIRST_TYPES),
+        "type": _literals(_STREET_TYPES),
+        "first": _literals(_STREET_FIRST_WORDS),
+        "ending": _literals(_COMPOUND_ENDINGS),
+    }
     automaton = ahocorasick.Automaton()
-    for word in words | endings:
-        automaton.add_word(word, (len(word), word in words, word in endings))
+    for word in {w for words in lists.values() for w in words}:
+        automaton.add_word(word, (len(word), frozenset(name for name, words in lists.items() if word in words)))
     automaton.make_automaton()
     return automaton
 
 
 _STREET_WORDS = _street_words()
+_WORD_PUNCTUATION = "_'.-"  # with letters and digits, what a capitalised word before a street type holds
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"  # re's \w for str
+def _before_spaces(part: str, i: int) -> int:
+    """The index of the last character before the spaces that end at ``i``; -1 without a space."""
+    k = i - 1
+    if k < 0 or part[k] != " ":
+        return -1
+    while k >= 0 and part[k] == " ":
+        k -= 1
+    return k
+
+
+def _after_spaces(part: str, j: int) -> int:
+    """The index of the first character after the spaces that start at ``j``; -1 without a space."""
+    if part[j : j + 1] != " ":
+        return -1
+    while part[j : j + 1] == " ":
+        j += 1
+    return j
+
+
+def _number_first(part: str, i: int, j: int) -> bool:
+    """ "12 rue des Lilas", "7b, avenue Foch", "3 ter place …": a number, then the type, then a name."""
+    k = _before_spaces(part, i)
+    if k > 0 and part[k] == ",":
+        k -= 1
+    if k < 0 or not (
+        part[k].isdigit()
+        or (part[k].isalpha() and k > 0 and part[k - 1].isdigit())
+        or part[k - 2 : k + 1] in ("bis", "ter")
+    ):
+        return False
+    return _name_first(part, j)
+
+
+def _name_first(part: str, j: int) -> bool:
+    """A name word after spaces: a capital or a particle (de, la, van, …)."""
+    k = _after_spaces(part, j + 1 if part[j : j + 1] == "." else j)
+    return k >= 0 and k < len(part) and ("A" <= part[k] <= "Z" or part[k] in "dlv")
+
+
+def _capitalised_before(part: str, i: int, j: int) -> bool:
+    """ "Birchwood Avenue": a capitalised word, spaces, the type as a word of its own."""
+    if j < len(part) and (part[j].isalnum() or part[j] == "_"):
+        return False
+    k = _before_spaces(part, i)
+    if k < 0 or not (part[k].isalnum() or part[k] in _WORD_PUNCTUATION):
+        return False
+    while k > 0 and (part[k - 1].isalnum() or part[k - 1] in _WORD_PUNCTUATION):
+        k -= 1
+    return "A" <= part[k] <= "Z"
+
+
+def _number_after(part: str, j: int) -> bool:
+    """ "Lindenstrasse 14", "Keizersgracht, 123": the ending, an optional comma, spaces, a number."""
+    k = _after_spaces(part, j + 1 if part[j : j + 1] == "," else j)
+    return k >= 0 and part[k : k + 1].isdigit()
 
 
 def may_hold_address(text: str, start: int, end: int) -> bool:
     """Cheap necessary test for ``ADDRESS.search(text, start, end)``: an address holds a digit and a
-    street word, either as a word of its own ("12 Baker Street", "rue de Rivoli", "Calle Mayor 5") or
-    ending a name before its number ("Lindenstraße 12", "Keizersgracht, 123"). Letters match
-    case-insensitively, which ``lower()`` mirrors only in ASCII: other text always passes (tested
-    in tests/unit/test_privacy_gates.py)."""
+    street word in one of the regex's places for it: after a number ("12 rue des Lilas") or a
+    capitalised word ("Baker Street"), before a name ("Calle Mayor 5"), or ending a name before its
+    number ("Lindenstrasse 14"). Street words match case-insensitively, which ``lower()`` mirrors
+    only in ASCII: other text always passes (tested in tests/unit/test_privacy_gates.py)."""
     part = text[start:end]
     if _ADDRESS_DIGIT.search(part) is None:
         return False
     if not part.isascii():
         return True
-    last = len(part) - 1
-    for stop, (length, alone, ending) in _STREET_WORDS.iter(part.lower()):
-        first = stop - length + 1
+    for stop, (length, lists) in _STREET_WORDS.iter(part.lower()):
+        i, j = stop - length + 1, stop + 1  # the word is part[i:j]
+        if i and (part[i - 1].isalnum() or part[i - 1] == "_") and "ending" not in lists:
+            continue  # inside a word
         if (
-            alone
-            and (first == 0 or not _is_word_char(part[first - 1]))
-            and (stop == last or not _is_word_char(part[stop + 1]))
+            ("number_first" in lists and _number_first(part, i, j))
+            or ("type" in lists and _capitalised_before(part, i, j))
+            or ("first" in lists and _name_first(part, j))
+            or ("ending" in lists and _number_after(part, j))
         ):
-            return True
-        if ending and (part[stop + 1 : stop + 2] == " " or part[stop + 1 : stop + 3] == ", "):
             return True
     return False
 
