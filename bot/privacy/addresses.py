@@ -107,7 +107,10 @@ def _street_words() -> ahocorasick.Automaton:
 
 
 _STREET_WORDS = _street_words()
-_WORD_PUNCTUATION = "_'.-"  # with letters and digits, what a capitalised word before a street type holds
+_WORD_PUNCTUATION = "_'’.-"  # with letters and digits, what a capitalised word before a street type holds
+# Letters re's IGNORECASE matches to an ASCII letter that lower() does not lower to one: "İ" (lower()
+# makes it two characters), dotless "ı", long "ſ".
+_CASE_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
 
 
 def _before_spaces(part: str, i: int) -> int:
@@ -146,7 +149,7 @@ def _number_first(part: str, i: int, j: int) -> bool:
 def _name_first(part: str, j: int) -> bool:
     """A name word after spaces: a capital or a particle (de, la, van, …)."""
     k = _after_spaces(part, j + 1 if part[j : j + 1] == "." else j)
-    return k >= 0 and k < len(part) and ("A" <= part[k] <= "Z" or part[k] in "dlv")
+    return k >= 0 and k < len(part) and ("A" <= part[k] <= "Z" or "À" <= part[k] <= "Ý" or part[k] in "dlv")
 
 
 def _capitalised_before(part: str, i: int, j: int) -> bool:
@@ -171,14 +174,15 @@ def may_hold_address(text: str, start: int, end: int) -> bool:
     """Cheap necessary test for ``ADDRESS.search(text, start, end)``: an address holds a digit and a
     street word in one of the regex's places for it: after a number ("12 rue des Lilas") or a
     capitalised word ("Baker Street"), before a name ("Calle Mayor 5"), or ending a name before its
-    number ("Lindenstrasse 14"). Street words match case-insensitively, which ``lower()`` mirrors
-    only in ASCII: other text always passes (tested in tests/unit/test_privacy_gates.py)."""
+    number ("Lindenstraße 14"). Street words match case-insensitively (tested in
+    tests/unit/test_privacy_gates.py)."""
     part = text[start:end]
     if _ADDRESS_DIGIT.search(part) is None:
         return False
-    if not part.isascii():
-        return True
-    for stop, (length, lists) in _STREET_WORDS.iter(part.lower()):
+    lowered = part.lower() if part.isascii() else part.translate(_CASE_FOLDS).lower()
+    if len(lowered) != len(part):
+        return True  # lower() moved positions
+    for stop, (length, lists) in _STREET_WORDS.iter(lowered):
         i, j = stop - length + 1, stop + 1  # the word is part[i:j]
         if i and (part[i - 1].isalnum() or part[i - 1] == "_") and "ending" not in lists:
             continue  # inside a word

@@ -345,8 +345,23 @@ def test_every_address_range_in_built_addresses_passes_the_address_gate(
         ("Lindenstrasse 14, 10115 Berlin", True),  # ends a name before its number
         ("Keizersgracht, 123", True),
         ("no digits on Baker Street", False),
-        ("Lindenstraße 14", True),  # not ASCII: passes untested
+        ("Lindenstraße 14", True),
+        ("merci pour le café ☕ on se voit à la rétro de 14h", False),  # not ASCII, no street word
+        ("12 BAKER STREET", True),
+        ("12 baker street", False),  # the word before the type starts with a capital
+        ("ſtreet 12 Baker ſtreet", True),  # re's IGNORECASE reads "ſ" as "s"
     ],
 )
 def test_address_gate_on_examples(text: str, passes: bool) -> None:
     assert addresses.may_hold_address(text, 0, len(text)) is passes
+
+
+def test_address_gate_folds_case_as_re_does() -> None:
+    """Every character ``(?i:x)`` matches for a letter x of a street word folds to x in the gate."""
+    letters = {c for lst in ("_NUMBER_FIRST_TYPES", "_STREET_TYPES", "_STREET_FIRST_WORDS", "_COMPOUND_ENDINGS")
+               for word in addresses._literals(getattr(addresses, lst)) for c in word}  # fmt: skip
+    for x in letters:
+        pattern = re.compile("(?i:" + re.escape(x) + ")")
+        for c in map(chr, [*range(0xD800), *range(0xE000, 0x10000)]):
+            if pattern.fullmatch(c):
+                assert c.translate(addresses._CASE_FOLDS).lower() == x, (x, c)
