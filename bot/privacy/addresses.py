@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from bot.privacy.lexicon import ADDRESS_CUES
 from bot.privacy.rule import Rule, label_rule
 
@@ -84,8 +86,120 @@ _NAME_BEFORE = re.compile(
 _WINDOW = 160
 
 
+def _literals(alternatives: str) -> list[str]:
+    """The street words of one list above as plain text (the optional dot left out, ``\\.`` as ".")."""
+    return [a.strip().replace("\\.?", "").replace("\\.", ".").replace("[ ]", " ") for a in alternatives.split("|")]
+
+
+def _street_words() -> ahocorasick.Automaton:
+    """Every street word of ``ADDRESS``, with its length and the lists it is in."""
+    lists = {
+        "number_first": _literals(_NUMBER_FIRST_TYPES),
+        "type": _literals(_STREET_TYPES),
+        "first": _literals(_STREET_FIRST_WORDS),
+        "ending": _literals(_COMPOUND_ENDINGS),
+    }
+    automaton = ahocorasick.Automaton()
+    for word in {w for words in lists.values() for w in words}:
+        automaton.add_word(word, (len(word), frozenset(name for name, words in lists.items() if word in words)))
+    automaton.make_automaton()
+    return automaton
+
+
+_STREET_WORDS = _street_words()
+_WORD_PUNCTUATION = "_'’.-"  # with letters and digits, what a capitalised word before a street type holds
+# Letters re's IGNORECASE matches to an ASCII letter that lower() does not lower to one: "İ" (lower()
+# makes it two characters), dotless "ı", long "ſ".
+_CASE_FOLDS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def _before_spaces(part: str, i: int) -> int:
+    """The index of the last character before the spaces that end at ``i``; -1 without a space."""
+    k = i - 1
+    if k < 0 or part[k] != " ":
+        return -1
+    while k >= 0 and part[k] == " ":
+        k -= 1
+    return k
+
+
+def _after_spaces(part: str, j: int) -> int:
+    """The index of the first character after the spaces that start at ``j``; -1 without a space."""
+    if part[j : j + 1] != " ":
+        return -1
+    while part[j : j + 1] == " ":
+        j += 1
+    return j
+
+
+def _number_first(part: str, i: int, j: int) -> bool:
+    """ "12 rue des Lilas", "7b, avenue Foch", "3 ter place …": a number, then the type, then a name."""
+    k = _before_spaces(part, i)
+    if k > 0 and part[k] == ",":
+        k -= 1
+    if k < 0 or not (
+        part[k].isdigit()
+        or (part[k].isalpha() and k > 0 and part[k - 1].isdigit())
+        or part[k - 2 : k + 1] in ("bis", "ter")
+    ):
+        return False
+    return _name_first(part, j)
+
+
+def _name_first(part: str, j: int) -> bool:
+    """A name word after spaces: a capital or a particle (de, la, van, …)."""
+    k = _after_spaces(part, j + 1 if part[j : j + 1] == "." else j)
+    return k >= 0 and k < len(part) and ("A" <= part[k] <= "Z" or "À" <= part[k] <= "Ý" or part[k] in "dlv")
+
+
+def _capitalised_before(part: str, i: int, j: int) -> bool:
+    """ "Birchwood Avenue": a capitalised word, spaces, the type as a word of its own."""
+    if j < len(part) and (part[j].isalnum() or part[j] == "_"):
+        return False
+    k = _before_spaces(part, i)
+    if k < 0 or not (part[k].isalnum() or part[k] in _WORD_PUNCTUATION):
+        return False
+    while k > 0 and (part[k - 1].isalnum() or part[k - 1] in _WORD_PUNCTUATION):
+        k -= 1
+    return "A" <= part[k] <= "Z"
+
+
+def _number_after(part: str, j: int) -> bool:
+    """ "Lindenstrasse 14", "Keizersgracht, 123": the ending, an optional comma, spaces, a number."""
+    k = _after_spaces(part, j + 1 if part[j : j + 1] == "," else j)
+    return k >= 0 and part[k : k + 1].isdigit()
+
+
+def may_hold_address(text: str, start: int, end: int) -> bool:
+    """Cheap necessary test for ``ADDRESS.search(text, start, end)``: an address holds a digit and a
+    street word in one of the regex's places for it: after a number ("12 rue des Lilas") or a
+    capitalised word ("Baker Street"), before a name ("Calle Mayor 5"), or ending a name before its
+    number ("Lindenstraße 14"). Street words match case-insensitively (tested in
+    tests/unit/test_privacy_gates.py)."""
+    part = text[start:end]
+    if _ADDRESS_DIGIT.search(part) is None:
+        return False
+    lowered = part.lower() if part.isascii() else part.translate(_CASE_FOLDS).lower()
+    if len(lowered) != len(part):
+        return True  # lower() moved positions
+    for stop, (length, lists) in _STREET_WORDS.iter(lowered):
+        i, j = stop - length + 1, stop + 1  # the word is part[i:j]
+        if i and (part[i - 1].isalnum() or part[i - 1] == "_") and "ending" not in lists:
+            continue  # inside a word
+        if (
+            ("number_first" in lists and _number_first(part, i, j))
+            or ("type" in lists and _capitalised_before(part, i, j))
+            or ("first" in lists and _name_first(part, j))
+            or ("ending" in lists and _number_after(part, j))
+        ):
+            return True
+    return False
+
+
 def _address_after(m: re.Match[str], within: int) -> re.Match[str] | None:
     """The first address starting at most ``within`` characters after the match."""
+    if not may_hold_address(m.string, m.end(), m.end() + _WINDOW):
+        return None
     address = ADDRESS.search(m.string, m.end(), m.end() + _WINDOW)
     if address is None or address.start() - m.end() > within:
         return None
@@ -132,8 +246,9 @@ def _address_before(m: re.Match[str]) -> tuple[int, int] | None:
     """An address that ends just before the cue: "22 boulevard Voltaire, 75011 Paris, c'est chez moi"."""
     text, start = m.string, max(0, m.start() - _WINDOW)
     last = None
-    for address in ADDRESS.finditer(text, start, m.start()):
-        last = address
+    if may_hold_address(text, start, m.start()):
+        for address in ADDRESS.finditer(text, start, m.start()):
+            last = address
     if last is not None and m.start() - last.end() <= 40 and not _ORGANISATION.search(text, last.end(), m.start()):
         return last.span()
     loose = _loose_address(text, text.rfind("\n", 0, m.start()) + 1, m.start())

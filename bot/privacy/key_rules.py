@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+import ahocorasick
 
 from bot.privacy.addresses import _CAPITALISED, _HOUSE_NUMBER, _ORGANISATION, _POSTCODE, ADDRESS
 from bot.privacy.birth_rules import DATE_ML
@@ -258,6 +260,39 @@ def _field(m: re.Match[str]) -> tuple[str, float, int, int] | None:
     return kind, _CONFIDENCE.get(kind, 0.8), found[1], found[2]
 
 
+# Every word that can name a field: a key's kind needs one of them as a word of the key (``key_kind``).
+_STEMS = frozenset().union(*_WORDS.values(), *(first for pairs in _PAIRS.values() for first, _ in pairs))
+_STEMS_AC = ahocorasick.Automaton()
+for _stem in _STEMS:
+    _STEMS_AC.add_word(_stem, _stem)
+_STEMS_AC.make_automaton()
+
+
+def _keys(text: str) -> Iterator[re.Match[str]]:
+    """What ``_KEY.finditer(text)`` finds on the lines that can hold a field: those where one of
+    ``_STEMS`` occurs as a word of a key could. A key, its form label and its value all stay on their
+    line, so the other lines hold no field (tested in tests/unit/test_privacy_gates.py).
+
+    ``key_words`` splits a key at separators (not letters or digits) and before a capital A-Z, so a
+    word starts and ends there or at the key's ends, which a letter or digit never touches: "id" in
+    "video" names nothing."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # lower() moved positions ("İ"): every line
+        yield from _KEY.finditer(text)
+        return
+    scanned, last = 0, len(text) - 1
+    for end, stem in _STEMS_AC.iter(lowered):
+        start = end - len(stem) + 1
+        if start < scanned:
+            continue  # on a line already scanned
+        if (start == 0 or not text[start - 1].isalnum() or "A" <= text[start] <= "Z") and (
+            end == last or not text[end + 1].isalnum() or "A" <= text[end + 1] <= "Z"
+        ):
+            line_end = text.find("\n", end)
+            scanned = len(text) if line_end < 0 else line_end
+            yield from _KEY.finditer(text, text.rfind("\n", 0, start) + 1, scanned)
+
+
 # The fields of the last text looked at, by the position of their ":" or "=": one pass serves every
 # kind's rule (the scanner runs them one after another on the same text). Replaced whole, so threads
 # that scan different texts at once only recompute.
@@ -271,7 +306,7 @@ def fields(text: str) -> dict[int, tuple[str, float, int, int]]:
     if last[0] is text:
         return last[1]
     found = {}
-    for m in _KEY.finditer(text):
+    for m in _keys(text):
         field = _field(m)
         if field is not None:
             found[m.start("op")] = field
