@@ -18,9 +18,6 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -38,6 +35,7 @@ from adapters.slack.config import SlackConfig
 from adapters.slack.directory import member_channels
 from adapters.slack.limits import ChannelPostPacer
 from adapters.slack.lookups import ExpiringCache, Pause, SingleFlight, patiently, retry_after
+from adapters.slack.middleware import OursOnce, WellFormed
 from adapters.slack.sink import SlackSink, SlackSurface
 from adapters.slack.verify_only import NEXT_STEP, verification_handler
 from bot.config import Settings
@@ -264,55 +262,6 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncW
         timeout=30,
         retry_handlers=handlers,
     )
-
-
-class WellFormed(AsyncMiddleware):
-    """A signed but malformed event (e.g. `"event": "notadict"`) is a 400, not a 500 from deep in Bolt.
-
-    A middleware class, not a function: Bolt builds a function's arguments from the event before calling it.
-    """
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
-    ) -> BoltResponse:
-        problem = events.malformed(req.body) if isinstance(req.body, dict) else "not an object"
-        if problem:
-            log.warning("slack: malformed event refused (%s)", problem)
-            return BoltResponse(status=400, body=f"malformed event: {problem}")
-        return await next()
-
-
-class OursOnce(AsyncMiddleware):
-    """Drop requests from other teams and Slack's redeliveries (answered once).
-
-    A middleware class, not a function: for a function Bolt builds every keyword argument it could pass (ack,
-    say, respond, a client ...) on each request, about a third of the CPU before the acknowledgement.
-    """
-
-    def __init__(self, bot: SlackBot, seen: RecentIds) -> None:
-        self.bot, self.seen = bot, seen
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
-    ) -> BoltResponse:
-        body = req.body
-        if not self.bot.team_allowed(body):
-            log.warning("ignored a request from team %s (not this bot's workspace)", events.body_team(body))
-            return BoltResponse(status=200, body="")
-        event_id = body.get("event_id")
-        if isinstance(event_id, str) and not self.seen.first_sight(event_id):
-            log.info("redelivered event %s ignored", event_id)
-            return BoltResponse(status=200, body="")
-        await next()
-        return resp
 
 
 class SlackAdapter:
