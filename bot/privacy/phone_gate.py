@@ -45,12 +45,25 @@ def _fits_after(pattern: re.Pattern[str], rest: str, prefixes: tuple[str, ...]) 
     )
 
 
+@functools.cache  # a few dozen regions
+def _international_prefix(region: str) -> re.Pattern[str] | None:
+    """The region's international dialling prefix ("00", the US "011", Australia's "0011" …) as a pattern."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = metadata.international_prefix if metadata is not None else None
+    return re.compile(f"(?:{prefix})") if prefix else None
+
+
+def _dialled_abroad(region: str, digits: str) -> bool:
+    prefix = _international_prefix(region)
+    return prefix is not None and prefix.match(digits) is not None
+
+
 def may_be_valid(candidate: str, region: str) -> bool:
     """False only when no valid number of ``region`` (or, after "+", of the dialled country) has these digits."""
     digits = _NON_DIGIT.sub("", candidate)
     if not candidate.lstrip().startswith("+"):
-        if region == "US" and digits.startswith("011"):
-            return True  # dialled abroad from the US: the parse reads a country code
+        if _dialled_abroad(region, digits):
+            return True  # "0049 …" in DE, "011 44 …" in the US: the parse reads a country code after the prefix
         return _fits(digits, region)
     if digits.startswith("0"):
         return True  # no country code starts with 0 ("+011…", "+0049…"): the parse has its own readings

@@ -104,10 +104,8 @@ def test_look_alike_letters_inside_a_latin_token_are_still_undone() -> None:
 # --- the phone gate: a cheap necessary condition before any phonenumbers parse ------------------
 
 _PHONE_LIKE = st.builds(
-    lambda plus, paren, groups, cut: (
-        ("+" if plus else "") + (f"({groups[:cut]}) " if paren else groups[:cut] + " ") + groups[cut:]
-    ),
-    st.booleans(),
+    lambda plus, paren, groups, cut: plus + (f"({groups[:cut]}) " if paren else groups[:cut] + " ") + groups[cut:],
+    st.sampled_from(["", "+", "00", "00 ", "011 "]),  # "00 …": dialled abroad, read as a country code
     st.booleans(),
     st.text(alphabet="0123456789", min_size=7, max_size=14),
     st.integers(min_value=1, max_value=4),
@@ -133,7 +131,17 @@ def test_the_phone_gate_never_changes_a_verdict(candidate: str, context: bool) -
         ("+49 151 23456789", "US", True),  # "+": the country code picks the region
         ("+999 1234 5678", "US", False),  # no country has code 999
         ("919789734848", "IN", True),  # parse strips a leading country code: so does the gate
+        ("0049 1512 3456789", "DE", True),  # dialled abroad with the region's international prefix
+        ("0033 6 12 34 56 78", "GB", True),
+        ("0011 61 2 9876 5432", "AU", True),
     ],
 )
 def test_the_phone_gate_on_examples(candidate: str, region: str, expected: bool) -> None:
     assert may_be_valid(candidate, region) is expected
+
+
+def test_a_number_written_with_an_international_prefix_is_judged_by_the_parse() -> None:
+    # The gate had turned these readings away before any parse; phonenumbers reads "00 49…" as +49.
+    verdict = personal_rules._phone_verdict.__wrapped__
+    assert verdict("0049 4920956419", True) == 0.9
+    assert verdict("00 499492359722", False) == 0.45
