@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, TypeVar
+from itertools import groupby
+from typing import Any, TypeVar, cast
 
 from bot.providers.base import TextDelta
 
@@ -24,17 +25,11 @@ def merge_text(items: list[T]) -> list[T]:
     if len(items) < 2:
         return items
     merged: list[Any] = []
-    run: list[str] = []
-    for item in items:
-        if isinstance(item, TextDelta):
-            run.append(item.text)
-            continue
-        if run:
-            merged.append(TextDelta("".join(run)) if len(run) > 1 else TextDelta(run[0]))
-            run = []
-        merged.append(item)
-    if run:
-        merged.append(TextDelta("".join(run)) if len(run) > 1 else TextDelta(run[0]))
+    for is_text, run in groupby(items, key=lambda item: isinstance(item, TextDelta)):
+        if is_text:
+            merged.append(TextDelta("".join(cast(TextDelta, delta).text for delta in run)))
+        else:
+            merged.extend(run)
     return merged
 
 

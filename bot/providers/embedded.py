@@ -177,19 +177,15 @@ class EmbeddedProvider:
                 stop.set()
 
         chat = [_to_llama_message(m) for m in messages]
-        options: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
-        options |= (sampling or Sampling()).options()
-        if grammar:
-            options["grammar"] = grammar
+        options = _generation_options(temperature, max_tokens, sampling, grammar)
         async with self._generation_lock:
             self._stop_current = stop
-            worker = threading.Thread(
+            threading.Thread(
                 target=self._generate,
                 args=(llm, chat, options, emit, stop),
                 name=f"{self.name}-generate",
                 daemon=True,  # never keep the process alive for an answer nobody will read
-            )
-            worker.start()
+            ).start()
             done = False
             try:
                 while not done:
@@ -318,3 +314,13 @@ def _to_llama_message(message: ChatMessage) -> dict[str, str]:
     # Chat templates have no speaker field: name the speaker in the text for multi-person threads.
     content = f"{message.name}: {message.content}" if message.name else message.content
     return {"role": message.role, "content": content}
+
+
+def _generation_options(
+    temperature: float, max_tokens: int | None, sampling: Sampling | None, grammar: str | None
+) -> dict[str, Any]:
+    options: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS}
+    options |= (sampling or Sampling()).options()
+    if grammar:
+        options["grammar"] = grammar  # GBNF, enforced by llama.cpp while sampling
+    return options
