@@ -7,6 +7,7 @@ fallback loop (bot/turn_stream.py) then routes the turn locally.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -92,31 +93,40 @@ def carries_secret(messages: list[ChatMessage]) -> bool:
 
 
 class SecretMemo:
-    """Whether a text carries a secret, memoised by the exact text (a pure function of it), least recently
-    used out first, within a budget of characters held."""
+    """Whether a text carries a secret, memoised by a digest of the exact text (a pure function of it; the memo
+    holds no message text, so nothing outlives /forget me here), least recently used out first, within a budget
+    of the characters the remembered texts had."""
 
     def __init__(self, max_chars: int = 4_000_000) -> None:
         self.max_chars, self.chars = max_chars, 0
-        self._verdicts: OrderedDict[str, bool] = OrderedDict()
+        self._verdicts: OrderedDict[bytes, tuple[bool, int]] = OrderedDict()  # digest → (verdict, text length)
+
+    def __contains__(self, text: str) -> bool:
+        return _digest(text) in self._verdicts
 
     def has_secret(self, text: str) -> bool:
         if not text:
             return False
-        verdict = self._verdicts.get(text)
-        if verdict is not None:
-            self._verdicts.move_to_end(text)
-            return verdict
+        key = _digest(text)
+        known = self._verdicts.get(key)
+        if known is not None:
+            self._verdicts.move_to_end(key)
+            return known[0]
         verdict = any(f.category == "secret" and f.confidence >= 0.5 for f in privacy.scan(text))
         if len(text) <= self.max_chars // 8:  # a huge paste is not worth keeping
-            self._verdicts[text] = verdict
+            self._verdicts[key] = (verdict, len(text))
             self.chars += len(text)
             while self.chars > self.max_chars:
-                self.chars -= len(self._verdicts.popitem(last=False)[0])
+                self.chars -= self._verdicts.popitem(last=False)[1][1]
         return verdict
 
     def clear(self) -> None:
         self._verdicts.clear()
         self.chars = 0
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 _SCANNED = SecretMemo()

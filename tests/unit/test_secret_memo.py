@@ -64,6 +64,14 @@ def test_the_memo_keeps_within_its_budget() -> None:
     for text in texts:
         assert memo.has_secret(text) is False
     assert memo.chars <= 800 and len(memo._verdicts) < 40
-    assert texts[-1] in memo._verdicts and texts[0] not in memo._verdicts
-    assert memo.has_secret(TOKEN + " " + "y" * 200) is True  # over max_chars // 8: answered, not kept
-    assert all(TOKEN not in t for t in memo._verdicts)
+    assert texts[-1] in memo and texts[0] not in memo
+    huge = TOKEN + " " + "y" * 200
+    assert memo.has_secret(huge) is True  # over max_chars // 8: answered, not kept
+    assert huge not in memo
+
+
+def test_the_memo_holds_digests_not_message_text() -> None:
+    memo = SecretMemo()
+    assert memo.has_secret(f"deploy with {TOKEN}") is True
+    assert f"deploy with {TOKEN}" in memo
+    assert all(isinstance(key, bytes) and len(key) == 16 for key in memo._verdicts)  # no text kept in memory
