@@ -70,6 +70,9 @@ async def test_stop_reaction_cancels_a_streaming_answer(tmp_path, fake_ollama, f
             lambda: fake.threads() and fake.bot_messages(fake.threads()[0]["id"]) and fake.threads()[0]
         )
         streaming = fake.bot_messages(thread["id"])[0]
+        # As in answered_thread: the stand-in shows the message before the bot has read the reply to its POST
+        # and indexed it; a person's reaction comes later than this test's would (it failed once under load).
+        await wait_for(lambda: rb.bot.answers.get(streaming["channel_id"], streaming["id"]) is not None)
         carol = fake.user("carol")
         await fake.react(carol, streaming["id"], "👍")  # rated while streaming: kept for the turn
         await fake.react(fake.user("bob"), streaming["id"], "🛑")
